@@ -1,0 +1,138 @@
+// The `DonorUpdated` contract (shared/docs/contract.md) as one zod schema. Every rule carries a
+// message that names the rule, so a rejection can say which field broke which rule without ever
+// echoing the value (values are donor data and never leave the pipeline in errors or logs).
+import { z } from 'zod';
+import { isoDateToDay } from './calendar';
+
+export const SEXES = ['F', 'M', 'U'] as const;
+export const RECRUITMENT_CHANNELS = ['online', 'drive', 'blood_center', 'other'] as const;
+export const RESIDENCES = ['domestic', 'international'] as const;
+export const UNAVAILABLE_REASONS = ['medical', 'personal', 'no_contact'] as const;
+
+export const DONOR_ID_PATTERN = /^[A-Za-z0-9-]{4,40}$/;
+/** Youngest age at which anyone can be on the registry. */
+export const MIN_DONOR_AGE = 17;
+export const MIN_BIRTH_YEAR = 1900;
+
+/** A rule's message, or "is required" when the field is missing altogether. */
+const rule = (message: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message),
+});
+
+const isoDate = () => z.iso.date(rule('must be a date YYYY-MM-DD'));
+const nullableDate = () => isoDate().nullable();
+const count = () => z.int(rule('must be an integer')).min(0, { error: 'must be >= 0' });
+
+function donorSchema(referenceYear: number, referenceDay: number) {
+  const maxBirthYear = referenceYear - MIN_DONOR_AGE;
+  return z
+    .object({
+      birthYear: z
+        .int(rule('must be an integer'))
+        .min(MIN_BIRTH_YEAR, { error: `must be from ${MIN_BIRTH_YEAR} to ${maxBirthYear}` })
+        .max(maxBirthYear, { error: `must be from ${MIN_BIRTH_YEAR} to ${maxBirthYear}` }),
+      sex: z.enum(SEXES, rule(`must be one of ${SEXES.join(', ')}`)),
+      registeredOn: isoDate(),
+      recruitmentChannel: z.enum(RECRUITMENT_CHANNELS, rule(`must be one of ${RECRUITMENT_CHANNELS.join(', ')}`)),
+      bloodDonor: z.boolean(rule('must be a boolean')),
+      residence: z.enum(RESIDENCES, rule(`must be one of ${RESIDENCES.join(', ')}`)),
+      contactVerifiedOn: nullableDate(),
+      lastResponseOn: nullableDate(),
+      outreach12m: z.object(
+        { attempts: count(), responses: count() },
+        rule('must be an object {attempts, responses}'),
+      ),
+      priorRequests: z.object(
+        { total: count(), available: count() },
+        rule('must be an object {total, available}'),
+      ),
+      temporarilyUnavailableUntil: nullableDate(),
+      lastUnavailableReason: z
+        .enum(UNAVAILABLE_REASONS, {
+          error: `must be one of ${UNAVAILABLE_REASONS.join(', ')} or null`,
+        })
+        .nullable(),
+    })
+    .superRefine((donor, ctx) => {
+      const registered = isoDateToDay(donor.registeredOn);
+      if (registered > referenceDay) {
+        ctx.addIssue({ code: 'custom', path: ['registeredOn'], message: 'must not be in the future' });
+      }
+      if (Number(donor.registeredOn.slice(0, 4)) < donor.birthYear + MIN_DONOR_AGE) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['registeredOn'],
+          message: `must not be before birth + ${MIN_DONOR_AGE} years`,
+        });
+      }
+      if (donor.outreach12m.responses > donor.outreach12m.attempts) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['outreach12m', 'responses'],
+          message: 'must be from 0 to outreach12m.attempts',
+        });
+      }
+      if (donor.priorRequests.available > donor.priorRequests.total) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['priorRequests', 'available'],
+          message: 'must be from 0 to priorRequests.total',
+        });
+      }
+    });
+}
+
+function detailSchema(referenceYear: number, referenceDay: number) {
+  return z.object(
+    {
+      donorId: z
+        .string(rule('must be a string'))
+        .regex(DONOR_ID_PATTERN, { error: 'must match ^[A-Za-z0-9-]{4,40}$' }),
+      revision: z
+        .int(rule('must be an integer'))
+        .min(1, { error: 'must be >= 1' })
+        .max(Number.MAX_SAFE_INTEGER, { error: 'must be a safe integer' }),
+      updatedAt: z.iso.datetime({ offset: true, ...rule('must be an RFC 3339 timestamp') }),
+      donor: donorSchema(referenceYear, referenceDay),
+    },
+    rule('must be an object'),
+  );
+}
+
+export type DonorUpdatedDetail = z.infer<ReturnType<typeof detailSchema>>;
+export type DonorAttributes = DonorUpdatedDetail['donor'];
+
+/** Which field broke which rule. Never carries the offending value. */
+export interface ContractViolation {
+  field: string;
+  rule: string;
+}
+
+export type DetailValidation =
+  | { ok: true; detail: DonorUpdatedDetail }
+  | { ok: false; violation: ContractViolation; violations: ContractViolation[] };
+
+const schemaByDay = new Map<number, ReturnType<typeof detailSchema>>();
+
+/**
+ * Validates a `DonorUpdated` detail. Rules that depend on "today" (birth year, registration in the
+ * future) are judged against `referenceDate` (the scoring date), so a batch scored as of a past
+ * date judges records as they were then. Unknown fields are dropped, never stored.
+ */
+export function validateDetail(input: unknown, referenceDate: string): DetailValidation {
+  const day = isoDateToDay(referenceDate);
+  let schema = schemaByDay.get(day);
+  if (!schema) {
+    schema = detailSchema(Number(referenceDate.slice(0, 4)), day);
+    schemaByDay.set(day, schema);
+  }
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, detail: parsed.data };
+  const violations = parsed.error.issues.map(
+    (issue): ContractViolation => ({
+      field: issue.path.length ? issue.path.map(String).join('.') : '(detail)',
+      rule: issue.message,
+    }),
+  );
+  return { ok: false, violation: violations[0], violations };
+}

@@ -1,0 +1,153 @@
+// The model contract (contract.md, "The model contract"): what `model/manifest.json` holds and the
+// pure arithmetic the manifest allows without the ONNX runtime — the reference prediction, each
+// feature's contribution to the logit, reason codes and bands. The ONNX graph computes the same
+// function; a golden test holds the two together.
+import { FEATURE_NAMES, type FeatureSpec } from './features';
+
+export type BasisTerm =
+  | { feature: string; kind: 'linear'; weight: number }
+  | { feature: string; kind: 'hinge'; knot: number; weight: number };
+
+export interface ManifestFeature extends FeatureSpec {
+  index: number;
+  /** The reference donor's value: contributions are measured against it. */
+  reference: number;
+}
+
+export interface ReasonCodeSpec {
+  code: string;
+  feature: string;
+  effect: 'raises' | 'lowers';
+  meaning: string;
+}
+
+export type Band = 'high' | 'medium' | 'low';
+
+export interface GroupMetrics {
+  group: string;
+  rows: number;
+  observedRate: number;
+  meanPredicted: number;
+  calibrationGap: number;
+  auc: number;
+  oracleAuc: number;
+}
+
+export interface HeldOutMetrics {
+  rows: number;
+  seed: number;
+  asOf: string;
+  observedRate: number;
+  meanPredicted: number;
+  auc: number;
+  oracleAuc: number;
+  brier: number;
+  oracleBrier: number;
+  expectedCalibrationError: number;
+  byAncestryGroup: GroupMetrics[];
+}
+
+export interface ModelManifest {
+  manifestVersion: 1;
+  modelVersion: string;
+  onnx: {
+    file: string;
+    sha256: string;
+    opset: number;
+    input: { name: string; type: 'float32'; shape: ['batch', number] };
+    output: { name: string; type: 'float32'; shape: ['batch', 1]; meaning: string };
+  };
+  features: ManifestFeature[];
+  model: {
+    kind: 'logistic-regression-with-hinge-splines';
+    intercept: number;
+    terms: BasisTerm[];
+  };
+  reference: { description: string; logit: number; score: number };
+  bands: { high: number; medium: number; rule: string };
+  reasonCodes: { maxReasons: number; minEffect: number; codes: ReasonCodeSpec[] };
+  training: Record<string, unknown>;
+  metrics: { heldOut: HeldOutMetrics };
+}
+
+export interface ReasonCode {
+  code: string;
+  effect: 'raises' | 'lowers';
+}
+
+/** Refuses a manifest whose feature list is not the one this code derives. */
+export function assertManifestMatchesFeatures(manifest: ModelManifest): void {
+  const names = manifest.features.map((f) => f.name);
+  if (names.length !== FEATURE_NAMES.length || names.some((n, i) => n !== FEATURE_NAMES[i])) {
+    throw new Error(
+      `model ${manifest.modelVersion} expects features [${names.join(', ')}] but this code derives ` +
+        `[${FEATURE_NAMES.join(', ')}]: retrain the model (npm run train) with this code`,
+    );
+  }
+}
+
+const termValue = (term: BasisTerm, x: number) =>
+  term.kind === 'linear' ? term.weight * x : term.weight * Math.max(0, x - term.knot);
+
+/** Each feature's shape function f_j evaluated at its clipped value; logit = intercept + sum. */
+export class LogitExplainer {
+  private readonly termsByFeature: BasisTerm[][];
+  private readonly referenceParts: number[];
+
+  constructor(private readonly manifest: ModelManifest) {
+    const index = new Map(manifest.features.map((f) => [f.name, f.index]));
+    this.termsByFeature = manifest.features.map(() => []);
+    for (const term of manifest.model.terms) {
+      const i = index.get(term.feature);
+      if (i === undefined) throw new Error(`manifest term names unknown feature ${term.feature}`);
+      this.termsByFeature[i].push(term);
+    }
+    this.referenceParts = manifest.features.map((f, i) => this.part(i, f.reference));
+  }
+
+  private part(i: number, x: number): number {
+    const [lo, hi] = this.manifest.features[i].range;
+    const clipped = Math.min(hi, Math.max(lo, x));
+    let sum = 0;
+    for (const term of this.termsByFeature[i]) sum += termValue(term, clipped);
+    return sum;
+  }
+
+  /** The reference donor's logit: the intercept against which contributions are measured. */
+  get referenceLogit(): number {
+    return this.manifest.model.intercept + this.referenceParts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Contribution of every feature to the logit, relative to the reference donor. */
+  contributions(vector: readonly number[]): number[] {
+    return this.manifest.features.map((_, i) => this.part(i, vector[i]) - this.referenceParts[i]);
+  }
+
+  logit(vector: readonly number[]): number {
+    return this.contributions(vector).reduce((a, b) => a + b, this.referenceLogit);
+  }
+
+  probability(vector: readonly number[]): number {
+    return 1 / (1 + Math.exp(-this.logit(vector)));
+  }
+
+  /** Up to `maxReasons` codes for the largest contributions of at least `minEffect` logits. */
+  reasons(vector: readonly number[]): ReasonCode[] {
+    const { maxReasons, minEffect } = this.manifest.reasonCodes;
+    return this.contributions(vector)
+      .map((c, i) => ({ c, i }))
+      .filter(({ c }) => Math.abs(c) >= minEffect)
+      .sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || a.i - b.i)
+      .slice(0, maxReasons)
+      .map(({ c, i }) => {
+        const effect = c > 0 ? 'raises' : 'lowers';
+        return { code: this.manifest.features[i].reason[effect], effect };
+      });
+  }
+}
+
+export function bandOf(score: number, bands: ModelManifest['bands']): Band {
+  if (score >= bands.high) return 'high';
+  if (score >= bands.medium) return 'medium';
+  return 'low';
+}

@@ -1,0 +1,90 @@
+// The deployable model: manifest + ONNX bytes, checked against each other, run by onnxruntime-node.
+// Created once per process (a Lambda container, a CLI run) and reused for every score.
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import { FEATURE_COUNT } from './features';
+import {
+  assertManifestMatchesFeatures,
+  bandOf,
+  LogitExplainer,
+  type Band,
+  type ModelManifest,
+  type ReasonCode,
+} from './model-manifest';
+
+/** The model bytes or manifest cannot be used: not retryable, an operator must act. */
+export class ModelIntegrityError extends Error {
+  override readonly name = 'ModelIntegrityError';
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export interface Prediction {
+  score: number;
+  band: Band;
+  reasons: ReasonCode[];
+}
+
+export class ReadinessModel {
+  readonly explainer: LogitExplainer;
+
+  private constructor(
+    readonly manifest: ModelManifest,
+    private readonly session: ort.InferenceSession,
+  ) {
+    this.explainer = new LogitExplainer(manifest);
+  }
+
+  get version(): string {
+    return this.manifest.modelVersion;
+  }
+
+  get sha256(): string {
+    return this.manifest.onnx.sha256;
+  }
+
+  /** Refuses bytes whose SHA-256 differs from the manifest's, and a feature list this code lacks. */
+  static async load(manifest: ModelManifest, onnxBytes: Uint8Array): Promise<ReadinessModel> {
+    const actual = sha256Hex(onnxBytes);
+    if (actual !== manifest.onnx.sha256) {
+      throw new ModelIntegrityError(
+        `model bytes have SHA-256 ${actual} but manifest ${manifest.modelVersion} expects ` +
+          `${manifest.onnx.sha256}: the ONNX file and manifest.json are from different trainings ` +
+          '(re-run npm run train, or deploy model/ again so both come from one build)',
+      );
+    }
+    try {
+      assertManifestMatchesFeatures(manifest);
+    } catch (error) {
+      throw new ModelIntegrityError((error as Error).message);
+    }
+    const session = await ort.InferenceSession.create(onnxBytes, {
+      // One scoring process per core (Lambda, CLI): more intra-op threads only contend.
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+    });
+    return new ReadinessModel(manifest, session);
+  }
+
+  /** Probabilities for a batch of feature vectors, in order. */
+  async probabilities(vectors: readonly (readonly number[])[]): Promise<Float32Array> {
+    const data = new Float32Array(vectors.length * FEATURE_COUNT);
+    vectors.forEach((v, r) => data.set(v, r * FEATURE_COUNT));
+    const { input, output } = this.manifest.onnx;
+    const feeds = { [input.name]: new ort.Tensor('float32', data, [vectors.length, FEATURE_COUNT]) };
+    const result = await this.session.run(feeds);
+    return result[output.name].data as Float32Array;
+  }
+
+  /** Score, band and reasons for a batch: the score from ONNX, reasons from the manifest. */
+  async predict(vectors: readonly (readonly number[])[]): Promise<Prediction[]> {
+    if (vectors.length === 0) return [];
+    const probabilities = await this.probabilities(vectors);
+    return vectors.map((vector, i) => {
+      const score = probabilities[i];
+      return { score, band: bandOf(score, this.manifest.bands), reasons: this.explainer.reasons(vector) };
+    });
+  }
+}

@@ -1,0 +1,52 @@
+// The score record (contract.md, "Output"): what the table holds for every donor and what the
+// batch CLI writes per line. Only derived, non-identifying values besides the registry's opaque id.
+import type { DonorUpdatedDetail } from './donor-updated';
+import { toFeatureRecord, type FeatureRecord } from './features';
+import type { Band, ReasonCode } from './model-manifest';
+import type { Prediction, ReadinessModel } from './readiness-model';
+
+export interface ScoreRecord {
+  donorId: string;
+  score: number;
+  band: Band;
+  reasons: ReasonCode[];
+  modelVersion: string;
+  modelSha256: string;
+  revision: number;
+  sourceEventId: string | null;
+  updatedAt: string;
+  /** The date the features were derived as of (contact staleness grows with it). */
+  scoringDate: string;
+  scoredAt: string;
+  features: FeatureRecord;
+}
+
+export interface ScoredInput {
+  detail: DonorUpdatedDetail;
+  sourceEventId: string | null;
+  vector: number[];
+  prediction: Prediction;
+}
+
+export function buildScoreRecord(
+  input: ScoredInput,
+  model: Pick<ReadinessModel, 'version' | 'sha256'>,
+  scoringDate: string,
+  scoredAt: string,
+): ScoreRecord {
+  return {
+    donorId: input.detail.donorId,
+    // float32 from the model: six decimals is all the precision it has.
+    score: Math.round(input.prediction.score * 1e6) / 1e6,
+    band: input.prediction.band,
+    reasons: input.prediction.reasons,
+    modelVersion: model.version,
+    modelSha256: model.sha256,
+    revision: input.detail.revision,
+    sourceEventId: input.sourceEventId,
+    updatedAt: input.detail.updatedAt,
+    scoringDate,
+    scoredAt,
+    features: toFeatureRecord(input.vector),
+  };
+}

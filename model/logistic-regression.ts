@@ -1,0 +1,106 @@
+// L2-regularised logistic regression fitted by Newton's method (IRLS) on standardised columns.
+// Small, exact and deterministic: the same rows give the same bytes of weights on every run.
+
+export interface LogisticFit {
+  intercept: number;
+  weights: number[];
+  iterations: number;
+  converged: boolean;
+  /** Mean log-loss on the training rows at the solution. */
+  logLoss: number;
+}
+
+/** Solves A x = b for a symmetric positive-definite A (row-major n x n) by Cholesky. */
+function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * n + j];
+      for (let k = 0; k < j; k++) sum -= l[i * n + k] * l[j * n + k];
+      if (i === j) {
+        if (sum <= 0) throw new Error('Hessian is not positive definite: raise the L2 penalty');
+        l[i * n + i] = Math.sqrt(sum);
+      } else {
+        l[i * n + j] = sum / l[j * n + j];
+      }
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = b[i];
+    for (let k = 0; k < i; k++) sum -= l[i * n + k] * y[k];
+    y[i] = sum / l[i * n + i];
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = y[i];
+    for (let k = i + 1; k < n; k++) sum -= l[k * n + i] * x[k];
+    x[i] = sum / l[i * n + i];
+  }
+  return x;
+}
+
+/**
+ * Fits P(y=1) = sigmoid(b + X w). `columns[j]` is column j of X. The penalty `l2` applies to the
+ * weights of standardised columns (not the intercept), so it does not depend on units.
+ */
+export function fitLogistic(columns: Float64Array[], labels: Uint8Array, l2: number, maxIterations = 50): LogisticFit {
+  const n = labels.length;
+  const p = columns.length;
+  const means = columns.map((c) => c.reduce((s, v) => s + v, 0) / n);
+  const scales = columns.map((c, j) => {
+    const variance = c.reduce((s, v) => s + (v - means[j]) ** 2, 0) / n;
+    return variance > 0 ? Math.sqrt(variance) : 1;
+  });
+  const z = columns.map((c, j) => c.map((v) => (v - means[j]) / scales[j]));
+  const d = p + 1; // parameter 0 is the intercept
+  const beta = new Float64Array(d);
+  const eta = new Float64Array(n);
+  const mu = new Float64Array(n);
+  let iterations = 0;
+  let converged = false;
+  for (; iterations < maxIterations && !converged; iterations++) {
+    for (let i = 0; i < n; i++) {
+      let e = beta[0];
+      for (let j = 0; j < p; j++) e += beta[j + 1] * z[j][i];
+      eta[i] = e;
+      mu[i] = 1 / (1 + Math.exp(-e));
+    }
+    const hessian = new Float64Array(d * d);
+    const gradient = new Float64Array(d);
+    const row = new Float64Array(d);
+    row[0] = 1;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < p; j++) row[j + 1] = z[j][i];
+      const w = mu[i] * (1 - mu[i]);
+      const r = labels[i] - mu[i];
+      for (let a = 0; a < d; a++) {
+        gradient[a] += row[a] * r;
+        const wa = w * row[a];
+        for (let b = 0; b <= a; b++) hessian[a * d + b] += wa * row[b];
+      }
+    }
+    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) hessian[b * d + a] = hessian[a * d + b];
+    for (let a = 1; a < d; a++) {
+      hessian[a * d + a] += l2;
+      gradient[a] -= l2 * beta[a];
+    }
+    const step = choleskySolve(hessian, gradient, d);
+    let largest = 0;
+    for (let a = 0; a < d; a++) {
+      beta[a] += step[a];
+      largest = Math.max(largest, Math.abs(step[a]));
+    }
+    converged = largest < 1e-10;
+  }
+  let logLoss = 0;
+  for (let i = 0; i < n; i++) {
+    let e = beta[0];
+    for (let j = 0; j < p; j++) e += beta[j + 1] * z[j][i];
+    logLoss += labels[i] ? Math.log1p(Math.exp(-e)) : Math.log1p(Math.exp(e));
+  }
+  // Back to the original units: w_j = beta_j / s_j, b = beta_0 - sum(beta_j m_j / s_j).
+  const weights = columns.map((_, j) => beta[j + 1] / scales[j]);
+  const intercept = beta[0] - weights.reduce((s, w, j) => s + w * means[j], 0);
+  return { intercept, weights, iterations, converged, logLoss: logLoss / n };
+}
