@@ -56,7 +56,7 @@ function drawSample(config: SampleConfig, log: (msg: string) => void): Sample {
 }
 
 /** Basis terms in a fixed order: each feature's linear term, then its hinges. */
-function basisTerms(config: TrainingConfig): Omit<BasisTerm, 'weight'>[] {
+function basisTerms(config: TrainingConfig): BasisShape[] {
   for (const name of Object.keys(config.knots)) {
     if (!FEATURES.some((f) => f.name === name)) throw new Error(`knots given for unknown feature ${name}`);
   }
@@ -66,7 +66,9 @@ function basisTerms(config: TrainingConfig): Omit<BasisTerm, 'weight'>[] {
   ]);
 }
 
-function basisColumn(term: Omit<BasisTerm, 'weight'>, vectors: number[][]): Float64Array {
+type BasisShape = { feature: string; kind: 'linear' } | { feature: string; kind: 'hinge'; knot: number };
+
+function basisColumn(term: BasisShape, vectors: number[][]): Float64Array {
   const j = FEATURES.findIndex((f) => f.name === term.feature);
   return Float64Array.from(vectors, (v) => (term.kind === 'linear' ? v[j] : Math.max(0, v[j] - term.knot)));
 }

@@ -52,7 +52,7 @@ function donorSchema(referenceYear: number, referenceDay: number) {
           error: `must be one of ${UNAVAILABLE_REASONS.join(', ')} or null`,
         })
         .nullable(),
-    })
+    }, rule('must be an object'))
     .superRefine((donor, ctx) => {
       const registered = isoDateToDay(donor.registeredOn);
       if (registered > referenceDay) {

@@ -1,0 +1,68 @@
+// The `drs` command line: one entry for the data scientist and the operator.
+import { Command, InvalidArgumentError } from 'commander';
+import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
+import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
+import { runData } from './data-command';
+import { runEvaluate } from './evaluate-command';
+import { runScore } from './score-command';
+
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
+  return n;
+};
+const integer = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number');
+  return n;
+};
+const isoDate = (value: string) => {
+  const date = parseIsoDate(value);
+  if (!date) throw new InvalidArgumentError('must be a calendar date YYYY-MM-DD, e.g. 2026-11-23');
+  return date;
+};
+const probability = (value: string) => {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be a number between 0 and 1, e.g. 0.55');
+  return n;
+};
+
+const program = new Command('drs')
+  .description('Donor readiness: synthetic data, batch scoring and model checks')
+  .showHelpAfterError();
+
+program
+  .command('data')
+  .description('write synthetic registry history as JSON Lines: {"detail": DonorUpdated detail, "truth": {...}} per donor')
+  .option('--rows <n>', 'how many donors', positiveInt('--rows'), 10_000)
+  .option('--seed <s>', 'random seed: the same seed and --as-of give the same bytes', integer, 1)
+  .option('--out <file>', 'output file, - for standard output', '-')
+  .option('--as-of <date>', 'the date the history is drawn as of (default: today, UTC)', isoDate)
+  .option('--base-rate <p>', 'share of donors available at a CT request', probability, DEFAULT_BASE_RATE)
+  .option('--json', 'print the summary as JSON', false)
+  .action((opts) => runData({ ...opts, asOf: opts.asOf ?? todayIsoDate() }));
+
+program
+  .command('score')
+  .description('score JSON Lines of details, whole EventBridge events or generator rows; one score record or error per line, in order')
+  .requiredOption('--in <file>', 'input JSON Lines, - for standard input')
+  .option('--out <file>', 'output JSON Lines, - for standard output', '-')
+  .option('--as-of <date>', 'scoring date the features are derived as of (default: today, UTC)', isoDate)
+  .option('--model-dir <dir>', 'folder with manifest.json and the ONNX file (default: the committed model/)')
+  .option('--batch-size <n>', 'rows per ONNX run', positiveInt('--batch-size'), 4096)
+  .option('--json', 'print the summary as JSON', false)
+  .action((opts) => runScore({ ...opts, asOf: opts.asOf ?? todayIsoDate() }));
+
+program
+  .command('evaluate')
+  .description('quality of a drs score output against the drs data file it scored (AUC, calibration, per group)')
+  .requiredOption('--data <file>', 'the drs data file')
+  .requiredOption('--scores <file>', 'the drs score output for it')
+  .option('--json', 'print the metrics as JSON', false)
+  .option('--check', 'exit 1 when a quality target is missed', false)
+  .action((opts) => runEvaluate(opts));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`drs: ${(error as Error).message}\n`);
+  process.exit(1);
+});
