@@ -1,0 +1,117 @@
+// The scoring ports on AWS: DynamoDB for scores, SQS for rejected events, SNS for alerts, S3 for
+// the model. Clients come from the caller (created once per container) and honour
+// AWS_ENDPOINT_URL_*, so the same code runs against local endpoints.
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { formatAlert } from '../core/alert-message';
+import type { ModelManifest } from '../core/model-manifest';
+import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
+import type { ScoreRecord } from '../core/score-record';
+import type { ScoringConfig } from './config';
+import type { AlertSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
+
+/**
+ * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
+ * later scoring date. So duplicates and late, older revisions are no-ops, in any delivery order.
+ */
+export const NEWER_SCORE_CONDITION =
+  'attribute_not_exists(donorId) OR revision < :revision OR ' +
+  '(revision = :revision AND (modelSha256 <> :modelSha256 OR scoringDate < :scoringDate))';
+
+export class DynamoDbScoreStore implements ScoreStore {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(client: DynamoDBClient, private readonly tableName: string) {
+    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async putIfNewer(record: ScoreRecord): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: NEWER_SCORE_CONDITION,
+          ExpressionAttributeValues: {
+            ':revision': record.revision,
+            ':modelSha256': record.modelSha256,
+            ':scoringDate': record.scoringDate,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}
+
+export class SqsRejectedEventSink implements RejectedEventSink {
+  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+
+  async keep(rejected: RejectedEvent): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(rejected),
+        MessageAttributes: {
+          field: { DataType: 'String', StringValue: rejected.reason.field },
+          rule: { DataType: 'String', StringValue: rejected.reason.rule },
+          ...(rejected.eventId ? { eventId: { DataType: 'String', StringValue: rejected.eventId } } : {}),
+        },
+      }),
+    );
+  }
+}
+
+export class SnsAlertSink implements AlertSink {
+  constructor(private readonly sns: SNSClient, private readonly config: ScoringConfig) {}
+
+  async raise(alert: Parameters<AlertSink['raise']>[0]): Promise<void> {
+    const { subject, body } = formatAlert({
+      stage: this.config.stage,
+      failureClass: alert.failureClass,
+      count: 1,
+      eventIds: alert.eventId ? [alert.eventId] : ['(no event id)'],
+      firstError: alert.error,
+      logGroupName: this.config.logGroupName,
+      queueName: alert.failureClass === 'rejected' ? this.config.rejectedQueueName : this.config.failedQueueName,
+    });
+    await this.sns.send(new PublishCommand({ TopicArn: this.config.alertTopicArn, Subject: subject, Message: body }));
+  }
+}
+
+async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return await object.Body!.transformToByteArray();
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'AccessDenied') {
+      throw new ModelIntegrityError(`model object s3://${bucket}/${key} cannot be read (${name}): deploy the model with npx cdk deploy`);
+    }
+    throw error;
+  }
+}
+
+/** Reads manifest and ONNX bytes under the deployed prefix; both must match the pinned SHA-256. */
+export async function loadModelFromS3(s3: S3Client, config: ScoringConfig): Promise<ReadinessModel> {
+  const manifestBytes = await getBytes(s3, config.modelBucket, `${config.modelPrefix}manifest.json`);
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as ModelManifest;
+  } catch {
+    throw new ModelIntegrityError(`s3://${config.modelBucket}/${config.modelPrefix}manifest.json is not valid JSON`);
+  }
+  if (manifest.onnx?.sha256 !== config.modelSha256) {
+    throw new ModelIntegrityError(
+      `manifest under ${config.modelPrefix} names model SHA-256 ${manifest.onnx?.sha256} but the function pins ${config.modelSha256}: deploy model/ and the function together (npx cdk deploy)`,
+    );
+  }
+  const onnxBytes = await getBytes(s3, config.modelBucket, `${config.modelPrefix}${manifest.onnx.file}`);
+  return ReadinessModel.load(manifest, onnxBytes);
+}

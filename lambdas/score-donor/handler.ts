@@ -1,0 +1,64 @@
+// The scoring Lambda: EventBridge `DonorUpdated` event in, score record in DynamoDB out.
+// AWS glue only: configuration, clients and the model are created once per container; the logic
+// lives in score-donor-update.ts and lambdas/core/.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { ReadinessModel } from '../core/readiness-model';
+import { DynamoDbScoreStore, loadModelFromS3, SnsAlertSink, SqsRejectedEventSink } from './aws-ports';
+import { readScoringConfig } from './config';
+import { scoreDonorUpdate, type IncomingEvent, type ScoringDeps, type ScoringOutcome } from './score-donor-update';
+
+const config = readScoringConfig();
+const logger = new Logger({ serviceName: 'score-donor', persistentKeys: { stage: config.stage } });
+const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'score-donor', defaultDimensions: { stage: config.stage } });
+const s3 = new S3Client({});
+const sqs = new SQSClient({});
+const sns = new SNSClient({});
+const dynamodb = new DynamoDBClient({});
+
+// One model per container; a failed load is forgotten so the next invocation tries again.
+let model: Promise<ReadinessModel> | undefined;
+function loadModel(): Promise<ReadinessModel> {
+  model ??= loadModelFromS3(s3, config).catch((error: unknown) => {
+    model = undefined;
+    throw error;
+  });
+  return model;
+}
+
+const deps: ScoringDeps = {
+  loadModel,
+  store: new DynamoDbScoreStore(dynamodb, config.scoreTableName),
+  rejected: new SqsRejectedEventSink(sqs, config.rejectedQueueUrl),
+  alerts: new SnsAlertSink(sns, config),
+  log: logger,
+  now: () => new Date(),
+};
+
+const OUTCOME_METRIC = { scored: 'Scored', stale: 'Stale', rejected: 'Rejected' } as const;
+const BAND_METRIC = { high: 'BandHigh', medium: 'BandMedium', low: 'BandLow' } as const;
+
+export async function handler(event: IncomingEvent): Promise<ScoringOutcome> {
+  const started = performance.now();
+  try {
+    const result = await scoreDonorUpdate(event, deps);
+    metrics.addMetric(OUTCOME_METRIC[result.outcome], MetricUnit.Count, 1);
+    if (result.outcome === 'scored') metrics.addMetric(BAND_METRIC[result.band], MetricUnit.Count, 1);
+    return result;
+  } catch (error) {
+    metrics.addMetric('Failed', MetricUnit.Count, 1);
+    logger.error('scoring failed: Lambda retries the event, then moves it to the failed-scoring queue', {
+      eventId: typeof event?.id === 'string' ? event.id : null,
+      failureClass: 'failed',
+      error: `${(error as Error).name}: ${(error as Error).message}`,
+    });
+    throw error;
+  } finally {
+    metrics.addMetric('ScoringLatency', MetricUnit.Milliseconds, performance.now() - started);
+    metrics.publishStoredMetrics();
+  }
+}

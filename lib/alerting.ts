@@ -1,0 +1,51 @@
+// The alert topic: the team's mailbox for failures. Encrypted with the stack's key (whose policy
+// lets CloudWatch and EventBridge publish), TLS only, one e-mail subscription per address.
+import { Annotations, Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface AlertingProps {
+  key: IKey;
+  stage: string;
+  alertEmails: string[];
+}
+
+export class Alerting extends Construct {
+  public readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id);
+    this.topic = new Topic(this, 'Topic', {
+      displayName: `Donor readiness alerts (${props.stage})`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    props.alertEmails.forEach((email) => this.topic.addSubscription(new EmailSubscription(email)));
+    if (props.alertEmails.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'drs:NoAlertEmails',
+        'No alert e-mail addresses: failures will reach the alert topic but nobody is told. Deploy with -c alertEmails=team@example.org',
+      );
+    }
+  }
+
+  /** An alarm (and its recovery) whenever a queue holds any message: each one is an event to look at. */
+  alarmOnQueueDepth(id: string, queue: IQueue, what: string): Alarm {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: `${what} Each message is a DonorUpdated event that was not scored. Read the alert e-mails and logs, fix the cause, then: npx drs redrive --queue ${queue.queueName}`,
+      metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    alarm.addOkAction(new SnsAction(this.topic));
+    return alarm;
+  }
+}

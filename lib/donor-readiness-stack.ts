@@ -1,0 +1,102 @@
+// The donor readiness pipeline: EventBridge -> scoring Lambda (ONNX model from S3) -> DynamoDB,
+// with SNS e-mail alerts and a kept copy of every event that could not be scored.
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { Alerting } from './alerting';
+import { EventIntake } from './event-intake';
+import { ModelStore } from './model-store';
+import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
+import { ScoreStore } from './score-store';
+import { ScoringFunction } from './scoring-function';
+
+export interface DonorReadinessStackProps extends StackProps {
+  config: PipelineConfig;
+  /** Tests point this at a fixture model; deployments use model/. */
+  modelDir?: string;
+}
+
+/** In a key policy, "*" as the resource means this key and nothing else. */
+const THIS_KEY = '*';
+
+export class DonorReadinessStack extends Stack {
+  public readonly key: Key;
+  public readonly scoreStore: ScoreStore;
+  public readonly modelStore: ModelStore;
+  public readonly alerting: Alerting;
+  public readonly scoring: ScoringFunction;
+  public readonly intake: EventIntake;
+
+  constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const stack = Stack.of(this);
+
+    this.key = new Key(this, 'DataKey', {
+      description: `Donor readiness ${config.stage}: scores, model, queues, alerts and logs`,
+      enableKeyRotation: true,
+      removalPolicy: config.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms and EventBridge (target dead-letter queue) publish into encrypted
+    // destinations; CloudWatch Logs encrypts the function's log group.
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [new ServicePrincipal(service)],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: [THIS_KEY],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
+    }
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: [THIS_KEY],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+        },
+      }),
+    );
+
+    this.scoreStore = new ScoreStore(this, 'ScoreStore', { key: this.key, stage: config.stage });
+    this.modelStore = new ModelStore(this, 'ModelStore', { key: this.key, stage: config.stage, modelDir: props.modelDir });
+    this.alerting = new Alerting(this, 'Alerting', { key: this.key, stage: config.stage, alertEmails: config.alertEmails });
+    this.scoring = new ScoringFunction(this, 'ScoringFunction', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      memorySize: config.memorySize,
+      reservedConcurrency: config.reservedConcurrency,
+      logRetentionDays: config.logRetentionDays,
+      scoreTable: this.scoreStore.table,
+      modelStore: this.modelStore,
+      alertTopic: this.alerting.topic,
+    });
+    this.intake = new EventIntake(this, 'EventIntake', {
+      key: this.key,
+      existingEventBusName: config.eventBusName,
+      createdBusName: defaultEventBusName(config.stage),
+      eventSource: config.eventSource,
+      detailType: config.detailType,
+      target: this.scoring.function,
+    });
+
+    this.alerting.alarmOnQueueDepth('RejectedEventsAlarm', this.scoring.rejectedQueue, 'DonorUpdated events were rejected as invalid.');
+    this.alerting.alarmOnQueueDepth('FailedScoringAlarm', this.scoring.failedQueue, 'Events failed scoring after all Lambda retries.');
+    this.alerting.alarmOnQueueDepth('DeadLettersAlarm', this.scoring.deadLetterQueue, "Events are in the scoring function's dead-letter queue.");
+    this.alerting.alarmOnQueueDepth('UndeliveredEventsAlarm', this.intake.undeliveredQueue, 'EventBridge could not deliver events to the scoring function.');
+
+    new CfnOutput(this, 'EventBusName', { value: this.intake.eventBus.eventBusName });
+    new CfnOutput(this, 'ScoreTableName', { value: this.scoreStore.table.tableName });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
+    new CfnOutput(this, 'ScoringLogGroup', { value: this.scoring.logGroup.logGroupName });
+    new CfnOutput(this, 'RejectedQueueName', { value: this.scoring.rejectedQueue.queueName });
+    new CfnOutput(this, 'FailedQueueName', { value: this.scoring.failedQueue.queueName });
+    new CfnOutput(this, 'DeadLetterQueueName', { value: this.scoring.deadLetterQueue.queueName });
+    new CfnOutput(this, 'UndeliveredQueueName', { value: this.intake.undeliveredQueue.queueName });
+    new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
+  }
+}

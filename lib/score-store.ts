@@ -1,0 +1,30 @@
+// The score table: the latest score of every donor, keyed by donorId.
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface ScoreStoreProps {
+  key: IKey;
+  stage: string;
+  /** Merged over the secure defaults. */
+  tableProps?: Partial<TableProps>;
+}
+
+export class ScoreStore extends Construct {
+  public readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: ScoreStoreProps) {
+    super(scope, id);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'donorId', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: props.key,
+      // Scores are the product: only a dev stack may take them down with it.
+      removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      ...props.tableProps,
+    });
+  }
+}
