@@ -10,5 +10,13 @@ const project = (name, extra = {}) => ({
 });
 
 module.exports = {
-  projects: [project('unit'), project('model'), project('infra'), project('integration')],
+  projects: [
+    project('unit'),
+    project('model'),
+    project('infra'),
+    project('integration'),
+  ],
+  // Synthesis bundles the function (esbuild + copying the ONNX runtime) and the integration suites
+  // start local endpoints: seconds, not milliseconds. Speed is measured in `npm run bench`, not here.
+  testTimeout: 120_000,
 };

@@ -1,17 +1,10 @@
 #!/usr/bin/env node
-// The CDK app: validated context in, one stack out.
-import { App } from 'aws-cdk-lib';
-import { DonorReadinessStack } from '../lib/donor-readiness-stack';
-import { CONTEXT_KEYS, parsePipelineConfig, PipelineConfigError } from '../lib/pipeline-config';
+// The CDK app: validated context in, one stack out. A bad context value stops here with a message.
+import { buildPipelineApp } from '../lib/pipeline-app';
+import { PipelineConfigError } from '../lib/pipeline-config';
 
-const app = new App();
 try {
-  const config = parsePipelineConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])));
-  new DonorReadinessStack(app, `DonorReadiness-${config.stage}`, {
-    config,
-    description: `Donor readiness scoring pipeline (${config.stage})`,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
+  buildPipelineApp();
 } catch (error) {
   if (error instanceof PipelineConfigError) {
     process.stderr.write(`${error.message}\n`);

@@ -15,8 +15,11 @@ import { scoreDonorUpdate, type IncomingEvent, type ScoringDeps, type ScoringOut
 const config = readScoringConfig();
 const logger = new Logger({ serviceName: 'score-donor', persistentKeys: { stage: config.stage } });
 const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'score-donor', defaultDimensions: { stage: config.stage } });
-const s3 = new S3Client({});
-const sqs = new SQSClient({});
+// An endpoint override (local S3-compatible servers) has no per-bucket DNS: address buckets by path.
+const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
+// Send to the configured regional endpoint, not the host inside the queue URL (the same in AWS;
+// locally the URL's host is not resolvable while AWS_ENDPOINT_URL_SQS is).
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const sns = new SNSClient({});
 const dynamodb = new DynamoDBClient({});
 

@@ -1,0 +1,28 @@
+// One way to build the app, for `cdk synth` (bin/), the infra tests and the local twin alike.
+import { App, type AppProps } from 'aws-cdk-lib';
+import { DonorReadinessStack } from './donor-readiness-stack';
+import { CONTEXT_KEYS, parsePipelineConfig, type PipelineConfig } from './pipeline-config';
+
+export interface PipelineApp {
+  app: App;
+  stack: DonorReadinessStack;
+  config: PipelineConfig;
+}
+
+export function stackNameFor(stage: string): string {
+  return `DonorReadiness-${stage}`;
+}
+
+/** `context` overrides what cdk.json and `-c` give; values are validated (PipelineConfigError). */
+export function buildPipelineApp(appProps: AppProps = {}, modelDir?: string): PipelineApp {
+  const app = new App(appProps);
+  const config = parsePipelineConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])));
+  const stack = new DonorReadinessStack(app, stackNameFor(config.stage), {
+    config,
+    modelDir,
+    description: `Donor readiness scoring pipeline (${config.stage})`,
+    // Account and region come from the CLI's profile at deploy time; env-agnostic otherwise.
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  return { app, stack, config };
+}

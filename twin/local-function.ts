@@ -1,0 +1,15 @@
+// Loads the function's real bundled handler (the asset `cdk deploy` would upload) with the
+// environment from the template and the local endpoints, as a Lambda container would at cold start.
+
+export type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
+
+export function loadHandler(handlerFile: string, handlerExport: string, environment: Record<string, string>): Handler {
+  Object.assign(process.env, environment);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const module = require(handlerFile) as Record<string, unknown>;
+  const handler = module[handlerExport];
+  if (typeof handler !== 'function') {
+    throw new Error(`${handlerFile} has no export named ${handlerExport}: the stack's Handler names a function that does not exist`);
+  }
+  return handler as Handler;
+}
