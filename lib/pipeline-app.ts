@@ -1,4 +1,6 @@
 // One way to build the app, for `cdk synth` (bin/), the infra tests and the local twin alike.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
 import { DonorReadinessStack } from './donor-readiness-stack';
 import { CONTEXT_KEYS, parsePipelineConfig, type PipelineConfig } from './pipeline-config';
@@ -15,7 +17,9 @@ export function stackNameFor(stage: string): string {
 
 /** `context` overrides what cdk.json and `-c` give; values are validated (PipelineConfigError). */
 export function buildPipelineApp(appProps: AppProps = {}, modelDir?: string): PipelineApp {
-  const app = new App(appProps);
+  // cdk.json's feature flags apply wherever the app is built, not only under the CDK CLI.
+  const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const app = new App({ ...appProps, context: { ...cdkJson.context, ...appProps.context } });
   const config = parsePipelineConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])));
   const stack = new DonorReadinessStack(app, stackNameFor(config.stage), {
     config,

@@ -1,13 +1,11 @@
-// Synthesizes the real CDK app (the same code `cdk synth` runs, with cdk.json's context) into a
+// Synthesizes the real CDK app (the same code `cdk synth` runs) into a
 // cloud assembly folder, and returns the stack's template and where its assets were staged.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildPipelineApp } from '../lib/pipeline-app';
 import type { PipelineConfig } from '../lib/pipeline-config';
 import type { StackTemplate } from './template-resolver';
-
-const PROJECT_ROOT = join(__dirname, '..');
 
 export interface SynthesizedPipeline {
   template: StackTemplate;
@@ -17,9 +15,8 @@ export interface SynthesizedPipeline {
 }
 
 export function synthesizePipeline(context: Record<string, string> = {}, outdir?: string, modelDir?: string): SynthesizedPipeline {
-  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const { app, stack, config } = buildPipelineApp(
-    { context: { ...cdkJson.context, ...context }, outdir: outdir ?? mkdtempSync(join(tmpdir(), 'drs-cdk-')) },
+    { context, outdir: outdir ?? mkdtempSync(join(tmpdir(), 'drs-cdk-')) },
     modelDir,
   );
   const assembly = app.synth();

@@ -1,0 +1,287 @@
+// What the synthesized template promises, checked with Template.fromStack on the real CDK app.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { ModelManifest } from '../../lambdas/core/model-manifest';
+import { buildPipelineApp } from '../../lib/pipeline-app';
+
+const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'model', 'manifest.json'), 'utf8')) as ModelManifest;
+
+function synth(context: Record<string, string>) {
+  const { app, stack } = buildPipelineApp({ context });
+  const template = Template.fromStack(stack);
+  return { app, stack, template, assemblyDir: app.synth().directory };
+}
+
+const logicalIdOf = (template: Template, type: string, pathPrefix: string) => {
+  const found = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(pathPrefix));
+  if (found.length !== 1) throw new Error(`expected one ${type} under ${pathPrefix}, found ${found.length}`);
+  return found[0][0];
+};
+
+const prod = synth({ stage: 'prod', alertEmails: 'team@example.org, oncall@example.org' });
+const { template } = prod;
+const scoringFunctionId = logicalIdOf(template, 'AWS::Lambda::Function', 'ScoringFunction');
+const scoringFunction = template.toJSON().Resources[scoringFunctionId];
+const id = {
+  table: logicalIdOf(template, 'AWS::DynamoDB::Table', 'ScoreStore'),
+  bucket: logicalIdOf(template, 'AWS::S3::Bucket', 'ModelStore'),
+  topic: logicalIdOf(template, 'AWS::SNS::Topic', 'Alerting'),
+  key: logicalIdOf(template, 'AWS::KMS::Key', 'DataKey'),
+  rejected: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionRejectedEvents'),
+  failed: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionFailedScoring'),
+  deadLetters: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionDeadLetters'),
+  undelivered: logicalIdOf(template, 'AWS::SQS::Queue', 'EventIntakeUndelivered'),
+  logGroup: logicalIdOf(template, 'AWS::Logs::LogGroup', 'ScoringFunction'),
+};
+const keyArn = { 'Fn::GetAtt': [id.key, 'Arn'] };
+
+/** The function's code asset as staged in the cloud assembly (what cdk deploy uploads). */
+function functionAssetDir(assemblyDir: string, fn: any): string {
+  return join(assemblyDir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+}
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesUnder(join(dir, name)) : [join(dir, name)]));
+}
+
+describe('scoring function', () => {
+  it('runs nodejs22.x with explicit memory, timeout, concurrency and log group', () => {
+    expect(scoringFunction.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['x86_64'],
+      MemorySize: 512,
+      Timeout: 30,
+      ReservedConcurrentExecutions: 20,
+      LoggingConfig: { LogGroup: { Ref: id.logGroup } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: keyArn });
+  });
+
+  it("names a handler that the bundled asset really exports", () => {
+    const [file, exportName] = String(scoringFunction.Properties.Handler).split('.');
+    const bundle = readFileSync(join(functionAssetDir(prod.assemblyDir, scoringFunction), `${file}.js`), 'utf8');
+    expect(exportName).toBe('handler');
+    // esbuild's CommonJS output declares exports by name: `__export(x, { handler: () => ... })`.
+    expect(bundle).toMatch(new RegExp(`\\b${exportName}:\\(\\)=>`));
+  });
+
+  it('points every environment variable at the right resource', () => {
+    expect(scoringFunction.Properties.Environment.Variables).toEqual({
+      STAGE: 'prod',
+      POWERTOOLS_SERVICE_NAME: 'score-donor',
+      POWERTOOLS_METRICS_NAMESPACE: 'DonorReadiness',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      SCORE_TABLE_NAME: { Ref: id.table },
+      MODEL_BUCKET: { Ref: id.bucket },
+      MODEL_PREFIX: `models/${manifest.onnx.sha256}/`,
+      MODEL_SHA256: manifest.onnx.sha256,
+      REJECTED_QUEUE_URL: { Ref: id.rejected },
+      REJECTED_QUEUE_NAME: { 'Fn::GetAtt': [id.rejected, 'QueueName'] },
+      FAILED_QUEUE_NAME: { 'Fn::GetAtt': [id.failed, 'QueueName'] },
+      ALERT_TOPIC_ARN: { Ref: id.topic },
+    });
+  });
+
+  it("retries asynchronous invocations twice, then keeps the event in its on-failure queue and dead-letter queue", () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: scoringFunctionId },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id.failed, 'Arn'] } } },
+    });
+    expect(scoringFunction.Properties.DeadLetterConfig).toEqual({ TargetArn: { 'Fn::GetAtt': [id.deadLetters, 'Arn'] } });
+  });
+});
+
+describe('permissions', () => {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+  const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+  it('names specific resources in every IAM statement', () => {
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      const resources = [statement.Resource].flat();
+      for (const resource of resources) {
+        expect(JSON.stringify(resource)).not.toMatch(/^"\*"$|:\*"?$/);
+      }
+    }
+  });
+
+  it('gives the scoring function exactly what it uses, each on its resource', () => {
+    const functionPolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([pid]) => pid.startsWith('ScoringFunctionServiceRole'))![1] as any;
+    const byAction = (action: string) =>
+      functionPolicy.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
+    expect(byAction('dynamodb:PutItem')).toEqual([{ 'Fn::GetAtt': [id.table, 'Arn'] }]);
+    expect(byAction('sns:Publish')).toEqual([{ Ref: id.topic }]);
+    expect(byAction('sqs:SendMessage')).toEqual(
+      expect.arrayContaining([{ 'Fn::GetAtt': [id.rejected, 'Arn'] }, { 'Fn::GetAtt': [id.failed, 'Arn'] }, { 'Fn::GetAtt': [id.deadLetters, 'Arn'] }]),
+    );
+    expect(byAction('s3:GetObject*')).toContainEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id.bucket, 'Arn'] }, `/models/${manifest.onnx.sha256}/*`]] });
+    expect(new Set(byAction('kms:Decrypt').map((r: unknown) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(keyArn)]));
+    const actions = functionPolicy.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+    expect(actions).not.toContain('s3:PutObject');
+  });
+
+  it('lets CloudWatch and EventBridge use the key (encrypted topic and queues), from this account only', () => {
+    const keyPolicy = template.toJSON().Resources[id.key].Properties.KeyPolicy.Statement;
+    for (const service of ['cloudwatch.amazonaws.com', 'events.amazonaws.com']) {
+      const granted = keyPolicy.filter((st: any) => [st.Principal?.Service].flat().includes(service));
+      expect(granted).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        }),
+      ]);
+    }
+  });
+});
+
+describe('event intake', () => {
+  it('matches DonorUpdated from the registry on the created donor-events bus', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'donor-events' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalIdOf(template, 'AWS::Events::EventBus', 'EventIntake') },
+      EventPattern: { source: ['registry.donors'], 'detail-type': ['DonorUpdated'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [scoringFunctionId, 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [id.undelivered, 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('attaches to an existing bus and uses the configured source and detail-type', () => {
+    const attached = synth({ stage: 'test', eventBusName: 'registry-bus', eventSource: 'org.registry', detailType: 'DonorChanged' }).template;
+    attached.resourceCountIs('AWS::Events::EventBus', 0);
+    attached.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: 'registry-bus',
+      EventPattern: { source: ['org.registry'], 'detail-type': ['DonorChanged'] },
+    });
+  });
+});
+
+describe('encryption and retention', () => {
+  it('encrypts the score table with the customer-managed key, on demand, with point-in-time recovery, retained', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'donorId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('destroys the table with the stack only when stage=dev', () => {
+    synth({ stage: 'dev' }).template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+
+  it('keeps the model in a versioned, KMS-encrypted, private, TLS-only bucket under its hash', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } })] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: id.bucket },
+      DestinationBucketKeyPrefix: `models/${manifest.onnx.sha256}/`,
+      Prune: false,
+    });
+  });
+
+  it('encrypts every queue with the key, keeps messages 14 days and denies non-TLS access', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues).sort()).toEqual([id.deadLetters, id.failed, id.rejected, id.undelivered].sort());
+    for (const queue of Object.values(queues) as any[]) {
+      expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 1_209_600 });
+    }
+    const queuePolicies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as any[];
+    expect(queuePolicies).toHaveLength(4);
+    for (const policy of queuePolicies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('encrypts the alert topic with the key and denies non-TLS publishing', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+});
+
+describe('alerting', () => {
+  it('subscribes exactly the configured e-mail addresses', () => {
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')) as any[];
+    expect(subscriptions.map((s) => [s.Properties.Protocol, s.Properties.Endpoint, s.Properties.TopicArn])).toEqual([
+      ['email', 'team@example.org', { Ref: id.topic }],
+      ['email', 'oncall@example.org', { Ref: id.topic }],
+    ]);
+  });
+
+  it('warns at synth when nobody would receive alerts', () => {
+    const none = synth({ stage: 'quiet' });
+    none.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    Annotations.fromStack(none.stack).hasWarning('*', Match.stringLikeRegexp('No alert e-mail addresses'));
+  });
+
+  it('alarms to the topic, and tells it of recovery, when any queue holds a message', () => {
+    for (const queueId of [id.rejected, id.failed, id.deadLetters, id.undelivered]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: id.topic }],
+        OKActions: [{ Ref: id.topic }],
+      });
+    }
+  });
+});
+
+describe('the function asset', () => {
+  const assetFiles = (stack: ReturnType<typeof synth>) => {
+    const fn = Object.entries(stack.template.findResources('AWS::Lambda::Function')).find(([fid]) => fid.startsWith('ScoringFunction'))![1];
+    const dir = functionAssetDir(stack.assemblyDir, fn);
+    return { dir, files: filesUnder(dir).map((f) => relative(dir, f)), bytes: filesUnder(dir).reduce((s, f) => s + statSync(f).size, 0) };
+  };
+
+  it('holds the handler and only the linux x64 ONNX runtime, under 80 MB', () => {
+    const { files, bytes, dir } = assetFiles(prod);
+    expect(files).toContain('index.js');
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node',
+        'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1',
+        'node_modules/onnxruntime-node/dist/index.js',
+        'node_modules/onnxruntime-common/package.json',
+      ]),
+    );
+    const binaries = files.filter((f) => /\.(node|so(\.\d+)*|dylib|dll)$/.test(f));
+    expect(binaries.every((f) => f.includes('/linux/x64/'))).toBe(true);
+    expect(existsSync(join(dir, 'node_modules/onnxruntime-node/bin/napi-v6/darwin'))).toBe(false);
+    expect(bytes).toBeLessThan(80 * 1024 * 1024);
+  });
+
+  it('ships the arm64 binaries instead when architecture=arm64', () => {
+    const arm = synth({ stage: 'armtest', architecture: 'arm64' });
+    const { files } = assetFiles(arm);
+    const binaries = files.filter((f) => /\.(node|so(\.\d+)*)$/.test(f));
+    expect(binaries.sort()).toEqual([
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/arm64/libonnxruntime.so.1',
+      'node_modules/onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node',
+    ]);
+    arm.template.hasResourceProperties('AWS::Lambda::Function', { Architectures: ['arm64'], Runtime: 'nodejs22.x' });
+  });
+});

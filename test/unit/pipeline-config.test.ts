@@ -1,0 +1,41 @@
+import { parsePipelineConfig, PipelineConfigError } from '../../lib/pipeline-config';
+
+describe('deploy configuration from CDK context', () => {
+  it('has sensible defaults', () => {
+    expect(parsePipelineConfig({})).toEqual({
+      stage: 'dev',
+      alertEmails: [],
+      eventSource: 'registry.donors',
+      detailType: 'DonorUpdated',
+      architecture: 'x86_64',
+      memorySize: 512,
+      reservedConcurrency: 20,
+      logRetentionDays: 90,
+    });
+  });
+
+  it('reads command-line strings into typed values', () => {
+    expect(parsePipelineConfig({ stage: 'prod', alertEmails: 'a@x.org, b@y.org', memorySize: '1024', reservedConcurrency: '5', logRetentionDays: '30', architecture: 'arm64', eventBusName: 'default' })).toMatchObject({
+      stage: 'prod',
+      alertEmails: ['a@x.org', 'b@y.org'],
+      memorySize: 1024,
+      reservedConcurrency: 5,
+      logRetentionDays: 30,
+      architecture: 'arm64',
+      eventBusName: 'default',
+    });
+  });
+
+  it.each([
+    [{ stage: 'Prod!' }, '-c stage="Prod!": must be lowercase letters'],
+    [{ alertEmails: 'team-at-example' }, '-c alertEmails="team-at-example": must be comma-separated e-mail addresses'],
+    [{ architecture: 'sparc' }, '-c architecture="sparc": must be x86_64 or arm64'],
+    [{ memorySize: 'lots' }, '-c memorySize="lots": must be a whole number from 128 to 10240'],
+    [{ memorySize: '64' }, '-c memorySize="64": must be a whole number from 128 to 10240'],
+    [{ reservedConcurrency: '0' }, '-c reservedConcurrency="0": must be a whole number from 1 to 1000'],
+    [{ logRetentionDays: '10' }, "-c logRetentionDays=\"10\": must be one of CloudWatch's retention periods: 1, 3, 5, 7, 14, 30"],
+  ])('refuses %j with a message naming the key and the rule', (raw, message) => {
+    expect(() => parsePipelineConfig(raw)).toThrow(PipelineConfigError);
+    expect(() => parsePipelineConfig(raw)).toThrow(message);
+  });
+});
