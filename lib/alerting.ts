@@ -37,7 +37,7 @@ export class Alerting extends Construct {
   /** An alarm (and its recovery) whenever a queue holds any message: each one is an event to look at. */
   alarmOnQueueDepth(id: string, queue: IQueue, what: string): Alarm {
     const alarm = new Alarm(this, id, {
-      alarmDescription: `${what} Each message is a DonorUpdated event that was not scored. Read the alert e-mails and logs, fix the cause, then: npx drs redrive --queue ${queue.queueName}`,
+      alarmDescription: `${what} Each message is a DonorUpdated event that was not scored. Read the alert e-mails and logs, fix the cause, then redrive the events kept in ${queue.queueName} (README, Redrive)`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -36,12 +36,12 @@ const WHAT_FAILED: Record<FailureClass, (n: number) => string> = {
 const NEXT_STEP: Record<FailureClass, (queue: string) => string> = {
   rejected: (queue) =>
     `Tell the registry team which field and rule broke (above) so the publisher is fixed. Once fixed upstream, the registry re-publishes the record; ` +
-    `or, if the contract was wrong, fix and deploy the pipeline, then redrive: npx drs redrive --queue ${queue}`,
+    `or, if the contract was wrong, fix and deploy the pipeline, then redrive the events kept in ${queue} (README, "Redrive")`,
   model: (queue) =>
     'Check that model/manifest.json and the ONNX file deployed together (same training run) and that the function may read the model bucket; ' +
-    `redeploy with npx cdk deploy, then redrive the failed events: npx drs redrive --queue ${queue}`,
+    `redeploy with npx cdk deploy, then redrive the events kept in ${queue} (README, "Redrive")`,
   failed: (queue) =>
-    `Read the log lines for these event ids (query above) to find the cause (DynamoDB throttling, permissions, a bug), fix it, then redrive: npx drs redrive --queue ${queue}`,
+    `Read the log lines for these event ids (query above) to find the cause (DynamoDB throttling, permissions, a bug), fix it, then redrive the events kept in ${queue} (README, "Redrive")`,
 };
 
 const SUBJECT_LIMIT = 100; // SNS e-mail subjects are at most 100 characters

@@ -1,0 +1,30 @@
+import { formatAlert } from '../../lambdas/core/alert-message';
+
+const base = { stage: 'prod', logGroupName: '/aws/lambda/score', queueName: 'rejected-q', firstError: 'donor.sex must be one of F, M, U' };
+
+describe('formatAlert', () => {
+  it('names stage, class and count in the subject, within SNS limits', () => {
+    const { subject } = formatAlert({ ...base, failureClass: 'rejected', count: 3, eventIds: ['a', 'b', 'c'] });
+    expect(subject).toBe('[donor-readiness prod] rejected: 3 events');
+    const long = formatAlert({ ...base, stage: 'x'.repeat(200), failureClass: 'model', count: 1, eventIds: ['a'] });
+    expect(long.subject.length).toBeLessThanOrEqual(100);
+  });
+
+  it('says what failed, which events, the first error, where to look and what to do', () => {
+    const { body } = formatAlert({ ...base, failureClass: 'rejected', count: 2, eventIds: ['evt-1', 'evt-2'] });
+    expect(body).toContain('What failed: 2 DonorUpdated events were rejected');
+    expect(body).toContain('Event ids: evt-1, evt-2');
+    expect(body).toContain('First error: donor.sex must be one of F, M, U');
+    expect(body).toContain('- Log group: /aws/lambda/score');
+    expect(body).toContain('- Queue: rejected-q');
+    expect(body).toContain('| filter eventId in ["evt-1", "evt-2"]');
+    expect(body).toMatch(/Next step: .*redrive the events kept in rejected-q/);
+  });
+
+  it('lists at most 20 event ids and says how many there were', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `e${i}`);
+    const { body } = formatAlert({ ...base, failureClass: 'failed', count: 50, eventIds: ids });
+    expect(body).toContain('Event ids (first 20 of 50): e0,');
+    expect(body).not.toContain('e20,');
+  });
+});
