@@ -1,0 +1,203 @@
+// `npm start`: the deployed architecture, end to end, on this machine. Synthesizes the app, starts
+// the local endpoints, provisions the template on them, delivers events through the rule's pattern
+// and the real bundled handler with Lambda's async semantics, and accounts for every event.
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { compileEventPattern } from './event-pattern';
+import { generateTraffic, readEventsFile, type BusEvent } from './donor-update-stream';
+import { deliverAll, type DeliveryRecord } from './local-delivery';
+import { loadHandler } from './local-function';
+import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
+import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
+import { synthesizePipeline } from './synthesize';
+import { drainMailboxes, writeOutbox } from './outbox';
+
+export interface TwinOptions {
+  events: number;
+  eventsFile?: string;
+  badFraction: number;
+  concurrency: number;
+  seed: number;
+  asOf: string;
+  dataDir?: string;
+  workDir: string;
+  alertEmails: string;
+  dumpTable?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface TwinSummary {
+  stack: string;
+  in: number;
+  matched: number;
+  scored: number;
+  ignored: { total: number; staleOrDuplicate: number; notMatched: number };
+  rejected: { total: number; byReason: Record<string, number> };
+  retried: { invocations: number; eventsRecovered: number };
+  deadLettered: number;
+  emailsSent: number;
+  handlerLatencyMs: { p50: number; p99: number; invocations: number };
+  bands: Record<string, number>;
+  queues: Record<string, number>;
+  tableItems: number;
+  accounted: boolean;
+  missing: string[];
+  outbox: string;
+  logFile: string;
+  seconds: number;
+  traffic?: Record<string, number>;
+}
+
+export interface TwinRun {
+  summary: TwinSummary;
+  records: DeliveryRecord[];
+  endpoints: LocalEndpoints;
+  clients: AwsClients;
+  pipeline: LocalPipeline;
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * The handler writes structured JSON logs to stdout and stderr, as in Lambda, where they land in
+ * its log group. Here they land in a log file; everything else (progress bar) passes through.
+ */
+async function withCapturedLogs<T>(logFile: string, run: () => Promise<T>): Promise<T> {
+  const streams = [process.stdout, process.stderr] as const;
+  const originals = streams.map((s) => s.write.bind(s));
+  streams.forEach((stream, i) => {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (text.startsWith('{') || text.includes('AWS SDK for JavaScript')) {
+        appendFileSync(logFile, text);
+        return true;
+      }
+      return (originals[i] as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+  });
+  try {
+    return await run();
+  } finally {
+    streams.forEach((stream, i) => (stream.write = originals[i] as typeof stream.write));
+  }
+}
+
+async function queueDepth(clients: AwsClients, url: string): Promise<number> {
+  const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+}
+
+export async function scanTable(clients: AwsClients, tableName: string): Promise<Record<string, unknown>[]> {
+  const documents = DynamoDBDocumentClient.from(clients.dynamodb);
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.sort((a, b) => String(a.donorId).localeCompare(String(b.donorId)));
+}
+
+/** Runs the twin; the caller stops `endpoints` (or keeps them for --serve). */
+export async function runTwin(options: TwinOptions): Promise<TwinRun> {
+  const started = performance.now();
+  mkdirSync(options.workDir, { recursive: true });
+  const logFile = join(options.workDir, 'score-donor.log');
+  const outbox = join(options.workDir, 'outbox');
+  rmSync(logFile, { force: true });
+  rmSync(outbox, { recursive: true, force: true });
+
+  const synthesized = synthesizePipeline({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
+  const endpoints = await startLocalEndpoints({ dataDir: options.dataDir });
+  try {
+    const clients = localClients(endpoints);
+    const pipeline = await provisionFromTemplate({ ...synthesized, clients });
+    const matches = compileEventPattern(pipeline.rule.eventPattern);
+    const identity = {
+      source: synthesized.config.eventSource,
+      detailType: synthesized.config.detailType,
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+    };
+    let traffic: Record<string, number> | undefined;
+    let events: BusEvent[];
+    if (options.eventsFile) {
+      events = readEventsFile(options.eventsFile, identity, options.seed);
+    } else {
+      const generated = generateTraffic({ events: options.events, seed: options.seed, asOf: options.asOf, badFraction: options.badFraction, identity });
+      events = generated.events;
+      traffic = generated.shape;
+    }
+    const fn = pipeline.scoringFunction;
+    let done = 0;
+    const records = await withCapturedLogs(logFile, async () => {
+      // Loaded inside the capture: its cold start logs (and the SDK's warnings) belong to its log.
+      const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env });
+      return deliverAll(events, {
+        matches,
+        handler,
+        fn,
+        sqs: clients.sqs,
+        functionArn: pipeline.identities.get(fn.logicalId)!.attributes.Arn,
+        concurrency: options.concurrency,
+        onDelivered: () => options.onProgress?.(++done, events.length),
+      });
+    });
+
+    const count = (fate: DeliveryRecord['fate']) => records.filter((r) => r.fate === fate).length;
+    const byReason: Record<string, number> = {};
+    for (const r of records) if (r.fate === 'rejected') byReason[r.reason ?? 'unknown'] = (byReason[r.reason ?? 'unknown'] ?? 0) + 1;
+    const bands: Record<string, number> = { high: 0, medium: 0, low: 0 };
+    for (const r of records) if (r.fate === 'scored' && r.band) bands[r.band] = (bands[r.band] ?? 0) + 1;
+    const latencies = records.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+
+    const mails = await drainMailboxes(clients, pipeline);
+    writeOutbox(outbox, mails);
+    const queues: Record<string, number> = {};
+    for (const q of pipeline.queues) queues[q.logicalId] = await queueDepth(clients, q.url);
+    const items = await scanTable(clients, pipeline.tables[0].name);
+    if (options.dumpTable) writeFileSync(options.dumpTable, items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
+
+    const scored = count('scored');
+    const stale = count('stale');
+    const notMatched = count('unmatched');
+    const rejected = count('rejected');
+    const deadLettered = count('dead-lettered');
+    const missing: string[] = [];
+    const accountedFor = scored + stale + notMatched + rejected + deadLettered;
+    if (accountedFor !== events.length) missing.push(`${events.length - accountedFor} events have no fate`);
+    const depth = (prefix: string) => pipeline.queues.filter((q) => q.logicalId.startsWith(prefix)).reduce((s, q) => s + queues[q.logicalId], 0);
+    if (depth('ScoringFunctionRejectedEvents') !== rejected) missing.push(`rejected-events queue holds ${depth('ScoringFunctionRejectedEvents')} messages for ${rejected} rejected events`);
+    if (fn.onFailureQueue && queues[fn.onFailureQueue.logicalId] !== deadLettered) missing.push(`failed-scoring queue holds ${queues[fn.onFailureQueue.logicalId]} messages for ${deadLettered} dead-lettered events`);
+
+    const summary: TwinSummary = {
+      stack: synthesized.stackName,
+      in: events.length,
+      matched: events.length - notMatched,
+      scored,
+      ignored: { total: stale + notMatched, staleOrDuplicate: stale, notMatched },
+      rejected: { total: rejected, byReason },
+      retried: { invocations: records.reduce((s, r) => s + Math.max(0, r.invocations - 1), 0), eventsRecovered: records.filter((r) => r.invocations > 1 && r.fate !== 'dead-lettered').length },
+      deadLettered,
+      emailsSent: mails.reduce((s, m) => s + m.to.length, 0),
+      handlerLatencyMs: { p50: round1(percentile(latencies, 50)), p99: round1(percentile(latencies, 99)), invocations: latencies.length },
+      bands,
+      queues: Object.fromEntries(pipeline.queues.map((q) => [q.name, queues[q.logicalId]])),
+      tableItems: items.length,
+      accounted: missing.length === 0,
+      missing,
+      outbox,
+      logFile,
+      seconds: round1((performance.now() - started) / 1000),
+      ...(traffic ? { traffic } : {}),
+    };
+    return { summary, records, endpoints, clients, pipeline };
+  } catch (error) {
+    await endpoints.stop();
+    throw error;
+  }
+}
