@@ -26,6 +26,8 @@ export interface TwinOptions {
   alertEmails: string;
   dumpTable?: string;
   onProgress?: (done: number, total: number) => void;
+  /** Endpoint overrides for the function only (a fault-injecting proxy in tests). */
+  functionEndpoints?: (endpoints: LocalEndpoints) => Promise<Record<string, string>>;
 }
 
 export interface TwinSummary {
@@ -136,7 +138,8 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     let done = 0;
     const records = await withCapturedLogs(logFile, async () => {
       // Loaded inside the capture: its cold start logs (and the SDK's warnings) belong to its log.
-      const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env });
+      const overrides = options.functionEndpoints ? await options.functionEndpoints(endpoints) : {};
+      const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env, ...overrides });
       return deliverAll(events, {
         matches,
         handler,

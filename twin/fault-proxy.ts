@@ -1,0 +1,57 @@
+// A proxy in front of a local endpoint that can fail chosen requests, to show what the pipeline
+// does when AWS does: the SDK retries, the handler throws, Lambda retries, and nothing is lost.
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Fault {
+  /** Which requests to fail, e.g. the DynamoDB operation from the X-Amz-Target header. */
+  matches: (req: IncomingMessage) => boolean;
+  /** How many matching requests to fail before letting them through again. */
+  times: number;
+  status: number;
+  body: string;
+}
+
+export interface FaultProxy {
+  url: string;
+  inject(fault: Fault): void;
+  failed: number;
+  close(): Promise<void>;
+}
+
+export const dynamoDbOperation = (operation: string) => (req: IncomingMessage) => req.headers['x-amz-target'] === `DynamoDB_20120810.${operation}`;
+
+export const DYNAMODB_SERVER_ERROR = { status: 500, body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected fault' }) };
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const faults: Fault[] = [];
+  const upstream = new URL(target);
+  const proxy: FaultProxy = {
+    url: '',
+    failed: 0,
+    inject: (fault) => void faults.push({ ...fault }),
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+  const server: Server = createServer((req, res) => {
+    const fault = faults.find((f) => f.times > 0 && f.matches(req));
+    if (fault) {
+      fault.times--;
+      proxy.failed++;
+      req.resume();
+      res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0' }).end(fault.body);
+      return;
+    }
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    forward.on('error', () => res.writeHead(502).end());
+    req.pipe(forward);
+  });
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}
