@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -78,7 +79,15 @@ export class ScoringFunction extends Construct {
       removalPolicy: dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
 
+    // Its own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Donor readiness scoring function: writes its log group, scores, rejected events and alerts',
+    });
+    this.logGroup.grantWrite(role);
+
     this.function = new NodejsFunction(this, 'Function', {
+      role,
       description: 'Scores DonorUpdated events with the donor readiness ONNX model',
       entry: HANDLER_ENTRY,
       handler: HANDLER_EXPORT,

@@ -107,7 +107,7 @@ describe('permissions', () => {
   });
 
   it('gives the scoring function exactly what it uses, each on its resource', () => {
-    const functionPolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([pid]) => pid.startsWith('ScoringFunctionServiceRole'))![1] as any;
+    const functionPolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([pid]) => pid.startsWith('ScoringFunctionRole'))![1] as any;
     const byAction = (action: string) =>
       functionPolicy.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
     expect(byAction('dynamodb:PutItem')).toEqual([{ 'Fn::GetAtt': [id.table, 'Arn'] }]);
@@ -117,6 +117,9 @@ describe('permissions', () => {
     );
     expect(byAction('s3:GetObject*')).toContainEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [id.bucket, 'Arn'] }, `/models/${manifest.onnx.sha256}/*`]] });
     expect(new Set(byAction('kms:Decrypt').map((r: unknown) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(keyArn)]));
+    expect(byAction('logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [id.logGroup, 'Arn'] }]);
+    const role = Object.entries(template.findResources('AWS::IAM::Role')).find(([rid]) => rid.startsWith('ScoringFunctionRole'))![1] as any;
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     const actions = functionPolicy.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
     expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions).not.toContain('s3:PutObject');
