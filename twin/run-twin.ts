@@ -49,6 +49,8 @@ export interface TwinSummary {
   outbox: string;
   logFile: string;
   seconds: number;
+  /** From the first delivery to the last: what throughput is measured on. */
+  deliverySeconds: number;
   traffic?: Record<string, number>;
 }
 
@@ -136,10 +138,12 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     }
     const fn = pipeline.scoringFunction;
     let done = 0;
+    let deliveryStarted = 0;
     const records = await withCapturedLogs(logFile, async () => {
       // Loaded inside the capture: its cold start logs (and the SDK's warnings) belong to its log.
       const overrides = options.functionEndpoints ? await options.functionEndpoints(endpoints) : {};
       const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env, ...overrides });
+      deliveryStarted = performance.now();
       return deliverAll(events, {
         matches,
         handler,
@@ -151,6 +155,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       });
     });
 
+    const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
     const count = (fate: DeliveryRecord['fate']) => records.filter((r) => r.fate === fate).length;
     const byReason: Record<string, number> = {};
     for (const r of records) if (r.fate === 'rejected') byReason[r.reason ?? 'unknown'] = (byReason[r.reason ?? 'unknown'] ?? 0) + 1;
@@ -196,6 +201,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       outbox,
       logFile,
       seconds: round1((performance.now() - started) / 1000),
+      deliverySeconds: Math.round(deliverySeconds * 1000) / 1000,
       ...(traffic ? { traffic } : {}),
     };
     return { summary, records, endpoints, clients, pipeline };

@@ -1,0 +1,32 @@
+'use strict';
+// One cold start, in a fresh process. Mode "handler": import the bundled handler, which loads the
+// model from the local S3 endpoint, and score one event. Mode "floor": only load onnxruntime-node,
+// create a session from the same bytes and run one row. Prints ms since the process started.
+const [mode, arg1, arg2] = process.argv.slice(2);
+process.removeAllListeners('warning');
+process.on('warning', () => {});
+
+const writeOut = process.stdout.write.bind(process.stdout);
+const writeErr = process.stderr.write.bind(process.stderr);
+
+async function main() {
+  if (mode === 'handler') {
+    const event = JSON.parse(arg2);
+    process.stdout.write = () => true; // the handler's JSON logs, as CloudWatch would take them
+    process.stderr.write = () => true;
+    const { handler } = require(arg1);
+    const result = await handler(event);
+    if (result.outcome !== 'scored' && result.outcome !== 'stale') throw new Error(`unexpected outcome ${result.outcome}`);
+  } else {
+    const ort = require('onnxruntime-node');
+    const bytes = require('node:fs').readFileSync(arg1);
+    const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const features = Number(arg2);
+    await session.run({ features: new ort.Tensor('float32', new Float32Array(features).fill(1), [1, features]) });
+  }
+  writeOut(`${JSON.stringify({ ms: performance.now() })}\n`);
+}
+main().catch((error) => {
+  writeErr(`cold start failed: ${error && error.stack}\n`);
+  process.exit(1);
+});
