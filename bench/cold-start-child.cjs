@@ -2,7 +2,7 @@
 // One cold start, in a fresh process. Mode "handler": import the bundled handler, which loads the
 // model from the local S3 endpoint, and score one event. Mode "floor": only load onnxruntime-node,
 // create a session from the same bytes and run one row. Prints ms since the process started.
-const [mode, arg1, arg2] = process.argv.slice(2);
+const [mode, arg1, arg2, arg3] = process.argv.slice(2);
 process.removeAllListeners('warning');
 process.on('warning', () => {});
 
@@ -17,6 +17,15 @@ async function main() {
     const { handler } = require(arg1);
     const result = await handler(event);
     if (result.outcome !== 'scored' && result.outcome !== 'stale') throw new Error(`unexpected outcome ${result.outcome}`);
+    const ms = performance.now();
+    // Optionally keep the container warm for more events, to read its peak memory.
+    let peakRss = process.memoryUsage().rss;
+    for (let i = 1; i < Number(arg3 || 1); i++) {
+      await handler({ ...event, id: `${event.id}-${i}`, detail: { ...event.detail, donorId: `${event.detail.donorId}-${i}` } });
+      if (i % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }
+    writeOut(`${JSON.stringify({ ms, peakRss: Math.max(peakRss, process.memoryUsage().rss) })}\n`);
+    return;
   } else {
     const ort = require('onnxruntime-node');
     const bytes = require('node:fs').readFileSync(arg1);
