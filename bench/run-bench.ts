@@ -27,9 +27,9 @@ process.on('warning', () => {});
 
 const ROOT = join(__dirname, '..');
 
-/** Unit prices used by the cost model: AWS public list prices, us-east-1, as of 2026-11-01. */
+/** Unit prices used by the cost model: AWS public list prices for us-east-1 as last checked (see asOf); re-check before budgeting. */
 export const PRICES = {
-  asOf: '2026-11-01',
+  asOf: '2025-12-01',
   region: 'us-east-1',
   lambdaGbSecondX86: 0.0000166667,
   lambdaGbSecondArm: 0.0000133334,
@@ -298,7 +298,7 @@ Peak memory of a warm handler process (a fresh process scoring ${Math.min(1000, 
 
 ## Cost model
 Billed duration per event: ${r.cost.billedMsPerEvent} ms (warm p50, 1 ms granularity) at ${r.warm.memorySizeMiB} MB, x86_64.
-Unit prices (AWS list prices, ${r.cost.prices.region}, as of ${r.cost.prices.asOf}): Lambda $${r.cost.prices.lambdaGbSecondX86}/GB-s and $${r.cost.prices.lambdaPerMillionRequests}/million requests;
+Unit prices (AWS public list prices, ${r.cost.prices.region}, as last checked on ${r.cost.prices.asOf}; re-check them on the AWS pricing pages before budgeting): Lambda $${r.cost.prices.lambdaGbSecondX86}/GB-s and $${r.cost.prices.lambdaPerMillionRequests}/million requests;
 DynamoDB on-demand $${r.cost.prices.dynamoDbPerMillionWriteUnits}/million write units (a ~1.5 KB record = 2 units); EventBridge $${r.cost.prices.eventBridgePerMillionCustomEvents}/million custom events;
 SNS $${r.cost.prices.snsPerMillionPublishes}/million publishes (only on failures: 0 in the model).
 
