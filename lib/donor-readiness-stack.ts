@@ -1,12 +1,14 @@
 // The donor readiness pipeline: EventBridge -> scoring Lambda (ONNX model from S3) -> DynamoDB,
 // with SNS e-mail alerts and a kept copy of every event that could not be scored.
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Archive } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { Alerting } from './alerting';
 import { EventIntake } from './event-intake';
 import { ModelStore } from './model-store';
+import { PipelineMonitoring } from './pipeline-monitoring';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
 import { ScoringFunction } from './scoring-function';
@@ -27,6 +29,8 @@ export class DonorReadinessStack extends Stack {
   public readonly alerting: Alerting;
   public readonly scoring: ScoringFunction;
   public readonly intake: EventIntake;
+  public readonly monitoring: PipelineMonitoring;
+  public readonly archive: Archive;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -88,6 +92,22 @@ export class DonorReadinessStack extends Stack {
     this.alerting.alarmOnQueueDepth('FailedScoringAlarm', this.scoring.failedQueue, 'Events failed scoring after all Lambda retries.');
     this.alerting.alarmOnQueueDepth('DeadLettersAlarm', this.scoring.deadLetterQueue, "Events are in the scoring function's dead-letter queue.");
     this.alerting.alarmOnQueueDepth('UndeliveredEventsAlarm', this.intake.undeliveredQueue, 'EventBridge could not deliver events to the scoring function.');
+
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      stage: config.stage,
+      scoringFunction: this.scoring.function,
+      functionTimeout: this.scoring.function.timeout ?? Duration.seconds(30),
+      rule: this.intake.rule,
+      alertTopic: this.alerting.topic,
+    });
+    // Every DonorUpdated event is archived for a year, so events can be replayed after a bug fix.
+    this.archive = new Archive(this, 'EventArchive', {
+      sourceEventBus: this.intake.eventBus,
+      eventPattern: { source: [config.eventSource], detailType: [config.detailType] },
+      retention: Duration.days(365),
+      kmsKey: this.key,
+      description: 'DonorUpdated events, for replay after a fix',
+    });
 
     new CfnOutput(this, 'EventBusName', { value: this.intake.eventBus.eventBusName });
     new CfnOutput(this, 'ScoreTableName', { value: this.scoreStore.table.tableName });
