@@ -15,7 +15,7 @@ import { scoreJsonLines } from '../cli/batch-scorer';
 import { loadLocalModel } from '../cli/local-model';
 import { deriveFeatures, FEATURE_COUNT } from '../lambdas/core/features';
 import { generateRegistry } from '../model/synthetic-registry';
-import { loadHandler } from '../twin/local-function';
+import { loadHandler, withHandlerLogsDropped } from '../twin/local-function';
 import { startLocalEndpoints } from '../twin/local-endpoints';
 import { localClients, provisionFromTemplate } from '../twin/provision';
 import { synthesizePipeline } from '../twin/synthesize';
@@ -122,21 +122,8 @@ async function main(): Promise<void> {
     tick('cold starts');
 
     // 2. Warm per-event cost, and its floor: a bare PutItem of the same record plus a bare ONNX row.
-    const handler = await (async () => {
-      const write = process.stdout.write.bind(process.stdout);
-      const writeErr = process.stderr.write.bind(process.stderr);
-      const h = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env });
-      return async (e: unknown) => {
-        process.stdout.write = () => true;
-        process.stderr.write = () => true;
-        try {
-          return await h(e);
-        } finally {
-          process.stdout.write = write;
-          process.stderr.write = writeErr;
-        }
-      };
-    })();
+    const loaded = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env });
+    const handler = (e: unknown) => withHandlerLogsDropped(() => loaded(e));
     await handler(event(-1));
     const session = await ort.InferenceSession.create(readFileSync(onnxFile), { intraOpNumThreads: 1, interOpNumThreads: 1 });
     const tableName = pipeline.tables[0].name;

@@ -13,3 +13,17 @@ export function loadHandler(handlerFile: string, handlerExport: string, environm
   }
   return handler as Handler;
 }
+
+/** Runs `work` with the handler's stdout/stderr log lines dropped (for measurements and tests). */
+export async function withHandlerLogsDropped<T>(work: () => Promise<T>): Promise<T> {
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return await work();
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+  }
+}

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
+import { withHandlerLogsDropped } from '../../twin/local-function';
 import { coldStart, startTestPipeline, type TestPipeline } from './local-pipeline';
 
 let test: TestPipeline;
@@ -10,18 +11,8 @@ let handler: (event: unknown) => Promise<any>;
 beforeAll(async () => {
   test = await startTestPipeline({ stage: 'order' });
   const loaded = coldStart(test);
-  const write = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  handler = async (event) => {
-    process.stdout.write = () => true; // the handler's own logs: not this test's subject
-    process.stderr.write = () => true;
-    try {
-      return await loaded(event);
-    } finally {
-      process.stdout.write = write;
-      process.stderr.write = writeErr;
-    }
-  };
+  // The handler's own logs are not this test's subject.
+  handler = (event) => withHandlerLogsDropped(() => loaded(event));
 });
 afterAll(() => test?.stop());
 
