@@ -184,7 +184,7 @@ async function main(): Promise<void> {
       const twinFile = join(workDir, `twin-${level}.jsonl`);
       const traffic = generateTraffic({ events: sizes.twinEvents, seed: level, asOf: today(), badFraction: 0, identity: { source: synthesized.config.eventSource, detailType: synthesized.config.detailType, account: '000000000000', region: 'us-east-1' } });
       writeFileSync(twinFile, traffic.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-      const run = await runTwin({ events: 0, eventsFile: twinFile, badFraction: 0, concurrency: level, seed: 1, asOf: today(), workDir: join(workDir, `twin-${level}`), alertEmails: 'bench@example.org' });
+      const run = await runTwin({ synthesized, events: 0, eventsFile: twinFile, badFraction: 0, concurrency: level, seed: 1, asOf: today(), workDir: join(workDir, `twin-${level}`), alertEmails: 'bench@example.org' });
       await run.endpoints.stop();
       concurrency.push({ level, eventsPerSecond: r2(run.summary.in / run.summary.deliverySeconds) });
     }

@@ -173,7 +173,7 @@ export async function train(config: TrainingConfig, log: (msg: string) => void =
   const shortfalls = qualityShortfalls(manifest.metrics.heldOut);
   if (shortfalls.length) log(`QUALITY TARGETS MISSED:\n  - ${shortfalls.join('\n  - ')}`);
 
-  const golden = heldOut.vectors.slice(0, config.golden.rows - 4).map((vector) => vector);
+  const golden = heldOut.vectors.slice(0, config.golden.rows - 4);
   // Edge vectors: the reference donor, every feature at its low and high end, and beyond the range.
   golden.push(features.map((f) => f.reference));
   golden.push(features.map((f) => f.range[0]));

@@ -173,8 +173,8 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
     const name = resolveString(resource.Properties?.Name, ctx);
     identities.set(logicalId, { ref: name, attributes: { Arn: arn('events', `event-bus/${name}`), Name: name } });
   }
-  for (const [logicalId, resource] of byType(template, 'AWS::KMS::Key')) {
-    void resource; // Local endpoints do not encrypt; the key is checked on the template (infra tests).
+  // Local endpoints do not encrypt; the key is checked on the template (infra tests).
+  for (const [logicalId] of byType(template, 'AWS::KMS::Key')) {
     identities.set(logicalId, { ref: `local-key-${logicalId}`, attributes: { Arn: arn('kms', `key/local-${logicalId}`), KeyId: `local-${logicalId}` } });
   }
   for (const [logicalId] of byType(template, 'AWS::Lambda::Function')) {
@@ -202,7 +202,7 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
 
   // The model deployment: the staged asset's files under the destination prefix, as the stack does.
   const modelObjects: string[] = [];
-  for (const [logicalId, resource] of byType(template, 'Custom::CDKBucketDeployment')) {
+  for (const [, resource] of byType(template, 'Custom::CDKBucketDeployment')) {
     const p = resource.Properties ?? {};
     const bucket = resolveString(p.DestinationBucketName, ctx);
     const prefix = p.DestinationBucketKeyPrefix ? resolveString(p.DestinationBucketKeyPrefix, ctx) : '';
@@ -214,7 +214,6 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
         modelObjects.push(`s3://${bucket}/${objectKey}`);
       }
     }
-    void logicalId;
   }
 
   const queueByArn = (value: unknown) => {

@@ -11,7 +11,7 @@ import { deliverAll, type DeliveryRecord } from './local-delivery';
 import { loadHandler } from './local-function';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
-import { synthesizePipeline } from './synthesize';
+import { synthesizePipeline, type SynthesizedPipeline } from './synthesize';
 import { drainMailboxes, writeOutbox } from './outbox';
 
 export interface TwinOptions {
@@ -26,6 +26,8 @@ export interface TwinOptions {
   alertEmails: string;
   dumpTable?: string;
   onProgress?: (done: number, total: number) => void;
+  /** An already synthesized stack to run (the benchmark synthesizes once for all its runs). */
+  synthesized?: SynthesizedPipeline;
   /** Endpoint overrides for the function only (a fault-injecting proxy in tests). */
   functionEndpoints?: (endpoints: LocalEndpoints) => Promise<Record<string, string>>;
 }
@@ -115,7 +117,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
   rmSync(logFile, { force: true });
   rmSync(outbox, { recursive: true, force: true });
 
-  const synthesized = synthesizePipeline({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
+  const synthesized = options.synthesized ?? synthesizePipeline({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
   const endpoints = await startLocalEndpoints({ dataDir: options.dataDir });
   try {
     const clients = localClients(endpoints);
