@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     const handler = (e: unknown) => withHandlerLogsDropped(() => loaded(e));
     await handler(event(-1));
     const session = await ort.InferenceSession.create(readFileSync(onnxFile), { intraOpNumThreads: 1, interOpNumThreads: 1 });
-    const tableName = pipeline.tables[0].name;
+    const tableName = pipeline.scoreTable;
     const latencies: number[] = [];
     const putMs: number[] = [];
     const onnxMs: number[] = [];

@@ -5,8 +5,10 @@ import { Archive } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { AlertDigest, alertStateTable } from './alert-digest';
 import { Alerting } from './alerting';
 import { EventIntake } from './event-intake';
+import { FunctionNetwork } from './function-network';
 import { ModelStore } from './model-store';
 import { PipelineMonitoring } from './pipeline-monitoring';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
@@ -31,6 +33,8 @@ export class DonorReadinessStack extends Stack {
   public readonly intake: EventIntake;
   public readonly monitoring: PipelineMonitoring;
   public readonly archive: Archive;
+  public readonly alertDigest: AlertDigest;
+  public readonly network?: FunctionNetwork;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -68,6 +72,8 @@ export class DonorReadinessStack extends Stack {
     this.scoreStore = new ScoreStore(this, 'ScoreStore', { key: this.key, stage: config.stage });
     this.modelStore = new ModelStore(this, 'ModelStore', { key: this.key, stage: config.stage, modelDir: props.modelDir });
     this.alerting = new Alerting(this, 'Alerting', { key: this.key, stage: config.stage, alertEmails: config.alertEmails });
+    const alertState = alertStateTable(this.alerting, this.key);
+    if (config.vpc) this.network = new FunctionNetwork(this, 'Network', { key: this.key, logRetentionDays: config.logRetentionDays });
     this.scoring = new ScoringFunction(this, 'ScoringFunction', {
       key: this.key,
       stage: config.stage,
@@ -77,7 +83,22 @@ export class DonorReadinessStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       scoreTable: this.scoreStore.table,
       modelStore: this.modelStore,
-      alertTopic: this.alerting.topic,
+      alertStateTable: alertState,
+      network: this.network,
+    });
+    this.alertDigest = new AlertDigest(this, 'AlertDigest', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      windowMinutes: config.alertWindowMinutes,
+      logRetentionDays: config.logRetentionDays,
+      stateTable: alertState,
+      topic: this.alerting.topic,
+      scoringFunction: this.scoring.function,
+      scoringLogGroupName: this.scoring.logGroup.logGroupName,
+      rejectedQueue: this.scoring.rejectedQueue,
+      failedQueue: this.scoring.failedQueue,
+      network: this.network,
     });
     this.intake = new EventIntake(this, 'EventIntake', {
       key: this.key,
@@ -96,6 +117,7 @@ export class DonorReadinessStack extends Stack {
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       stage: config.stage,
       scoringFunction: this.scoring.function,
+      alertDigestFunction: this.alertDigest.function,
       functionTimeout: this.scoring.function.timeout ?? Duration.seconds(30),
       rule: this.intake.rule,
       alertTopic: this.alerting.topic,
@@ -112,6 +134,7 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'EventBusName', { value: this.intake.eventBus.eventBusName });
     new CfnOutput(this, 'ScoreTableName', { value: this.scoreStore.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
+    new CfnOutput(this, 'ScoringFunctionName', { value: this.scoring.function.functionName });
     new CfnOutput(this, 'ScoringLogGroup', { value: this.scoring.logGroup.logGroupName });
     new CfnOutput(this, 'RejectedQueueName', { value: this.scoring.rejectedQueue.queueName });
     new CfnOutput(this, 'FailedQueueName', { value: this.scoring.failedQueue.queueName });

@@ -26,6 +26,11 @@ export const PIPELINE_CONTEXT = z.object({
     .number()
     .refine((v) => RETENTION_VALUES.includes(v), { error: `must be one of CloudWatch's retention periods: ${RETENTION_VALUES.join(', ')}` })
     .default(90),
+  alertWindowMinutes: intFrom(1, 1440).default(15),
+  vpc: z
+    .preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['true', 'false'], { error: 'must be true or false' }))
+    .transform((v) => v === 'true')
+    .default(false),
 });
 
 export type PipelineConfig = z.infer<typeof PIPELINE_CONTEXT>;

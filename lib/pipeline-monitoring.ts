@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 export interface PipelineMonitoringProps {
   stage: string;
   scoringFunction: IFunction;
+  alertDigestFunction: IFunction;
   functionTimeout: Duration;
   rule: Rule;
   alertTopic: ITopic;
@@ -44,6 +45,11 @@ export class PipelineMonitoring extends Construct {
     anyAbove('RuleFailedInvocations', ruleMetric('FailedInvocations'), 'EventBridge could not invoke the scoring function; it retries for 24 h, then dead-letters the event.');
     anyAbove('RuleInvocationsSentToDlq', ruleMetric('InvocationsSentToDlq'), 'EventBridge gave up on events and put them in the undelivered-events queue.');
     anyAbove('DestinationDeliveryFailures', fnMetric('DestinationDeliveryFailures'), 'Lambda could not deliver a failed event to the on-failure queue: check the queue and its key policy.');
+    anyAbove(
+      'AlertDigestErrors',
+      props.alertDigestFunction.metricErrors(minute),
+      'The alert digest function failed: alert e-mails may be late (failures stay counted and are sent once it recovers). Read its log group.',
+    );
     anyAbove('DeadLetterErrors', fnMetric('DeadLetterErrors'), "Lambda could not write a failed event to the function's dead-letter queue.");
 
     const app = (name: string, statistic = 'Sum') =>

@@ -10,10 +10,10 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { encryptedQueue } from './encrypted-queue';
+import type { FunctionNetwork } from './function-network';
 import type { ModelStore } from './model-store';
 
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -29,7 +29,10 @@ export interface ScoringFunctionProps {
   logRetentionDays: number;
   scoreTable: ITable;
   modelStore: ModelStore;
-  alertTopic: ITopic;
+  /** Where failures are counted for the throttled alert e-mails. */
+  alertStateTable: ITable;
+  /** Set in VPC mode (-c vpc=true). */
+  network?: FunctionNetwork;
 }
 
 /**
@@ -82,9 +85,10 @@ export class ScoringFunction extends Construct {
     // Its own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Donor readiness scoring function: writes its log group, scores, rejected events and alerts',
+      description: 'Donor readiness scoring function: writes its log group, scores, rejected events and alert counts',
     });
     this.logGroup.grantWrite(role);
+    props.network?.grantNetworkInterfaces(role);
 
     this.function = new NodejsFunction(this, 'Function', {
       role,
@@ -104,12 +108,12 @@ export class ScoringFunction extends Construct {
       maxEventAge: Duration.hours(6),
       onFailure: new SqsDestination(this.failedQueue),
       deadLetterQueue: this.deadLetterQueue,
+      ...props.network?.functionProps,
       environment: {
         STAGE: props.stage,
         POWERTOOLS_SERVICE_NAME: 'score-donor',
         POWERTOOLS_METRICS_NAMESPACE: 'DonorReadiness',
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        FAILED_QUEUE_NAME: this.failedQueue.queueName,
       },
       bundling: {
         format: OutputFormat.CJS,
@@ -138,11 +142,10 @@ export class ScoringFunction extends Construct {
     props.modelStore.bucket.grantRead(fn, `${props.modelStore.modelPrefix}*`);
 
     fn.addEnvironment('REJECTED_QUEUE_URL', this.rejectedQueue.queueUrl);
-    fn.addEnvironment('REJECTED_QUEUE_NAME', this.rejectedQueue.queueName);
     this.rejectedQueue.grantSendMessages(fn);
 
-    fn.addEnvironment('ALERT_TOPIC_ARN', props.alertTopic.topicArn);
-    props.alertTopic.grantPublish(fn);
+    fn.addEnvironment('ALERT_STATE_TABLE_NAME', props.alertStateTable.tableName);
+    props.alertStateTable.grant(fn, 'dynamodb:UpdateItem');
 
     // The model must be in the bucket before the function that reads it is updated.
     fn.node.addDependency(props.modelStore.deployment);

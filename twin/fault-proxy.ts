@@ -8,8 +8,10 @@ export interface Fault {
   matches: (req: IncomingMessage) => boolean;
   /** How many matching requests to fail before letting them through again. */
   times: number;
-  status: number;
-  body: string;
+  /** The error response to send, or `drop` to cut the connection without answering. */
+  status?: number;
+  body?: string;
+  drop?: boolean;
 }
 
 export interface FaultProxy {
@@ -21,7 +23,16 @@ export interface FaultProxy {
 
 export const dynamoDbOperation = (operation: string) => (req: IncomingMessage) => req.headers['x-amz-target'] === `DynamoDB_20120810.${operation}`;
 
+export const anyRequest = () => true;
+
 export const DYNAMODB_SERVER_ERROR = { status: 500, body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'injected fault' }) };
+export const DYNAMODB_THROTTLING = { status: 400, body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'injected throttling' }) };
+/** SNS speaks the query protocol: an XML error document. */
+export const SNS_UNAVAILABLE = {
+  status: 503,
+  body: '<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>injected fault</Message></Error><RequestId>fault</RequestId></ErrorResponse>',
+};
+export const CONNECTION_DROPPED = { drop: true };
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const faults: Fault[] = [];
@@ -38,7 +49,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       fault.times--;
       proxy.failed++;
       req.resume();
-      res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0' }).end(fault.body);
+      if (fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      const xml = fault.body?.startsWith('<');
+      res.writeHead(fault.status ?? 500, { 'content-type': xml ? 'text/xml' : 'application/x-amz-json-1.0' }).end(fault.body ?? '');
       return;
     }
     const forward = request(

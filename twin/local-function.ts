@@ -27,3 +27,20 @@ export async function withHandlerLogsDropped<T>(work: () => Promise<T>): Promise
     process.stderr.write = writeErr;
   }
 }
+
+/** Runs `work` and returns the handler's JSON log lines instead of printing them. */
+export async function captureHandlerLogs<T>(work: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const text: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const writeErr = process.stderr.write.bind(process.stderr);
+  const keep = ((chunk: string | Uint8Array) => (text.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')), true)) as typeof process.stdout.write;
+  process.stdout.write = keep;
+  process.stderr.write = keep;
+  try {
+    const result = await work();
+    return { result, lines: text.join('').split('\n').filter((line) => line.startsWith('{')) };
+  } finally {
+    process.stdout.write = write;
+    process.stderr.write = writeErr;
+  }
+}

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     process.stderr.write(
       `\nEndpoints are up until Ctrl-C:\n  DynamoDB ${run.endpoints.dynamodb}\n  SQS, SNS, S3 ${run.endpoints.fauxqs}\n` +
         `Point the AWS CLI or SDK at them:\n${env}\n` +
-        `e.g. aws dynamodb scan --table-name ${run.pipeline.tables[0].name}\n`,
+        `e.g. aws dynamodb scan --table-name ${run.pipeline.scoreTable}\n`,
     );
     await new Promise<void>((done) => process.once('SIGINT', () => done()));
   }

@@ -56,7 +56,11 @@ export interface LocalPipeline {
   mailboxes: Mailbox[];
   buckets: { logicalId: string; name: string }[];
   modelObjects: string[];
+  scoreTable: string;
+  alertStateTable?: string;
   scoringFunction: LocalFunction;
+  /** The function the schedule rule runs every minute (the alert digest). */
+  alertDigest?: LocalFunction;
   rule: LocalRule;
 }
 
@@ -224,32 +228,46 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
     return queue;
   };
 
-  // The pipeline's function is the one the rule targets.
+  const functionTargetedBy = (target: any) => {
+    const targetArn = resolveString(target.Arn, ctx);
+    const found = byType(template, 'AWS::Lambda::Function').find(([id]) => identities.get(id)!.attributes.Arn === targetArn);
+    if (!found) throw new Error(`a rule targets ${targetArn}, which is not a function of this stack`);
+    return found;
+  };
+  const localFunction = ([functionId, functionResource]: [string, TemplateResource]): LocalFunction => {
+    const fp = functionResource.Properties ?? {};
+    const invokeConfig = byType(template, 'AWS::Lambda::EventInvokeConfig').find(([, r]) => (r.Properties?.FunctionName as { Ref?: string })?.Ref === functionId)?.[1].Properties ?? {};
+    const [handlerFile, handlerExport] = String(fp.Handler).split('.');
+    const environment = Object.fromEntries(
+      Object.entries((fp.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, resolveString(v, ctx)]),
+    );
+    if (fp.LoggingConfig?.LogGroup) environment.AWS_LAMBDA_LOG_GROUP_NAME = resolveString(fp.LoggingConfig.LogGroup, ctx);
+    const codeKey = resolveString(fp.Code?.S3Key, ctx);
+    return {
+      logicalId: functionId,
+      handlerFile: join(assemblyDir, `asset.${codeKey.replace(/\.zip$/, '')}`, `${handlerFile}.js`),
+      handlerExport,
+      environment,
+      timeoutSeconds: Number(fp.Timeout ?? 3),
+      retryAttempts: Number(invokeConfig.MaximumRetryAttempts ?? 2),
+      onFailureQueue: queueByArn(invokeConfig.DestinationConfig?.OnFailure?.Destination),
+      deadLetterQueue: queueByArn(fp.DeadLetterConfig?.TargetArn),
+    };
+  };
+
+  // The pipeline's function is the one the event-pattern rule targets; a schedule rule runs the digest.
   const rules = byType(template, 'AWS::Events::Rule');
-  if (rules.length !== 1) throw new Error(`expected one EventBridge rule in the template, found ${rules.length}`);
-  const [ruleId, ruleResource] = rules[0];
+  const patternRules = rules.filter(([, r]) => r.Properties?.EventPattern);
+  if (patternRules.length !== 1) throw new Error(`expected one EventBridge rule with an event pattern in the template, found ${patternRules.length}`);
+  const [ruleId, ruleResource] = patternRules[0];
   const rp = ruleResource.Properties ?? {};
   const target = (rp.Targets as any[])[0];
-  const targetArn = resolveString(target.Arn, ctx);
-  const [functionId, functionResource] = byType(template, 'AWS::Lambda::Function').find(([id]) => identities.get(id)!.attributes.Arn === targetArn)!;
-  const fp = functionResource.Properties ?? {};
-  const invokeConfig = byType(template, 'AWS::Lambda::EventInvokeConfig').find(([, r]) => (r.Properties?.FunctionName as { Ref?: string })?.Ref === functionId)?.[1].Properties ?? {};
-  const [handlerFile, handlerExport] = String(fp.Handler).split('.');
-  const environment = Object.fromEntries(
-    Object.entries((fp.Environment?.Variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, resolveString(v, ctx)]),
-  );
-  if (fp.LoggingConfig?.LogGroup) environment.AWS_LAMBDA_LOG_GROUP_NAME = resolveString(fp.LoggingConfig.LogGroup, ctx);
-  const codeKey = resolveString(fp.Code?.S3Key, ctx);
-  const scoringFunction: LocalFunction = {
-    logicalId: functionId,
-    handlerFile: join(assemblyDir, `asset.${codeKey.replace(/\.zip$/, '')}`, `${handlerFile}.js`),
-    handlerExport,
-    environment,
-    timeoutSeconds: Number(fp.Timeout ?? 3),
-    retryAttempts: Number(invokeConfig.MaximumRetryAttempts ?? 2),
-    onFailureQueue: queueByArn(invokeConfig.DestinationConfig?.OnFailure?.Destination),
-    deadLetterQueue: queueByArn(fp.DeadLetterConfig?.TargetArn),
-  };
+  const scoringFunction = localFunction(functionTargetedBy(target));
+  const scheduleRule = rules.find(([, r]) => r.Properties?.ScheduleExpression);
+  const alertDigest = scheduleRule ? localFunction(functionTargetedBy((scheduleRule[1].Properties!.Targets as any[])[0])) : undefined;
+  const tableNamed = (variable: string, fn?: LocalFunction) => fn?.environment[variable];
+  const scoreTable = tableNamed('SCORE_TABLE_NAME', scoringFunction);
+  if (!scoreTable) throw new Error('the scoring function has no SCORE_TABLE_NAME');
   const rule: LocalRule = {
     logicalId: ruleId,
     eventBusName: rp.EventBusName ? resolveString(rp.EventBusName, ctx) : 'default',
@@ -259,5 +277,20 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
     deadLetterQueue: queueByArn(target.DeadLetterConfig?.Arn),
   };
 
-  return { stackName, region: LOCAL_REGION, account: LOCAL_ACCOUNT, identities, tables, queues, mailboxes, buckets, modelObjects, scoringFunction, rule };
+  return {
+    stackName,
+    region: LOCAL_REGION,
+    account: LOCAL_ACCOUNT,
+    identities,
+    tables,
+    queues,
+    mailboxes,
+    buckets,
+    modelObjects,
+    scoreTable,
+    alertStateTable: tableNamed('ALERT_STATE_TABLE_NAME', scoringFunction),
+    scoringFunction,
+    alertDigest,
+    rule,
+  };
 }

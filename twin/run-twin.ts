@@ -9,6 +9,7 @@ import { compileEventPattern } from './event-pattern';
 import { generateTraffic, readEventsFile, type BusEvent } from './donor-update-stream';
 import { deliverAll, type DeliveryRecord } from './local-delivery';
 import { loadHandler } from './local-function';
+import { startSchedule } from './local-schedule';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
 import { synthesizePipeline, type SynthesizedPipeline } from './synthesize';
@@ -30,6 +31,10 @@ export interface TwinOptions {
   synthesized?: SynthesizedPipeline;
   /** Endpoint overrides for the function only (a fault-injecting proxy in tests). */
   functionEndpoints?: (endpoints: LocalEndpoints) => Promise<Record<string, string>>;
+  /** Endpoint overrides for the alert digest function only. */
+  digestEndpoints?: (endpoints: LocalEndpoints) => Promise<Record<string, string>>;
+  /** How often the alert digest runs during delivery (the stack: every minute). */
+  digestEveryMs?: number;
 }
 
 export interface TwinSummary {
@@ -143,18 +148,34 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     let deliveryStarted = 0;
     const records = await withCapturedLogs(logFile, async () => {
       // Loaded inside the capture: its cold start logs (and the SDK's warnings) belong to its log.
-      const overrides = options.functionEndpoints ? await options.functionEndpoints(endpoints) : {};
+      // Both functions run in this one process and the SDK reads endpoint variables lazily, so
+      // every override applies to both (tests override different services for each).
+      const overrides = {
+        ...(options.functionEndpoints ? await options.functionEndpoints(endpoints) : {}),
+        ...(options.digestEndpoints ? await options.digestEndpoints(endpoints) : {}),
+      };
+      const digest = pipeline.alertDigest;
+      const digestHandler = digest ? loadHandler(digest.handlerFile, digest.handlerExport, { ...digest.environment, ...endpoints.env, ...overrides }) : undefined;
       const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env, ...overrides });
+      const schedule = digestHandler
+        ? startSchedule(digestHandler, options.digestEveryMs ?? 60_000, (error) =>
+            appendFileSync(logFile, `${JSON.stringify({ level: 'ERROR', service: 'twin', message: 'alert digest run failed', error: `${error.name}: ${error.message}` })}\n`),
+          )
+        : undefined;
       deliveryStarted = performance.now();
-      return deliverAll(events, {
+      try {
+        return await deliverAll(events, {
         matches,
         handler,
         fn,
         sqs: clients.sqs,
         functionArn: pipeline.identities.get(fn.logicalId)!.attributes.Arn,
         concurrency: options.concurrency,
-        onDelivered: () => options.onProgress?.(++done, events.length),
-      });
+          onDelivered: () => options.onProgress?.(++done, events.length),
+        });
+      } finally {
+        await schedule?.stop();
+      }
     });
 
     const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
@@ -169,7 +190,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     writeOutbox(outbox, mails);
     const queues: Record<string, number> = {};
     for (const q of pipeline.queues) queues[q.logicalId] = await queueDepth(clients, q.url);
-    const items = await scanTable(clients, pipeline.tables[0].name);
+    const items = await scanTable(clients, pipeline.scoreTable);
     if (options.dumpTable) writeFileSync(options.dumpTable, items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
 
     const scored = count('scored');

@@ -1,17 +1,15 @@
-// The scoring ports on AWS: DynamoDB for scores, SQS for rejected events, SNS for alerts, S3 for
-// the model. Clients come from the caller (created once per container) and honour
+// The scoring ports on AWS: DynamoDB for scores, SQS for rejected events, S3 for the model
+// (alert counts: ../alert-digest/alert-windows.ts). Clients come from the caller (created once per container) and honour
 // AWS_ENDPOINT_URL_*, so the same code runs against local endpoints.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { formatAlert } from '../core/alert-message';
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import type { ScoreRecord } from '../core/score-record';
 import type { ScoringConfig } from './config';
-import type { AlertSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
+import type { RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
 
 /**
  * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
@@ -65,23 +63,6 @@ export class SqsRejectedEventSink implements RejectedEventSink {
         },
       }),
     );
-  }
-}
-
-export class SnsAlertSink implements AlertSink {
-  constructor(private readonly sns: SNSClient, private readonly config: ScoringConfig) {}
-
-  async raise(alert: Parameters<AlertSink['raise']>[0]): Promise<void> {
-    const { subject, body } = formatAlert({
-      stage: this.config.stage,
-      failureClass: alert.failureClass,
-      count: 1,
-      eventIds: alert.eventId ? [alert.eventId] : ['(no event id)'],
-      firstError: alert.error,
-      logGroupName: this.config.logGroupName,
-      queueName: alert.failureClass === 'rejected' ? this.config.rejectedQueueName : this.config.failedQueueName,
-    });
-    await this.sns.send(new PublishCommand({ TopicArn: this.config.alertTopicArn, Subject: subject, Message: body }));
   }
 }
 

@@ -1,5 +1,6 @@
 // The function's configuration, read once at cold start from the environment the stack sets.
 // A missing value fails loudly, naming every missing variable, instead of failing per event.
+import { readEnvironment } from '../core/environment';
 
 export interface ScoringConfig {
   stage: string;
@@ -10,10 +11,8 @@ export interface ScoringConfig {
   /** The SHA-256 the deployment pins: the manifest and the ONNX bytes must both match it. */
   modelSha256: string;
   rejectedQueueUrl: string;
-  rejectedQueueName: string;
-  failedQueueName: string;
-  alertTopicArn: string;
-  logGroupName: string;
+  /** Where failures are counted for the throttled alert e-mails. */
+  alertStateTableName: string;
 }
 
 const VARIABLES = {
@@ -23,18 +22,11 @@ const VARIABLES = {
   modelPrefix: 'MODEL_PREFIX',
   modelSha256: 'MODEL_SHA256',
   rejectedQueueUrl: 'REJECTED_QUEUE_URL',
-  rejectedQueueName: 'REJECTED_QUEUE_NAME',
-  failedQueueName: 'FAILED_QUEUE_NAME',
-  alertTopicArn: 'ALERT_TOPIC_ARN',
-  logGroupName: 'AWS_LAMBDA_LOG_GROUP_NAME',
+  alertStateTableName: 'ALERT_STATE_TABLE_NAME',
 } as const satisfies Record<keyof ScoringConfig, string>;
 
 export function readScoringConfig(env: NodeJS.ProcessEnv = process.env): ScoringConfig {
-  const missing = Object.values(VARIABLES).filter((name) => !env[name]);
-  if (missing.length) {
-    throw new Error(`scoring function is missing environment variables ${missing.join(', ')}: deploy it with the stack (npx cdk deploy), which sets them`);
-  }
-  const config = Object.fromEntries(Object.entries(VARIABLES).map(([key, name]) => [key, env[name]!])) as unknown as ScoringConfig;
+  const config = readEnvironment('scoring function', VARIABLES, env);
   if (!/^[0-9a-f]{64}$/.test(config.modelSha256)) throw new Error('MODEL_SHA256 must be 64 lowercase hex characters');
   return config;
 }

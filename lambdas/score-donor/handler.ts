@@ -3,12 +3,12 @@
 // lives in score-donor-update.ts and lambdas/core/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ReadinessModel } from '../core/readiness-model';
-import { DynamoDbScoreStore, loadModelFromS3, SnsAlertSink, SqsRejectedEventSink } from './aws-ports';
+import { AlertWindows } from '../alert-digest/alert-windows';
+import { DynamoDbScoreStore, loadModelFromS3, SqsRejectedEventSink } from './aws-ports';
 import { readScoringConfig } from './config';
 import { scoreDonorUpdate, type IncomingEvent, type ScoringDeps, type ScoringOutcome } from './score-donor-update';
 
@@ -20,7 +20,6 @@ const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S
 // Send to the configured regional endpoint, not the host inside the queue URL (the same in AWS;
 // locally the URL's host is not resolvable while AWS_ENDPOINT_URL_SQS is).
 const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-const sns = new SNSClient({});
 const dynamodb = new DynamoDBClient({});
 
 // One model per container; a failed load is forgotten so the next invocation tries again.
@@ -33,11 +32,14 @@ function loadModel(): Promise<ReadinessModel> {
   return model;
 }
 
+const alertWindows = new AlertWindows(dynamodb, config.alertStateTableName);
+
 const deps: ScoringDeps = {
   loadModel,
   store: new DynamoDbScoreStore(dynamodb, config.scoreTableName),
   rejected: new SqsRejectedEventSink(sqs, config.rejectedQueueUrl),
-  alerts: new SnsAlertSink(sns, config),
+  // Failures are counted here and e-mailed, throttled, by the alert digest function.
+  alerts: { record: (failure) => alertWindows.record(failure, new Date()) },
   log: logger,
   now: () => new Date(),
 };

@@ -32,8 +32,9 @@ export interface RejectedEventSink {
   keep(rejected: RejectedEvent): Promise<void>;
 }
 
+/** Counts failures for the throttled alert e-mails (the digest function sends them). */
 export interface AlertSink {
-  raise(alert: { failureClass: FailureClass; eventId: string | null; error: string }): Promise<void>;
+  record(failure: { failureClass: FailureClass; eventId: string | null; error: string }): Promise<void>;
 }
 
 export interface ScoringLog {
@@ -57,11 +58,11 @@ export type ScoringOutcome =
   | { outcome: 'rejected'; eventId: string | null; violation: ContractViolation };
 
 /** Alerting never decides an event's fate: a failed alert is logged and scoring goes on. */
-async function raiseQuietly(deps: ScoringDeps, alert: Parameters<AlertSink['raise']>[0]): Promise<void> {
+async function raiseQuietly(deps: ScoringDeps, alert: Parameters<AlertSink['record']>[0]): Promise<void> {
   try {
-    await deps.alerts.raise(alert);
+    await deps.alerts.record(alert);
   } catch (error) {
-    deps.log.error('alert could not be published; the queue-depth alarm still reports the failure', {
+    deps.log.error('alert could not be recorded; scoring goes on and the queue-depth alarms still report the failure', {
       eventId: alert.eventId,
       failureClass: alert.failureClass,
       error: (error as Error).name,
@@ -73,7 +74,6 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
   const now = deps.now();
   const scoringDate = todayIsoDate(now);
   const eventId = typeof event.id === 'string' ? event.id : null;
-  const sourceEventId = eventId;
   const detail = event.detail;
 
   const checked = validateDetail(detail, scoringDate);
@@ -91,15 +91,37 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
     model = await deps.loadModel();
   } catch (error) {
     if (error instanceof ModelIntegrityError) {
-      deps.log.error('model refused', { eventId, failureClass: 'model', error: error.message });
+      deps.log.error('model refused: this event will be retried, then kept in the failed-scoring queue', { eventId, failureClass: 'model', error: error.message });
       await raiseQuietly(deps, { failureClass: 'model', eventId, error: error.message });
+    } else {
+      await raiseQuietly(deps, { failureClass: 'failed', eventId, error: errorSummary(error) });
     }
     throw error;
   }
 
-  const vector = deriveFeatures(checked.detail.donor, scoringDate);
+  try {
+    return await scoreValid(checked.detail, { eventId, now, scoringDate, model }, deps);
+  } catch (error) {
+    await raiseQuietly(deps, { failureClass: 'failed', eventId, error: errorSummary(error) });
+    throw error;
+  }
+}
+
+/** An error's name and message: our errors and the SDK's name resources and rules, not donor values. */
+function errorSummary(error: unknown): string {
+  return `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
+}
+
+type ValidDetail = Extract<ReturnType<typeof validateDetail>, { ok: true }>['detail'];
+
+async function scoreValid(
+  detail: ValidDetail,
+  { eventId, now, scoringDate, model }: { eventId: string | null; now: Date; scoringDate: string; model: ReadinessModel },
+  deps: ScoringDeps,
+): Promise<ScoringOutcome> {
+  const vector = deriveFeatures(detail.donor, scoringDate);
   const [prediction] = await model.predict([vector]);
-  const record = buildScoreRecord({ detail: checked.detail, sourceEventId, vector, prediction }, model, scoringDate, now.toISOString());
+  const record = buildScoreRecord({ detail, sourceEventId: eventId, vector, prediction }, model, scoringDate, now.toISOString());
   const written = await deps.store.putIfNewer(record);
   if (!written) {
     deps.log.info('ignored: a newer or identical score is stored', { eventId, outcome: 'stale', revision: record.revision });

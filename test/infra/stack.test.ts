@@ -33,6 +33,9 @@ const id = {
   deadLetters: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionDeadLetters'),
   undelivered: logicalIdOf(template, 'AWS::SQS::Queue', 'EventIntakeUndelivered'),
   logGroup: logicalIdOf(template, 'AWS::Logs::LogGroup', 'ScoringFunction'),
+  alertState: logicalIdOf(template, 'AWS::DynamoDB::Table', 'AlertingAlertState'),
+  digest: logicalIdOf(template, 'AWS::Lambda::Function', 'AlertDigest'),
+  digestLogGroup: logicalIdOf(template, 'AWS::Logs::LogGroup', 'AlertDigest'),
 };
 const keyArn = { 'Fn::GetAtt': [id.key, 'Arn'] };
 
@@ -76,9 +79,7 @@ describe('scoring function', () => {
       MODEL_PREFIX: `models/${manifest.onnx.sha256}/`,
       MODEL_SHA256: manifest.onnx.sha256,
       REJECTED_QUEUE_URL: { Ref: id.rejected },
-      REJECTED_QUEUE_NAME: { 'Fn::GetAtt': [id.rejected, 'QueueName'] },
-      FAILED_QUEUE_NAME: { 'Fn::GetAtt': [id.failed, 'QueueName'] },
-      ALERT_TOPIC_ARN: { Ref: id.topic },
+      ALERT_STATE_TABLE_NAME: { Ref: id.alertState },
     });
   });
 
@@ -111,7 +112,9 @@ describe('permissions', () => {
     const byAction = (action: string) =>
       functionPolicy.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
     expect(byAction('dynamodb:PutItem')).toEqual([{ 'Fn::GetAtt': [id.table, 'Arn'] }]);
-    expect(byAction('sns:Publish')).toEqual([{ Ref: id.topic }]);
+    expect(byAction('dynamodb:UpdateItem')).toEqual([{ 'Fn::GetAtt': [id.alertState, 'Arn'] }]);
+    // Alerts are e-mailed by the digest function: scoring cannot publish, so it cannot flood.
+    expect(byAction('sns:Publish')).toEqual([]);
     expect(byAction('sqs:SendMessage')).toEqual(
       expect.arrayContaining([{ 'Fn::GetAtt': [id.rejected, 'Arn'] }, { 'Fn::GetAtt': [id.failed, 'Arn'] }, { 'Fn::GetAtt': [id.deadLetters, 'Arn'] }]),
     );
@@ -123,6 +126,18 @@ describe('permissions', () => {
     const actions = functionPolicy.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
     expect(actions).not.toContain('dynamodb:DeleteItem');
     expect(actions).not.toContain('s3:PutObject');
+  });
+
+  it('gives the alert digest only the alert state and the topic', () => {
+    const digestPolicy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([pid]) => pid.startsWith('AlertDigestRole'))![1] as any;
+    const digestStatements = digestPolicy.Properties.PolicyDocument.Statement;
+    const byAction = (action: string) => digestStatements.filter((s: any) => [s.Action].flat().includes(action)).flatMap((s: any) => [s.Resource].flat());
+    expect(byAction('dynamodb:UpdateItem')).toEqual([{ 'Fn::GetAtt': [id.alertState, 'Arn'] }]);
+    expect(byAction('dynamodb:GetItem')).toEqual([{ 'Fn::GetAtt': [id.alertState, 'Arn'] }]);
+    expect(byAction('sns:Publish')).toEqual([{ Ref: id.topic }]);
+    expect(byAction('logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [id.digestLogGroup, 'Arn'] }]);
+    const actions = new Set(digestStatements.flatMap((s: any) => [s.Action].flat()));
+    expect([...actions].filter((a) => String(a).startsWith('sqs:') || String(a).startsWith('s3:'))).toEqual([]);
   });
 
   it('lets CloudWatch and EventBridge use the key (encrypted topic and queues), from this account only', () => {
@@ -313,5 +328,65 @@ describe('monitoring and replay', () => {
       RetentionDays: 365,
       KmsKeyIdentifier: Match.anyValue(),
     });
+  });
+});
+
+describe('alert throttling', () => {
+  const digest = template.toJSON().Resources[id.digest];
+
+  it('counts failures in an encrypted table whose items expire', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'failureClass', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn },
+    });
+  });
+
+  it('runs the digest every minute, one at a time, with the window from context', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id.digest, 'Arn'] } })],
+    });
+    expect(digest.Properties).toMatchObject({ Runtime: 'nodejs22.x', ReservedConcurrentExecutions: 1 });
+    expect(digest.Properties.Environment.Variables).toMatchObject({
+      ALERT_WINDOW_MINUTES: '15',
+      ALERT_STATE_TABLE_NAME: { Ref: id.alertState },
+      ALERT_TOPIC_ARN: { Ref: id.topic },
+      SCORING_FUNCTION_NAME: { Ref: scoringFunctionId },
+      SCORING_LOG_GROUP_NAME: { Ref: id.logGroup },
+      REJECTED_QUEUE_NAME: { 'Fn::GetAtt': [id.rejected, 'QueueName'] },
+      FAILED_QUEUE_NAME: { 'Fn::GetAtt': [id.failed, 'QueueName'] },
+    });
+    const custom = synth({ stage: 'dev', alertWindowMinutes: '60' }).template;
+    custom.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALERT_WINDOW_MINUTES: '60' }) } });
+  });
+
+  it('alarms when the digest itself fails', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id.digest } }],
+      AlarmActions: [{ Ref: id.topic }],
+      OKActions: [{ Ref: id.topic }],
+    });
+  });
+});
+
+describe('vpc mode', () => {
+  const vpc = synth({ stage: 'dev', vpc: 'true' }).template;
+
+  it('puts both functions in isolated subnets that reach AWS only through endpoints', () => {
+    vpc.resourceCountIs('AWS::EC2::NatGateway', 0);
+    vpc.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    const endpoints = Object.values(vpc.findResources('AWS::EC2::VPCEndpoint')) as any[];
+    const services = endpoints.map((e) => JSON.stringify(e.Properties.ServiceName)).join(' ');
+    for (const service of ['dynamodb', 's3', 'sqs', 'sns']) expect(services).toContain(`.${service}`);
+    const functions = Object.entries(vpc.findResources('AWS::Lambda::Function')).filter(([fid]) => fid.startsWith('ScoringFunction') || fid.startsWith('AlertDigest'));
+    expect(functions).toHaveLength(2);
+    for (const [, fn] of functions as [string, any][]) expect(fn.Properties.VpcConfig.SubnetIds.length).toBe(2);
+  });
+
+  it('is off by default and refuses a value that is not true or false', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    expect(() => synth({ vpc: 'yes' })).toThrow(/-c vpc="yes": must be true or false/);
   });
 });

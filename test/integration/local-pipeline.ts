@@ -22,15 +22,26 @@ export async function startTestPipeline(context: Record<string, string>): Promis
 }
 
 /** A fresh container: the handler module loaded anew, so nothing is cached from another test. */
-export function coldStart(test: TestPipeline): Handler {
+export function coldStart(test: TestPipeline, overrides: Record<string, string> = {}): Handler {
   let handler: Handler | undefined;
   jest.isolateModules(() => {
     handler = loadHandler(test.pipeline.scoringFunction.handlerFile, test.pipeline.scoringFunction.handlerExport, {
       ...test.pipeline.scoringFunction.environment,
       ...test.endpoints.env,
+      ...overrides,
     });
   });
   return handler!;
+}
+
+/** The alert digest function, as the schedule rule runs it every minute. */
+export function alertDigest(test: TestPipeline, overrides: Record<string, string> = {}): () => Promise<{ failureClass: string; outcome: string }[]> {
+  const digest = test.pipeline.alertDigest!;
+  let handler: Handler | undefined;
+  jest.isolateModules(() => {
+    handler = loadHandler(digest.handlerFile, digest.handlerExport, { ...digest.environment, ...test.endpoints.env, ...overrides });
+  });
+  return () => handler!({ source: 'aws.events', 'detail-type': 'Scheduled Event' }) as Promise<{ failureClass: string; outcome: string }[]>;
 }
 
 /** Every message in a queue right now (received and deleted). */

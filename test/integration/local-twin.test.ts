@@ -77,10 +77,13 @@ describe('the local twin', () => {
     ]);
     const outbox = readdirSync(join(workDir, 'outbox'));
     expect(outbox).toEqual(['0001-team@example.org.eml', '0002-team@example.org.eml']);
-    const mail = readFileSync(join(workDir, 'outbox', outbox[0]), 'utf8');
-    expect(mail).toContain('Subject: [donor-readiness local] rejected: 1 event');
-    expect(mail).toContain('bad-1');
-    expect(mail).not.toContain('D-TWIN-BAD');
+    // One digest e-mail per failure class: the two rejected events, and the attempt that failed.
+    const mails = outbox.map((name) => readFileSync(join(workDir, 'outbox', name), 'utf8'));
+    const subjects = mails.map((m) => /^Subject: (.*)$/m.exec(m)![1]).sort();
+    expect(subjects).toEqual(['[donor-readiness local] failed: 1 attempt', '[donor-readiness local] rejected: 2 events']);
+    const rejectedMail = mails.find((m) => m.includes('rejected: 2 events'))!;
+    expect(rejectedMail).toContain('bad-1');
+    for (const mail of mails) expect(mail).not.toMatch(/D-TWIN/);
   });
 
   it('dead-letters an event whose failure outlasts every retry, and still accounts for it', async () => {

@@ -43,8 +43,8 @@ it('keeps the highest revision of every donor whatever the order, duplication an
           }),
         );
         const keysToGet = histories.map((_, d) => ({ donorId: `D-ORDER-${run}-${d}` }));
-        const { Responses } = await documents.send(new BatchGetCommand({ RequestItems: { [test.pipeline.tables[0].name]: { Keys: keysToGet } } }));
-        const stored = new Map((Responses![test.pipeline.tables[0].name] ?? []).map((item) => [item.donorId, item]));
+        const { Responses } = await documents.send(new BatchGetCommand({ RequestItems: { [test.pipeline.scoreTable]: { Keys: keysToGet } } }));
+        const stored = new Map((Responses![test.pipeline.scoreTable] ?? []).map((item) => [item.donorId, item]));
         histories.forEach((revisions, d) => {
           const item = stored.get(`D-ORDER-${run}-${d}`);
           expect({ donor: d, revision: item?.revision, source: item?.sourceEventId }).toEqual({ donor: d, revision: revisions, source: `order-${run}-${d}-${revisions}` });

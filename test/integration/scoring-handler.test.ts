@@ -8,7 +8,7 @@ import { deriveFeatures } from '../../lambdas/core/features';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
 import { ReadinessModel } from '../../lambdas/core/readiness-model';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
-import { coldStart, drainQueue, readMailbox, startTestPipeline, type TestPipeline } from './local-pipeline';
+import { alertDigest, coldStart, drainQueue, readMailbox, startTestPipeline, type TestPipeline } from './local-pipeline';
 
 const MODEL_DIR = join(__dirname, '..', '..', 'model');
 const manifest = JSON.parse(readFileSync(join(MODEL_DIR, 'manifest.json'), 'utf8')) as ModelManifest;
@@ -19,7 +19,7 @@ let documents: DynamoDBDocumentClient;
 let handler: (event: unknown) => Promise<any>;
 
 const queue = (logicalIdPrefix: string) => test.pipeline.queues.find((q) => q.logicalId.startsWith(logicalIdPrefix))!;
-const scoreTable = () => test.pipeline.tables[0].name;
+const scoreTable = () => test.pipeline.scoreTable;
 const stored = async (donorId: string) => (await documents.send(new GetCommand({ TableName: scoreTable(), Key: { donorId } }))).Item;
 
 beforeAll(async () => {
@@ -71,6 +71,9 @@ describe('the scoring function on the local twin', () => {
     expect(message.attributes).toMatchObject({ field: 'donor.birthYear', eventId: 'evt-bad-1' });
     expect(await stored('D-INT-BAD1')).toBeUndefined();
 
+    // The scoring function counts the failure; the digest (every minute) e-mails it.
+    expect(await readMailbox(test)).toHaveLength(0);
+    expect(await alertDigest(test)()).toContainEqual({ failureClass: 'rejected', outcome: 'sent', count: 1 });
     const mails = await readMailbox(test);
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toBe('[donor-readiness itest] rejected: 1 event');
@@ -114,8 +117,9 @@ describe('a model whose bytes do not match the manifest', () => {
       /model bytes have SHA-256 [0-9a-f]{64} but manifest .* expects/,
     );
     expect(await stored('D-INT-0004')).toBeUndefined();
+    await alertDigest(test)();
     const mails = await readMailbox(test);
-    expect(mails.map((m) => m.subject)).toEqual(['[donor-readiness itest] model: 1 event']);
+    expect(mails.map((m) => m.subject)).toEqual(['[donor-readiness itest] model: 1 attempt']);
     expect(mails[0].body).toContain('evt-model');
     expect(mails[0].body).toContain(queue('ScoringFunctionFailedScoring').name);
     await test.clients.s3.send(new PutObjectCommand({ Bucket: environment.MODEL_BUCKET, Key: key, Body: readFileSync(join(MODEL_DIR, manifest.onnx.file)) }));

@@ -18,7 +18,9 @@ describe('formatAlert', () => {
     expect(body).toContain('- Log group: /aws/lambda/score');
     expect(body).toContain('- Queue: rejected-q');
     expect(body).toContain('| filter eventId in ["evt-1", "evt-2"]');
-    expect(body).toMatch(/Next step: .*redrive the events kept in rejected-q/);
+    expect(body).toMatch(/Next step: .*then redrive\./);
+    expect(body).toContain('Redrive the events kept in rejected-q');
+    expect(body).toContain('npx drs redrive --queue rejected-q --function <scoring function name> --dry-run');
   });
 
   it('lists at most 20 event ids and says how many there were', () => {
@@ -26,5 +28,29 @@ describe('formatAlert', () => {
     const { body } = formatAlert({ ...base, failureClass: 'failed', count: 50, eventIds: ids });
     expect(body).toContain('Event ids (first 20 of 50): e0,');
     expect(body).not.toContain('e20,');
+  });
+});
+
+describe('a throttled alert', () => {
+  it('says the ids are a sample of the count, the window it covers, and names the function to redrive to', () => {
+    const { subject, body } = formatAlert({
+      ...base,
+      failureClass: 'rejected',
+      count: 10_000,
+      eventIds: ['a', 'b'],
+      sampled: true,
+      functionName: 'DonorReadiness-prod-Score',
+      window: { from: '2026-11-23T08:00:00.000Z', to: '2026-11-23T08:15:00.000Z' },
+      windowMinutes: 15,
+    });
+    expect(subject).toBe('[donor-readiness prod] rejected: 10000 events');
+    expect(body).toContain('Count: 10000 (from 2026-11-23T08:00:00.000Z to 2026-11-23T08:15:00.000Z)');
+    expect(body).toContain('Sample event ids (2 of 10000): a, b');
+    expect(body).toContain('npx drs redrive --queue rejected-q --function DonorReadiness-prod-Score --dry-run');
+    expect(body).toContain('At most one e-mail per failure class every 15 minutes');
+  });
+
+  it('counts attempts, not events, for failures Lambda retries', () => {
+    expect(formatAlert({ ...base, failureClass: 'failed', count: 3, eventIds: ['a'] }).subject).toBe('[donor-readiness prod] failed: 3 attempts');
   });
 });

@@ -78,7 +78,7 @@ it('rejects every malformed or hostile event with a field and a rule, stores not
         loadModel: async () => model,
         store: { putIfNewer: async (r) => (stored.push(r), true) },
         rejected: { keep: async (r) => void kept.push(r) },
-        alerts: { raise: async (a) => void said.push(JSON.stringify(a)) },
+        alerts: { record: async (a) => void said.push(JSON.stringify(a)) },
         log: { info: (m, f) => said.push(m + JSON.stringify(f)), warn: (m, f) => said.push(m + JSON.stringify(f)), error: (m, f) => said.push(m + JSON.stringify(f)) },
         now: () => new Date('2026-11-23T12:00:00Z'),
       };

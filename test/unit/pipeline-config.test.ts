@@ -5,6 +5,8 @@ describe('deploy configuration from CDK context', () => {
     expect(parsePipelineConfig({})).toEqual({
       stage: 'dev',
       alertEmails: [],
+      alertWindowMinutes: 15,
+      vpc: false,
       eventSource: 'registry.donors',
       detailType: 'DonorUpdated',
       architecture: 'x86_64',

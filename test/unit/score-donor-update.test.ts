@@ -23,7 +23,7 @@ function fakes(overrides: Partial<ScoringDeps> = {}) {
     loadModel: async () => model,
     store: { putIfNewer: async (r) => (written.push(r), true) },
     rejected: { keep: async (r) => void kept.push(r) },
-    alerts: { raise: async (a) => void alerts.push(a) },
+    alerts: { record: async (a) => void alerts.push(a) },
     log: {
       info: (message, fields) => logs.push({ level: 'info', message, fields }),
       warn: (message, fields) => logs.push({ level: 'warn', message, fields }),
@@ -53,7 +53,7 @@ describe('scoreDonorUpdate', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const f = fakes({ store: { putIfNewer: async () => Promise.reject(throttled) } });
     await expect(scoreDonorUpdate(donorUpdatedEvent(validDetail(), 'e3'), f.deps)).rejects.toBe(throttled);
-    expect(f.alerts).toHaveLength(0);
+    expect(f.alerts).toEqual([{ failureClass: 'failed', eventId: 'e3', error: 'ThrottlingException: Rate exceeded' }]);
   });
 
   it('throws when the rejected event cannot be kept, so it is retried rather than lost', async () => {
@@ -62,11 +62,11 @@ describe('scoreDonorUpdate', () => {
   });
 
   it('still rejects cleanly when only the alert fails, and logs that it failed', async () => {
-    const f = fakes({ alerts: { raise: async () => Promise.reject(Object.assign(new Error('no'), { name: 'InternalError' })) } });
+    const f = fakes({ alerts: { record: async () => Promise.reject(Object.assign(new Error('no'), { name: 'InternalError' })) } });
     const result = await scoreDonorUpdate(donorUpdatedEvent({ ...validDetail(), revision: 0 }, 'e5'), f.deps);
     expect(result).toMatchObject({ outcome: 'rejected', violation: { field: 'revision', rule: 'must be >= 1' } });
     expect(f.kept).toHaveLength(1);
-    expect(f.logs.some((l) => l.level === 'error' && l.message.startsWith('alert could not be published'))).toBe(true);
+    expect(f.logs.some((l) => l.level === 'error' && l.message.startsWith('alert could not be recorded'))).toBe(true);
   });
 
   it('alerts on a model failure and throws it', async () => {
