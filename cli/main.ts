@@ -4,6 +4,7 @@ import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
 import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
+import { runRedrive } from './redrive-command';
 import { runScore } from './score-command';
 
 const positiveInt = (name: string) => (value: string) => {
@@ -28,7 +29,7 @@ const probability = (value: string) => {
 };
 
 const program = new Command('drs')
-  .description('Donor readiness: synthetic data, batch scoring and model checks')
+  .description('Donor readiness: synthetic data, batch scoring, model checks and redrive')
   .showHelpAfterError();
 
 program
@@ -61,6 +62,19 @@ program
   .option('--json', 'print the metrics as JSON', false)
   .option('--check', 'exit 1 when a quality target is missed', false)
   .action((opts) => runEvaluate(opts));
+
+program
+  .command('redrive')
+  .description('re-send the events kept in a queue (rejected, failed-scoring, dead-letter, undelivered) to the scoring function, keeping their ids')
+  .requiredOption('--queue <name>', 'the queue to drain (its name is in the alert e-mail and the stack outputs)')
+  .option('--function <name>', 'AWS: the scoring function to re-send to (stack output ScoringFunctionName)')
+  .option('--twin [work-dir]', 'the local twin kept up by npm start -- --serve (default .drs)')
+  .option('--dry-run', 'list what would be re-sent; send nothing, delete nothing', false)
+  .option('--limit <n>', 'at most this many messages', positiveInt('--limit'))
+  .option('--json', 'print the report as JSON', false)
+  .action(async (opts) => {
+    await runRedrive(opts);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`drs: ${(error as Error).message}\n`);

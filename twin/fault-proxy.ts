@@ -17,6 +17,8 @@ export interface Fault {
 export interface FaultProxy {
   url: string;
   inject(fault: Fault): void;
+  /** The outage is over: every request goes through again. */
+  clear(): void;
   failed: number;
   close(): Promise<void>;
 }
@@ -33,6 +35,12 @@ export const SNS_UNAVAILABLE = {
   body: '<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>injected fault</Message></Error><RequestId>fault</RequestId></ErrorResponse>',
 };
 export const CONNECTION_DROPPED = { drop: true };
+export const S3_NO_SUCH_KEY = {
+  status: 404,
+  body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+};
+/** S3 object requests whose key ends with `suffix` (path-style: /bucket/key). */
+export const s3ObjectEndingWith = (suffix: string) => (req: IncomingMessage) => req.method === 'GET' && (req.url ?? '').split('?')[0].endsWith(suffix);
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const faults: Fault[] = [];
@@ -41,6 +49,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: '',
     failed: 0,
     inject: (fault) => void faults.push({ ...fault }),
+    clear: () => void faults.splice(0),
     close: () => new Promise((done) => server.close(() => done())),
   };
   const server: Server = createServer((req, res) => {

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { progressBar } from '../cli/terminal';
+import { writeTwinSession } from './twin-session';
 import { runTwin, type TwinSummary } from './run-twin';
 
 // The SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
@@ -93,7 +94,20 @@ async function main(): Promise<void> {
         `Point the AWS CLI or SDK at them:\n${env}\n` +
         `e.g. aws dynamodb scan --table-name ${run.pipeline.scoreTable}\n`,
     );
+    const fn = run.pipeline.scoringFunction;
+    const removeSession = writeTwinSession(resolve(opts.workDir), {
+      pid: process.pid,
+      env: run.endpoints.env,
+      scoringFunction: fn,
+      functionArn: run.pipeline.identities.get(fn.logicalId)!.attributes.Arn,
+    });
+    const kept = Object.entries(run.summary.queues).filter(([name]) => !name.endsWith('-mailbox'));
+    process.stderr.write(
+      `Queues that keep events (messages now):\n${kept.map(([name, n]) => `  ${name} (${n})`).join('\n')}\n` +
+        `Redrive one with: npx drs redrive --twin ${opts.workDir} --queue <queue name> --dry-run\n`,
+    );
     await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    removeSession();
   }
   await run.endpoints.stop();
 }

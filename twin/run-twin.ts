@@ -76,7 +76,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
  * The handler writes structured JSON logs to stdout and stderr, as in Lambda, where they land in
  * its log group. Here they land in a log file; everything else (progress bar) passes through.
  */
-async function withCapturedLogs<T>(logFile: string, run: () => Promise<T>): Promise<T> {
+export async function withCapturedLogs<T>(logFile: string, run: () => Promise<T>): Promise<T> {
   const streams = [process.stdout, process.stderr] as const;
   const originals = streams.map((s) => s.write.bind(s));
   streams.forEach((stream, i) => {

@@ -1,0 +1,156 @@
+// `drs redrive` after a model outage on the local twin: events dead-lettered while the model object
+// was missing are re-sent with their original ids once it is back, each message deleted only after
+// its event was re-sent, and a second run changes nothing. Then the AWS path, against a local
+// stand-in for the Lambda Invoke API.
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { runRedrive } from '../../cli/redrive-command';
+import { s3ObjectEndingWith, S3_NO_SUCH_KEY, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
+import { runTwin, scanTable, type TwinRun } from '../../twin/run-twin';
+import { writeTwinSession } from '../../twin/twin-session';
+import { withHandlerLogsDropped } from '../../twin/local-function';
+import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
+
+let workDir: string;
+let run: TwinRun;
+let s3: FaultProxy;
+const valid = ['a', 'b', 'c', 'd'].map((k, i) => donorUpdatedEvent(validDetail({ donorId: `D-REDRIVE-${k.toUpperCase()}`, revision: 2 + i }), `redrive-${k}`));
+const invalid = donorUpdatedEvent({ ...validDetail({ donorId: 'D-REDRIVE-BAD' }), revision: -1 }, 'redrive-bad');
+
+const queueNamed = (prefix: string) => run.pipeline.queues.find((q) => q.logicalId.startsWith(prefix))!;
+const depth = async (prefix: string) =>
+  Number((await run.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueNamed(prefix).url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!.ApproximateNumberOfMessages);
+const redrive = (queuePrefix: string, options: { dryRun?: boolean; limit?: number } = {}) =>
+  withHandlerLogsDropped(() => runRedrive({ queue: queueNamed(queuePrefix).name, twin: workDir, dryRun: options.dryRun ?? false, limit: options.limit, json: true }));
+
+beforeAll(async () => {
+  workDir = mkdtempSync(join(tmpdir(), 'drs-redrive-'));
+  const file = join(workDir, 'events.jsonl');
+  writeFileSync(file, [...valid, invalid].map((e) => JSON.stringify(e)).join('\n') + '\n');
+  run = await runTwin({
+    events: 0,
+    eventsFile: file,
+    badFraction: 0,
+    concurrency: 2,
+    seed: 1,
+    asOf: new Date().toISOString().slice(0, 10),
+    workDir,
+    alertEmails: 'team@example.org',
+    // The model object is missing: every read of the ONNX file answers NoSuchKey.
+    functionEndpoints: async (endpoints) => {
+      s3 = await startFaultProxy(endpoints.fauxqs);
+      s3.inject({ matches: s3ObjectEndingWith('.onnx'), times: Number.MAX_SAFE_INTEGER, ...S3_NO_SUCH_KEY });
+      return { AWS_ENDPOINT_URL_S3: s3.url };
+    },
+  });
+  // What npm start -- --serve leaves for drs redrive --twin.
+  const fn = run.pipeline.scoringFunction;
+  writeTwinSession(workDir, { pid: process.pid, env: run.endpoints.env, scoringFunction: fn, functionArn: run.pipeline.identities.get(fn.logicalId)!.attributes.Arn });
+});
+afterAll(async () => {
+  await s3?.close();
+  await run?.endpoints.stop();
+});
+
+describe('while the model object is missing', () => {
+  it('loses no event: each valid one is retried, then kept; the log says what is missing', async () => {
+    expect(run.summary).toMatchObject({ in: 5, scored: 0, deadLettered: 4, rejected: { total: 1 }, accounted: true, tableItems: 0 });
+    expect(await depth('ScoringFunctionFailedScoring')).toBe(4);
+    expect(await depth('ScoringFunctionDeadLetters')).toBe(4);
+    const log = readFileSync(join(workDir, 'score-donor.log'), 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const refused = log.filter((l) => l.message?.startsWith('model refused'));
+    expect(refused.length).toBe(12); // 4 events x 3 attempts
+    expect(refused[0].error).toMatch(/^model object s3:\/\/.+\/models\/[0-9a-f]{64}\/donor-readiness\.onnx cannot be read \(NoSuchKey\): deploy the model with npx cdk deploy$/);
+  });
+});
+
+describe('drs redrive --twin, once the model is back', () => {
+  beforeAll(() => s3.clear());
+
+  it('lists without sending or deleting on --dry-run', async () => {
+    const report = await redrive('ScoringFunctionFailedScoring', { dryRun: true });
+    expect(report).toMatchObject({ dryRun: true, received: 4, wouldResend: 4, resent: 0, deleted: 0 });
+    expect(report.items.map((i) => i.eventId).sort()).toEqual(valid.map((e) => e.id).sort());
+    expect(await depth('ScoringFunctionFailedScoring')).toBe(4);
+  });
+
+  it('re-sends at most --limit events, deleting each after it was re-sent', async () => {
+    const report = await redrive('ScoringFunctionFailedScoring', { limit: 2 });
+    expect(report).toMatchObject({ received: 2, resent: 2, deleted: 2, byFate: { scored: 2 } });
+    expect(await depth('ScoringFunctionFailedScoring')).toBe(2);
+  });
+
+  it('scores the rest with their original event ids, and a second run finds nothing to do', async () => {
+    expect(await redrive('ScoringFunctionFailedScoring')).toMatchObject({ received: 2, resent: 2, byFate: { scored: 2 } });
+    const table = await scanTable(run.clients, run.pipeline.scoreTable);
+    expect(table.map((i) => [i.donorId, i.sourceEventId])).toEqual(valid.map((e) => [(e.detail as { donorId: string }).donorId, e.id]).sort());
+    expect(await redrive('ScoringFunctionFailedScoring')).toMatchObject({ received: 0, resent: 0 });
+    expect(await scanTable(run.clients, run.pipeline.scoreTable)).toEqual(table);
+  });
+
+  it('redriving the dead-letter copies as well changes no score (same events: stale)', async () => {
+    const before = await scanTable(run.clients, run.pipeline.scoreTable);
+    expect(await redrive('ScoringFunctionDeadLetters')).toMatchObject({ received: 4, resent: 4, byFate: { stale: 4 } });
+    expect(await scanTable(run.clients, run.pipeline.scoreTable)).toEqual(before);
+    expect(await depth('ScoringFunctionDeadLetters')).toBe(0);
+  });
+
+  it('re-sends a rejected event once; rejected again, it stays in the queue for a person', async () => {
+    const report = await redrive('ScoringFunctionRejectedEvents');
+    expect(report).toMatchObject({ resent: 1, byFate: { rejected: 1 } });
+    expect(report.items).toContainEqual(expect.objectContaining({ eventId: 'redrive-bad', action: 'kept-seen-this-run' }));
+    expect(await depth('ScoringFunctionRejectedEvents')).toBe(1);
+  });
+
+  it('keeps a message it cannot read, and says why', async () => {
+    await run.clients.sqs.send(new SendMessageCommand({ QueueUrl: queueNamed('ScoringFunctionDeadLetters').url, MessageBody: 'not json' }));
+    const report = await redrive('ScoringFunctionDeadLetters');
+    expect(report.items).toEqual([expect.objectContaining({ action: 'kept-unreadable', problem: 'the message body is not JSON' })]);
+    expect(await depth('ScoringFunctionDeadLetters')).toBe(1);
+    process.exitCode = 0; // the command sets 1 for a kept message; this test expects that
+  });
+});
+
+describe('drs redrive --function (AWS)', () => {
+  it('invokes the function asynchronously with the original event, deleting only what Lambda accepted', async () => {
+    const invoked: { path: string; invocationType: string; body: any }[] = [];
+    let answer = 202;
+    // A stand-in for the Lambda Invoke API: the real SDK client, a local endpoint.
+    const lambda = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        invoked.push({ path: req.url!, invocationType: String(req.headers['x-amz-invocation-type']), body: JSON.parse(body) });
+        res.writeHead(answer, { 'content-type': 'application/json' }).end(answer === 202 ? '' : JSON.stringify({ Type: 'User', message: 'Rate exceeded' }));
+      });
+    });
+    await new Promise<void>((ready) => lambda.listen(0, '127.0.0.1', ready));
+    const saved = { ...process.env };
+    Object.assign(process.env, run.endpoints.env, { AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambda.address() as AddressInfo).port}`, AWS_MAX_ATTEMPTS: '1' });
+    try {
+      const undelivered = queueNamed('EventIntakeUndelivered');
+      for (const event of valid.slice(0, 2)) await run.clients.sqs.send(new SendMessageCommand({ QueueUrl: undelivered.url, MessageBody: JSON.stringify(event) }));
+      const report = await runRedrive({ queue: undelivered.name, function: 'DonorReadiness-prod-Score', dryRun: false, json: true });
+      expect(report).toMatchObject({ received: 2, resent: 2, deleted: 2 });
+      expect(invoked.map((i) => [i.path, i.invocationType, i.body.id])).toEqual([
+        ['/2015-03-31/functions/DonorReadiness-prod-Score/invocations', 'Event', 'redrive-a'],
+        ['/2015-03-31/functions/DonorReadiness-prod-Score/invocations', 'Event', 'redrive-b'],
+      ]);
+      expect(invoked[0].body).toEqual(valid[0]);
+
+      answer = 429;
+      await run.clients.sqs.send(new SendMessageCommand({ QueueUrl: undelivered.url, MessageBody: JSON.stringify(valid[2]) }));
+      const refused = await runRedrive({ queue: undelivered.name, function: 'DonorReadiness-prod-Score', dryRun: false, json: true });
+      expect(refused.items).toEqual([expect.objectContaining({ eventId: 'redrive-c', action: 'kept-resend-failed', problem: expect.stringContaining('Rate exceeded') })]);
+      expect(await depth('EventIntakeUndelivered')).toBe(1);
+    } finally {
+      process.env = saved;
+      process.exitCode = 0;
+      await new Promise((done) => lambda.close(done));
+    }
+  });
+});
