@@ -16,6 +16,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from './scoring-function';
 import type { FunctionNetwork } from './function-network';
+import { allowKeyUse, allowPublish } from './least-privilege';
 
 /** The table where failures are counted; created before the scoring function, which writes it. */
 export function alertStateTable(scope: Construct, key: IKey): Table {
@@ -99,8 +100,8 @@ export class AlertDigest extends Construct {
     fn.addEnvironment('ALERT_STATE_TABLE_NAME', props.stateTable.tableName);
     props.stateTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     fn.addEnvironment('ALERT_TOPIC_ARN', props.topic.topicArn);
-    props.topic.grantPublish(fn);
-    props.key.grantEncryptDecrypt(fn);
+    allowPublish(fn, props.topic.topicArn);
+    allowKeyUse(fn, props.key);
 
     this.schedule = new Rule(this, 'EveryMinute', {
       description: 'Runs the alert digest every minute',

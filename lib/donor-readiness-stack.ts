@@ -3,6 +3,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Archive } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { AlertDigest, alertStateTable } from './alert-digest';
@@ -10,6 +11,7 @@ import { Alerting } from './alerting';
 import { EventIntake } from './event-intake';
 import { FunctionNetwork } from './function-network';
 import { ModelStore } from './model-store';
+import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { PipelineMonitoring } from './pipeline-monitoring';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
@@ -35,6 +37,7 @@ export class DonorReadinessStack extends Stack {
   public readonly archive: Archive;
   public readonly alertDigest: AlertDigest;
   public readonly network?: FunctionNetwork;
+  public readonly alertStateTable: Table;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -73,6 +76,7 @@ export class DonorReadinessStack extends Stack {
     this.modelStore = new ModelStore(this, 'ModelStore', { key: this.key, stage: config.stage, modelDir: props.modelDir });
     this.alerting = new Alerting(this, 'Alerting', { key: this.key, stage: config.stage, alertEmails: config.alertEmails });
     const alertState = alertStateTable(this.alerting, this.key);
+    this.alertStateTable = alertState;
     if (config.vpc) this.network = new FunctionNetwork(this, 'Network', { key: this.key, logRetentionDays: config.logRetentionDays });
     this.scoring = new ScoringFunction(this, 'ScoringFunction', {
       key: this.key,
@@ -130,6 +134,8 @@ export class DonorReadinessStack extends Stack {
       kmsKey: this.key,
       description: 'DonorUpdated events, for replay after a fix',
     });
+
+    acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'EventBusName', { value: this.intake.eventBus.eventBusName });
     new CfnOutput(this, 'ScoreTableName', { value: this.scoreStore.table.tableName });

@@ -63,7 +63,7 @@ export class FunctionNetwork extends Construct {
       ['Sqs', InterfaceVpcEndpointAwsService.SQS],
       ['Sns', InterfaceVpcEndpointAwsService.SNS],
     ] as const) {
-      this.vpc.addInterfaceEndpoint(name, { service, subnets: this.subnets, securityGroups: [endpointSecurityGroup], privateDnsEnabled: true });
+      this.vpc.addInterfaceEndpoint(name, { service, subnets: this.subnets, securityGroups: [endpointSecurityGroup], privateDnsEnabled: true, open: false });
     }
   }
 

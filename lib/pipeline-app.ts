@@ -1,7 +1,8 @@
 // One way to build the app, for `cdk synth` (bin/), the infra tests and the local twin alike.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type AppProps } from 'aws-cdk-lib';
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { DonorReadinessStack } from './donor-readiness-stack';
 import { CONTEXT_KEYS, parsePipelineConfig, type PipelineConfig } from './pipeline-config';
 
@@ -28,5 +29,9 @@ export function buildPipelineApp(appProps: AppProps = {}, modelDir?: string): Pi
     // Account and region come from the CLI's profile at deploy time; env-agnostic otherwise.
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
+  // cdk-nag at every synth (cdk synth/deploy, the tests, the twin): an unacknowledged finding fails it.
+  // Acknowledgements are also written into the template's metadata, where reviewers can read them.
+  const nag = { writeSuppressionsToCloudFormation: true };
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, nag), new HIPAASecurityChecks(app, nag));
   return { app, stack, config };
 }

@@ -7,13 +7,13 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { encryptedQueue } from './encrypted-queue';
 import type { FunctionNetwork } from './function-network';
+import { allowGetObjects, allowKeyUse, allowSend, queueDestination } from './least-privilege';
 import type { ModelStore } from './model-store';
 
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -106,7 +106,7 @@ export class ScoringFunction extends Construct {
       logGroup: this.logGroup,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(this.failedQueue),
+      onFailure: queueDestination(this.failedQueue),
       deadLetterQueue: this.deadLetterQueue,
       ...props.network?.functionProps,
       environment: {
@@ -134,15 +134,17 @@ export class ScoringFunction extends Construct {
 
     fn.addEnvironment('SCORE_TABLE_NAME', props.scoreTable.tableName);
     props.scoreTable.grant(fn, 'dynamodb:PutItem');
-    props.key.grantEncryptDecrypt(fn);
+    allowKeyUse(fn, props.key);
 
     fn.addEnvironment('MODEL_BUCKET', props.modelStore.bucket.bucketName);
     fn.addEnvironment('MODEL_PREFIX', props.modelStore.modelPrefix);
     fn.addEnvironment('MODEL_SHA256', props.modelStore.manifest.onnx.sha256);
-    props.modelStore.bucket.grantRead(fn, `${props.modelStore.modelPrefix}*`);
+    // Exactly the two objects of the pinned model: nothing else in the bucket, no listing.
+    allowGetObjects(fn, props.modelStore.objectKeys.map((key) => props.modelStore.bucket.arnForObjects(key)));
 
     fn.addEnvironment('REJECTED_QUEUE_URL', this.rejectedQueue.queueUrl);
-    this.rejectedQueue.grantSendMessages(fn);
+    allowSend(fn, this.rejectedQueue);
+    allowSend(fn, this.failedQueue); // the on-failure destination
 
     fn.addEnvironment('ALERT_STATE_TABLE_NAME', props.alertStateTable.tableName);
     props.alertStateTable.grant(fn, 'dynamodb:UpdateItem');
