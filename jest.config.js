@@ -14,7 +14,8 @@ module.exports = {
     project('unit'),
     project('model'),
     project('infra'),
-    project('integration'),
+    // Every integration file runs under the donor-data guard (no donor value in any log or e-mail).
+    project('integration', { setupFilesAfterEnv: ['<rootDir>/test/integration/donor-data-guard.ts'] }),
   ],
   // Synthesis bundles the function (esbuild + copying the ONNX runtime) and the integration suites
   // start local endpoints: seconds, not milliseconds. Speed is measured in `npm run bench`, not here.

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { reportMail } from './handler-output';
 import type { AwsClients, LocalPipeline } from './provision';
 
 export interface Mail {
@@ -49,6 +50,7 @@ export function writeOutbox(dir: string, mails: Mail[]): string[] {
         '',
       ].join('\r\n');
       writeFileSync(file, eml);
+      reportMail(eml);
       files.push(file);
     }
   });

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compileEventPattern } from './event-pattern';
 import { generateTraffic, readEventsFile, type BusEvent } from './donor-update-stream';
 import { deliverAll, type DeliveryRecord } from './local-delivery';
+import { routeHandlerOutput } from './handler-output';
 import { loadHandler } from './local-function';
 import { startSchedule } from './local-schedule';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
@@ -72,28 +73,9 @@ export interface TwinRun {
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/**
- * The handler writes structured JSON logs to stdout and stderr, as in Lambda, where they land in
- * its log group. Here they land in a log file; everything else (progress bar) passes through.
- */
-export async function withCapturedLogs<T>(logFile: string, run: () => Promise<T>): Promise<T> {
-  const streams = [process.stdout, process.stderr] as const;
-  const originals = streams.map((s) => s.write.bind(s));
-  streams.forEach((stream, i) => {
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      if (text.startsWith('{') || text.includes('AWS SDK for JavaScript')) {
-        appendFileSync(logFile, text);
-        return true;
-      }
-      return (originals[i] as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
-  });
-  try {
-    return await run();
-  } finally {
-    streams.forEach((stream, i) => (stream.write = originals[i] as typeof stream.write));
-  }
+/** The functions' log lines go to a log file, as in Lambda they go to the log group. */
+export function withCapturedLogs<T>(logFile: string, run: () => Promise<T>): Promise<T> {
+  return routeHandlerOutput((text) => appendFileSync(logFile, text), run);
 }
 
 async function queueDepth(clients: AwsClients, url: string): Promise<number> {

@@ -3,6 +3,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aw
 import { startLocalEndpoints, type LocalEndpoints } from '../../twin/local-endpoints';
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from '../../twin/provision';
 import { synthesizePipeline, type SynthesizedPipeline } from '../../twin/synthesize';
+import { reportMail } from '../../twin/handler-output';
 import { loadHandler, type Handler } from '../../twin/local-function';
 
 export interface TestPipeline {
@@ -67,6 +68,7 @@ export async function readMailbox(test: TestPipeline): Promise<{ subject: string
     for (const m of await drainQueue(test.clients.sqs, mailbox.queueUrl)) {
       const envelope = JSON.parse(m.body) as { Subject?: string; Message: string };
       mails.push({ subject: envelope.Subject ?? '', body: envelope.Message });
+      reportMail(`${envelope.Subject ?? ''}\n${envelope.Message}`);
     }
   }
   return mails;
