@@ -36,7 +36,8 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 function parseLine(text: string): { ok: true; value: unknown } | { ok: false; error: ContractViolation } {
   if (text.trim() === '') return { ok: false, error: { field: '(line)', rule: 'must be a JSON object, not a blank line' } };
   try {
-    return { ok: true, value: JSON.parse(text) };
+    // A byte-order mark (a file saved by some editors) is not part of the JSON.
+    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
   } catch {
     return { ok: false, error: { field: '(line)', rule: 'must be valid JSON' } };
   }

@@ -139,7 +139,7 @@ export function readEventsFile(file: string, identity: EventSourceIdentity, seed
   return lines.map((line) => {
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(line.replace(/^\uFEFF/, ''));
     } catch {
       value = line; // kept as an unparseable detail: the function rejects it with its reason
     }

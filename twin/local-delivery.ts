@@ -4,6 +4,7 @@
 // Retries here are immediate; AWS waits about a minute, then two, between them.
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { copyJson, stringifyJson } from '../lambdas/core/safe-json';
 import type { EventMatcher } from './event-pattern';
 import type { BusEvent } from './donor-update-stream';
 import type { Handler } from './local-function';
@@ -52,7 +53,7 @@ async function deliverOne(event: BusEvent, options: DeliveryOptions): Promise<De
     const started = performance.now();
     try {
       // Each invocation gets its own copy, as each Lambda invocation deserializes its own payload.
-      const result = (await withTimeout(options.handler(structuredClone(event)), fn.timeoutSeconds * 1000)) as any;
+      const result = (await withTimeout(options.handler(copyJson(event)), fn.timeoutSeconds * 1000)) as any;
       record.latenciesMs.push(performance.now() - started);
       record.fate = result?.outcome === 'scored' ? 'scored' : result?.outcome === 'stale' ? 'stale' : result?.outcome === 'rejected' ? 'rejected' : 'scored';
       if (result?.band) record.band = result.band;
@@ -74,13 +75,13 @@ async function deliverOne(event: BusEvent, options: DeliveryOptions): Promise<De
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: lastError?.name, errorMessage: lastError?.message },
     };
-    await options.sqs.send(new SendMessageCommand({ QueueUrl: fn.onFailureQueue.url, MessageBody: JSON.stringify(invocationRecord) }));
+    await options.sqs.send(new SendMessageCommand({ QueueUrl: fn.onFailureQueue.url, MessageBody: stringifyJson(invocationRecord) }));
   }
   if (fn.deadLetterQueue) {
     await options.sqs.send(
       new SendMessageCommand({
         QueueUrl: fn.deadLetterQueue.url,
-        MessageBody: JSON.stringify(event),
+        MessageBody: stringifyJson(event),
         MessageAttributes: {
           RequestID: { DataType: 'String', StringValue: randomUUID() },
           ErrorMessage: { DataType: 'String', StringValue: String(lastError?.message ?? 'unknown').slice(0, 1000) },

@@ -7,6 +7,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
+import { stringifyJson } from '../core/safe-json';
 import type { ScoreRecord } from '../core/score-record';
 import type { ScoringConfig } from './config';
 import type { RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
@@ -55,7 +56,7 @@ export class SqsRejectedEventSink implements RejectedEventSink {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: JSON.stringify(rejected),
+        MessageBody: stringifyJson(rejected),
         MessageAttributes: {
           field: { DataType: 'String', StringValue: rejected.reason.field },
           rule: { DataType: 'String', StringValue: rejected.reason.rule },

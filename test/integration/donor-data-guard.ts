@@ -2,6 +2,7 @@
 // local functions wrote, every alert e-mail delivered and every event they were given, and fails
 // the file if any donor value from those events shows up in a log line or an e-mail.
 import { observeLocalRuns } from '../../twin/handler-output';
+import { copyJson } from '../../lambdas/core/safe-json';
 import { findDonorData } from './donor-data';
 
 const events: unknown[] = [];
@@ -9,7 +10,7 @@ const texts: { kind: 'log' | 'mail'; text: string }[] = [];
 
 observeLocalRuns({
   output: (text) => texts.push({ kind: 'log', text }),
-  event: (event) => events.push(structuredClone(event)),
+  event: (event) => events.push(copyJson(event)),
   mail: (text) => texts.push({ kind: 'mail', text }),
 });
 

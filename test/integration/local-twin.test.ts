@@ -97,4 +97,17 @@ describe('the local twin', () => {
     expect(table).toEqual([]);
     expect(proxy.failed).toBe(3 * SDK_ATTEMPTS); // three invocations, each with the SDK's full set of attempts
   });
+
+  it('keeps hostile lines whole: 100,000 levels of nesting, a byte-order mark, blank and broken lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drs-events-'));
+    const file = join(dir, 'events.jsonl');
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const bom = '\uFEFF' + JSON.stringify(donorUpdatedEvent(validDetail({ donorId: 'D-TWIN-BOM' }), 'bom-1'));
+    const brokenEvent = JSON.stringify({ ...donorUpdatedEvent(validDetail(), 'broken-1'), detail: 'not an object' });
+    writeFileSync(file, [deep, bom, '', '{"truncated": ', brokenEvent].join('\r\n') + '\r\n');
+    const { summary, table } = await run(file);
+    expect(summary).toMatchObject({ in: 5, scored: 1, rejected: { total: 4 }, deadLettered: 0, accounted: true });
+    expect(summary.rejected.byReason['(detail): must be an object']).toBe(4);
+    expect(table.map((i) => i.sourceEventId)).toEqual(['bom-1']);
+  });
 });

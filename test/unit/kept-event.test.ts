@@ -20,3 +20,14 @@ describe('keptEventOf', () => {
     expect(keptEventOf(JSON.stringify({ hello: 1 }))).toEqual({ ok: false, problem: 'the message holds no DonorUpdated event (no detail)' });
   });
 });
+
+describe('stringifyJson', () => {
+  const { stringifyJson, stringifyIteratively } = require('../../lambdas/core/safe-json');
+  it('writes what JSON.stringify writes, and still writes what is too deep for it', () => {
+    const sample = { a: [1, 'x', null, true, { b: [] }], 'q"': { n: -1.5e-7, u: undefined }, arr: [undefined] };
+    expect(stringifyIteratively(sample)).toBe(JSON.stringify(sample));
+    const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(stringifyJson(deep)).toBe('['.repeat(100_000) + ']'.repeat(100_000));
+  });
+});
