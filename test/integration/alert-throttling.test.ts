@@ -5,7 +5,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { AlertWindows } from '../../lambdas/alert-digest/alert-windows';
 import { sendAlertDigest, type DigestDeps } from '../../lambdas/alert-digest/send-alert-digest';
-import { anyRequest, dynamoDbOperation, DYNAMODB_THROTTLING, SNS_UNAVAILABLE, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
+import { anyRequest, CONNECTION_DROPPED, dynamoDbOperation, DYNAMODB_THROTTLING, SNS_UNAVAILABLE, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { captureHandlerLogs, withHandlerLogsDropped } from '../../twin/local-function';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 import { alertDigest, coldStart, readMailbox, startTestPipeline, type TestPipeline } from './local-pipeline';
@@ -136,6 +136,15 @@ describe('alert windows in DynamoDB, with a clock', () => {
 });
 
 describe('faults in front of the real functions', () => {
+  it('a dropped connection to DynamoDB is retried by the SDK and the event is scored', async () => {
+    const dynamo = await proxy(test.endpoints.dynamodb);
+    dynamo.inject({ matches: dynamoDbOperation('PutItem'), times: 2, ...CONNECTION_DROPPED });
+    const score = coldStart(test, { AWS_ENDPOINT_URL_DYNAMODB: dynamo.url });
+    const result = await withHandlerLogsDropped(() => score(donorUpdatedEvent(validDetail({ donorId: 'D-FAULT-DROP' }), 'dropped-1')));
+    expect(result).toMatchObject({ outcome: 'scored', eventId: 'dropped-1' });
+    expect(dynamo.failed).toBe(2);
+  });
+
   it('scoring goes on when the alert state cannot be written, and the log says so', async () => {
     const dynamo = await proxy(test.endpoints.dynamodb);
     dynamo.inject({ matches: dynamoDbOperation('UpdateItem'), times: 1_000, ...DYNAMODB_THROTTLING });
