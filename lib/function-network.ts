@@ -1,7 +1,6 @@
 // The optional VPC mode (`-c vpc=true`): both functions run in isolated subnets with no route to
 // the internet, reaching AWS only through VPC endpoints: gateway endpoints for DynamoDB and S3,
 // interface endpoints for SQS and SNS. The security group allows HTTPS to the endpoints only.
-import { Stack } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
@@ -14,7 +13,7 @@ import {
   Vpc,
   type SubnetSelection,
 } from 'aws-cdk-lib/aws-ec2';
-import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -72,20 +71,13 @@ export class FunctionNetwork extends Construct {
     return { vpc: this.vpc, vpcSubnets: this.subnets, securityGroups: [this.securityGroup] };
   }
 
-  /** What Lambda needs to attach a function to the subnets (our roles do not use the managed policy). */
+  /**
+   * What Lambda needs to attach a function to the subnets: AWS's policy for exactly the ENI actions.
+   * ec2:Describe* has no resource-level permissions, so no statement of ours could name resources.
+   */
   grantNetworkInterfaces(role: IRole): void {
-    const stack = Stack.of(this);
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-        resources: [
-          `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:network-interface/*`,
-          ...this.vpc.isolatedSubnets.map((s) => `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:subnet/${s.subnetId}`),
-          `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:security-group/${this.securityGroup.securityGroupId}`,
-        ],
-      }),
-    );
-    // EC2 Describe* actions support no resource-level permissions: "*" is the only valid resource.
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DescribeVpcs'], resources: ['*'] }));
+    role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName(ENI_POLICY));
   }
 }
+
+export const ENI_POLICY = 'service-role/AWSLambdaENIManagementAccess';

@@ -389,6 +389,14 @@ describe('vpc mode', () => {
     for (const [, fn] of functions as [string, any][]) expect(fn.Properties.VpcConfig.SubnetIds.length).toBe(2);
   });
 
+  it('lets the functions manage their network interfaces through AWS\'s ENI policy, with no wildcard statement of ours', () => {
+    const roles = Object.entries(vpc.findResources('AWS::IAM::Role')).filter(([rid]) => /^(ScoringFunction|AlertDigest)Role/.test(rid)) as [string, any][];
+    expect(roles).toHaveLength(2);
+    for (const [, role] of roles) expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('service-role/AWSLambdaENIManagementAccess');
+    const ours = Object.entries(vpc.findResources('AWS::IAM::Policy')).filter(([pid]) => /^(ScoringFunction|AlertDigest)Role/.test(pid)) as [string, any][];
+    for (const [, policy] of ours) for (const st of policy.Properties.PolicyDocument.Statement) expect([st.Resource].flat()).not.toContain('*');
+  });
+
   it('is off by default and refuses a value that is not true or false', () => {
     template.resourceCountIs('AWS::EC2::VPC', 0);
     expect(() => synth({ vpc: 'yes' })).toThrow(/-c vpc="yes": must be true or false/);
