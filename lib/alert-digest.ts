@@ -6,15 +6,14 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT } from './scoring-function';
+import { BUNDLING, functionBasics, PROJECT_ROOT } from './function-basics';
 import type { FunctionNetwork } from './function-network';
 import { allowKeyUse, allowPublish } from './least-privilege';
 
@@ -54,35 +53,23 @@ export class AlertDigest extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertDigestProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetentionDays,
-      encryptionKey: props.key,
-      removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    const basics = functionBasics(this, {
+      ...props,
+      roleDescription: 'Donor readiness alert digest: reads and claims alert state, publishes to the alert topic',
     });
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Donor readiness alert digest: reads and claims alert state, publishes to the alert topic',
-    });
-    this.logGroup.grantWrite(role);
-    props.network?.grantNetworkInterfaces(role);
+    this.logGroup = basics.logGroup;
 
     this.function = new NodejsFunction(this, 'Function', {
-      role,
+      ...basics.functionProps,
       description: 'Sends at most one alert e-mail per failure class per window',
       entry: join(PROJECT_ROOT, 'lambdas', 'alert-digest', 'handler.ts'),
       handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: 256,
       timeout: Duration.seconds(30),
       // One digest at a time; the conditional claim still guards against an overlap.
       reservedConcurrentExecutions: 1,
-      logGroup: this.logGroup,
       // A failed run changes nothing (counts stay pending); the next minute's run retries.
       retryAttempts: 0,
-      ...props.network?.functionProps,
       environment: {
         STAGE: props.stage,
         ALERT_WINDOW_MINUTES: String(props.windowMinutes),
@@ -93,8 +80,7 @@ export class AlertDigest extends Construct {
         POWERTOOLS_SERVICE_NAME: 'alert-digest',
         POWERTOOLS_METRICS_NAMESPACE: 'DonorReadiness',
       },
-      // Bundle our pinned AWS SDK rather than the runtime's, as the scoring function does.
-      bundling: { format: OutputFormat.CJS, target: 'node22', minify: true, sourceMap: false, externalModules: [], forceDockerBundling: false },
+      bundling: BUNDLING,
     });
     const fn = this.function;
     fn.addEnvironment('ALERT_STATE_TABLE_NAME', props.stateTable.tableName);

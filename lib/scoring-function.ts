@@ -2,21 +2,20 @@
 // permission is granted next to the environment variable that points at the same resource.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { encryptedQueue } from './encrypted-queue';
+import { BUNDLING, functionBasics, PROJECT_ROOT } from './function-basics';
 import type { FunctionNetwork } from './function-network';
 import { allowGetObjects, allowKeyUse, allowSend, queueDestination } from './least-privilege';
 import type { ModelStore } from './model-store';
 
-export const PROJECT_ROOT = join(__dirname, '..');
+export { PROJECT_ROOT };
 export const HANDLER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'handler.ts');
 export const HANDLER_EXPORT = 'handler';
 
@@ -72,43 +71,28 @@ export class ScoringFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ScoringFunctionProps) {
     super(scope, id);
-    const dev = props.stage === 'dev';
     this.rejectedQueue = encryptedQueue(this, 'RejectedEvents', props.key);
     this.failedQueue = encryptedQueue(this, 'FailedScoring', props.key);
     this.deadLetterQueue = encryptedQueue(this, 'DeadLetters', props.key);
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.logRetentionDays,
-      encryptionKey: props.key,
-      removalPolicy: dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    const basics = functionBasics(this, {
+      ...props,
+      roleDescription: 'Donor readiness scoring function: writes its log group, scores, rejected events and alert counts',
     });
-
-    // Its own role instead of AWSLambdaBasicExecutionRole, whose log permissions cover every log group.
-    const role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Donor readiness scoring function: writes its log group, scores, rejected events and alert counts',
-    });
-    this.logGroup.grantWrite(role);
-    props.network?.grantNetworkInterfaces(role);
+    this.logGroup = basics.logGroup;
 
     this.function = new NodejsFunction(this, 'Function', {
-      role,
+      ...basics.functionProps,
       description: 'Scores DonorUpdated events with the donor readiness ONNX model',
       entry: HANDLER_ENTRY,
       handler: HANDLER_EXPORT,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
-      architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: props.memorySize,
       // Cold start (model from S3 + ORT session) is well under a second; 30 s leaves room for retries of the SDK.
       timeout: Duration.seconds(30),
       reservedConcurrentExecutions: props.reservedConcurrency,
-      logGroup: this.logGroup,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: queueDestination(this.failedQueue),
       deadLetterQueue: this.deadLetterQueue,
-      ...props.network?.functionProps,
       environment: {
         STAGE: props.stage,
         POWERTOOLS_SERVICE_NAME: 'score-donor',
@@ -116,13 +100,9 @@ export class ScoringFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: 'INFO',
       },
       bundling: {
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: false,
-        // Bundle our pinned AWS SDK rather than the runtime's; only the native module stays outside.
+        ...BUNDLING,
+        // The native module stays outside the bundle; the hook copies it in.
         externalModules: ['onnxruntime-node'],
-        forceDockerBundling: false,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

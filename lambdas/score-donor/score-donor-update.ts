@@ -86,47 +86,26 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
     return { outcome: 'rejected', eventId, violation };
   }
 
-  let model: ReadinessModel;
   try {
-    model = await deps.loadModel();
+    const model = await deps.loadModel();
+    const vector = deriveFeatures(checked.detail.donor, scoringDate);
+    const [prediction] = await model.predict([vector]);
+    const record = buildScoreRecord({ detail: checked.detail, sourceEventId: eventId, vector, prediction }, model, scoringDate, now.toISOString());
+    const written = await deps.store.putIfNewer(record);
+    if (!written) {
+      deps.log.info('ignored: a newer or identical score is stored', { eventId, outcome: 'stale', revision: record.revision });
+      return { outcome: 'stale', eventId, revision: record.revision };
+    }
+    deps.log.info('scored', { eventId, outcome: 'scored', revision: record.revision, band: record.band, modelVersion: model.version });
+    return { outcome: 'scored', eventId, revision: record.revision, band: record.band, score: record.score, modelVersion: model.version };
   } catch (error) {
+    // Thrown, so Lambda retries the event and then keeps it; counted for the alert e-mail first.
     if (error instanceof ModelIntegrityError) {
       deps.log.error('model refused: this event will be retried, then kept in the failed-scoring queue', { eventId, failureClass: 'model', error: error.message });
       await raiseQuietly(deps, { failureClass: 'model', eventId, error: error.message });
     } else {
-      await raiseQuietly(deps, { failureClass: 'failed', eventId, error: errorSummary(error) });
+      await raiseQuietly(deps, { failureClass: 'failed', eventId, error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300) });
     }
     throw error;
   }
-
-  try {
-    return await scoreValid(checked.detail, { eventId, now, scoringDate, model }, deps);
-  } catch (error) {
-    await raiseQuietly(deps, { failureClass: 'failed', eventId, error: errorSummary(error) });
-    throw error;
-  }
-}
-
-/** An error's name and message: our errors and the SDK's name resources and rules, not donor values. */
-function errorSummary(error: unknown): string {
-  return `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300);
-}
-
-type ValidDetail = Extract<ReturnType<typeof validateDetail>, { ok: true }>['detail'];
-
-async function scoreValid(
-  detail: ValidDetail,
-  { eventId, now, scoringDate, model }: { eventId: string | null; now: Date; scoringDate: string; model: ReadinessModel },
-  deps: ScoringDeps,
-): Promise<ScoringOutcome> {
-  const vector = deriveFeatures(detail.donor, scoringDate);
-  const [prediction] = await model.predict([vector]);
-  const record = buildScoreRecord({ detail, sourceEventId: eventId, vector, prediction }, model, scoringDate, now.toISOString());
-  const written = await deps.store.putIfNewer(record);
-  if (!written) {
-    deps.log.info('ignored: a newer or identical score is stored', { eventId, outcome: 'stale', revision: record.revision });
-    return { outcome: 'stale', eventId, revision: record.revision };
-  }
-  deps.log.info('scored', { eventId, outcome: 'scored', revision: record.revision, band: record.band, modelVersion: model.version });
-  return { outcome: 'scored', eventId, revision: record.revision, band: record.band, score: record.score, modelVersion: model.version };
 }

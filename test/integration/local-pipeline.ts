@@ -1,7 +1,7 @@
 // Test helpers: the synthesized stack, provisioned on real local endpoints, with its real handler.
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalEndpoints, type LocalEndpoints } from '../../twin/local-endpoints';
-import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from '../../twin/provision';
+import { localClients, provisionFromTemplate, type AwsClients, type LocalFunction, type LocalPipeline } from '../../twin/provision';
 import { synthesizePipeline, type SynthesizedPipeline } from '../../twin/synthesize';
 import { reportMail } from '../../twin/handler-output';
 import { loadHandler, type Handler } from '../../twin/local-function';
@@ -22,27 +22,24 @@ export async function startTestPipeline(context: Record<string, string>): Promis
   return { synthesized, endpoints, clients, pipeline, stop: () => endpoints.stop() };
 }
 
-/** A fresh container: the handler module loaded anew, so nothing is cached from another test. */
-export function coldStart(test: TestPipeline, overrides: Record<string, string> = {}): Handler {
+/** A fresh container of `fn`: its module loaded anew, so nothing is cached from another test. */
+function freshContainer(test: TestPipeline, fn: LocalFunction, overrides: Record<string, string>): Handler {
   let handler: Handler | undefined;
   jest.isolateModules(() => {
-    handler = loadHandler(test.pipeline.scoringFunction.handlerFile, test.pipeline.scoringFunction.handlerExport, {
-      ...test.pipeline.scoringFunction.environment,
-      ...test.endpoints.env,
-      ...overrides,
-    });
+    handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env, ...overrides });
   });
   return handler!;
 }
 
+/** The scoring function, cold-started. */
+export function coldStart(test: TestPipeline, overrides: Record<string, string> = {}): Handler {
+  return freshContainer(test, test.pipeline.scoringFunction, overrides);
+}
+
 /** The alert digest function, as the schedule rule runs it every minute. */
 export function alertDigest(test: TestPipeline, overrides: Record<string, string> = {}): () => Promise<{ failureClass: string; outcome: string }[]> {
-  const digest = test.pipeline.alertDigest!;
-  let handler: Handler | undefined;
-  jest.isolateModules(() => {
-    handler = loadHandler(digest.handlerFile, digest.handlerExport, { ...digest.environment, ...test.endpoints.env, ...overrides });
-  });
-  return () => handler!({ source: 'aws.events', 'detail-type': 'Scheduled Event' }) as Promise<{ failureClass: string; outcome: string }[]>;
+  const handler = freshContainer(test, test.pipeline.alertDigest!, overrides);
+  return () => handler({ source: 'aws.events', 'detail-type': 'Scheduled Event' }) as Promise<{ failureClass: string; outcome: string }[]>;
 }
 
 /** Every message in a queue right now (received and deleted). */

@@ -1,0 +1,52 @@
+// What every function of the stack shares: its own encrypted log group with retention, its own
+// role that may write only there (not AWSLambdaBasicExecutionRole, whose log permissions cover
+// every log group), Node 22 on the chosen architecture, code bundled locally with our pinned AWS
+// SDK, and, in VPC mode, its place in the isolated subnets.
+import { join } from 'node:path';
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { FunctionNetwork } from './function-network';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+
+export interface FunctionBasicsProps {
+  key: IKey;
+  stage: string;
+  architecture: 'x86_64' | 'arm64';
+  logRetentionDays: number;
+  /** What the role is for, shown in IAM. */
+  roleDescription: string;
+  network?: FunctionNetwork;
+}
+
+/** esbuild locally (no Docker), CommonJS for Node 22; the AWS SDK is bundled, not the runtime's. */
+export const BUNDLING = { format: OutputFormat.CJS, target: 'node22', minify: true, sourceMap: false, externalModules: [], forceDockerBundling: false } satisfies BundlingOptions;
+
+/** Creates `LogGroup` and `Role` in `scope`; spread the returned props into the NodejsFunction. */
+export function functionBasics(scope: Construct, props: FunctionBasicsProps): { logGroup: LogGroup; functionProps: Partial<NodejsFunctionProps> } {
+  const logGroup = new LogGroup(scope, 'LogGroup', {
+    retention: props.logRetentionDays,
+    encryptionKey: props.key,
+    removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+  });
+  const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
+  logGroup.grantWrite(role);
+  props.network?.grantNetworkInterfaces(role);
+  return {
+    logGroup,
+    functionProps: {
+      role,
+      logGroup,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+      ...props.network?.functionProps,
+    },
+  };
+}
