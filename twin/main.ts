@@ -41,12 +41,13 @@ export function formatSummary(s: TwinSummary): string {
     `  rejected                ${String(s.rejected.total).padStart(7)}  ${pct(s.rejected.total)}`,
     ...reasons,
     `  retried invocations     ${String(s.retried.invocations).padStart(7)}           (${s.retried.eventsRecovered} events succeeded on a retry)`,
-    `  dead-lettered           ${String(s.deadLettered).padStart(7)}  ${pct(s.deadLettered)}`,
+    `  dead-lettered           ${String(s.deadLettered).padStart(7)}  ${pct(s.deadLettered)}   (failed after retries, kept in the failed-scoring queue)`,
+    `  undelivered             ${String(s.undelivered.total).padStart(7)}  ${pct(s.undelivered.total)}   (failed and kept nowhere: see below)`,
     `  e-mails sent            ${String(s.emailsSent).padStart(7)}           written to ${s.outbox}`,
     `  handler latency         p50 ${s.handlerLatencyMs.p50} ms, p99 ${s.handlerLatencyMs.p99} ms over ${s.handlerLatencyMs.invocations} invocations`,
     `  score table             ${String(s.tableItems).padStart(7)} donors    function logs: ${s.logFile}`,
     s.accounted
-      ? `Every event accounted for: ${s.in} in = ${s.scored} scored + ${s.ignored.total} ignored + ${s.rejected.total} rejected + ${s.deadLettered} dead-lettered`
+      ? `Every event accounted for: ${s.in} in = ${s.scored} scored + ${s.ignored.total} ignored + ${s.rejected.total} rejected + ${s.deadLettered} dead-lettered + ${s.undelivered.total} undelivered`
       : `NOT every event is accounted for:\n  - ${s.missing.join('\n  - ')}`,
   ].join('\n');
 }

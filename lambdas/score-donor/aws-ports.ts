@@ -7,10 +7,10 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
-import { stringifyJson } from '../core/safe-json';
+import { sqsSafeJson, sqsSafeText } from '../core/sqs-body';
 import type { ScoreRecord } from '../core/score-record';
 import type { ScoringConfig } from './config';
-import type { RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
+import type { FailedEventSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
 
 /**
  * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
@@ -56,14 +56,35 @@ export class SqsRejectedEventSink implements RejectedEventSink {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: stringifyJson(rejected),
+        // Escaped where a queue would refuse a character: the body still parses to the whole event.
+        MessageBody: sqsSafeJson(rejected),
         MessageAttributes: {
-          field: { DataType: 'String', StringValue: rejected.reason.field },
-          rule: { DataType: 'String', StringValue: rejected.reason.rule },
-          ...(rejected.eventId ? { eventId: { DataType: 'String', StringValue: rejected.eventId } } : {}),
+          field: { DataType: 'String', StringValue: sqsSafeText(rejected.reason.field) || '(none)' },
+          rule: { DataType: 'String', StringValue: sqsSafeText(rejected.reason.rule) || '(none)' },
+          ...(rejected.eventId ? { eventId: { DataType: 'String', StringValue: sqsSafeText(rejected.eventId) } } : {}),
         },
       }),
     );
+  }
+}
+
+/**
+ * The function's own copy of a failed event, in the shape of Lambda's invocation record
+ * (`requestPayload` holds the event) so that the queue's readers handle both alike.
+ */
+export class SqsFailedEventSink implements FailedEventSink {
+  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+
+  async keep(failed: Parameters<FailedEventSink['keep']>[0]): Promise<void> {
+    const record = {
+      version: '1.0',
+      timestamp: failed.keptAt,
+      requestContext: { condition: 'KeptByFunction', reason: 'the event holds characters SQS refuses; kept escaped, not retried', approximateInvokeCount: 1 },
+      requestPayload: failed.event,
+      responseContext: { functionError: 'Handled' },
+      responsePayload: failed.error,
+    };
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: sqsSafeJson(record) }));
   }
 }
 

@@ -8,7 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ReadinessModel } from '../core/readiness-model';
 import { AlertWindows } from '../alert-digest/alert-windows';
-import { DynamoDbScoreStore, loadModelFromS3, SqsRejectedEventSink } from './aws-ports';
+import { DynamoDbScoreStore, loadModelFromS3, SqsFailedEventSink, SqsRejectedEventSink } from './aws-ports';
 import { readScoringConfig } from './config';
 import { scoreDonorUpdate, type IncomingEvent, type ScoringDeps, type ScoringOutcome } from './score-donor-update';
 
@@ -38,13 +38,14 @@ const deps: ScoringDeps = {
   loadModel,
   store: new DynamoDbScoreStore(dynamodb, config.scoreTableName),
   rejected: new SqsRejectedEventSink(sqs, config.rejectedQueueUrl),
+  ...(config.failedQueueUrl ? { failed: new SqsFailedEventSink(sqs, config.failedQueueUrl) } : {}),
   // Failures are counted here and e-mailed, throttled, by the alert digest function.
   alerts: { record: (failure) => alertWindows.record(failure, new Date()) },
   log: logger,
   now: () => new Date(),
 };
 
-const OUTCOME_METRIC = { scored: 'Scored', stale: 'Stale', rejected: 'Rejected' } as const;
+const OUTCOME_METRIC = { scored: 'Scored', stale: 'Stale', rejected: 'Rejected', 'failed-kept': 'Failed' } as const;
 const BAND_METRIC = { high: 'BandHigh', medium: 'BandMedium', low: 'BandLow' } as const;
 
 export async function handler(event: IncomingEvent): Promise<ScoringOutcome> {
