@@ -1,5 +1,6 @@
 // `npm start [-- options]`: the whole pipeline on this machine, no AWS account needed.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { decimalFraction, seeHelp, wholeNumber } from '../cli/option-values';
 import { resolve } from 'node:path';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { progressBar } from '../cli/terminal';
@@ -12,16 +13,6 @@ process.on('warning', (w) => {
   if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
 });
 
-const whole = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
-  return n;
-};
-const fraction = (v: string) => {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be a number from 0 to 1, e.g. 0.02');
-  return n;
-};
 const date = (v: string) => {
   const d = parseIsoDate(v);
   if (!d) throw new InvalidArgumentError('must be a calendar date YYYY-MM-DD');
@@ -54,11 +45,11 @@ export function formatSummary(s: TwinSummary): string {
 
 const program = new Command('npm start --')
   .description('Run the deployed architecture end to end on local AWS-compatible endpoints (dynalite, fauxqs)')
-  .option('--events <n>', 'how many generated donor updates', whole('--events', 1), 2000)
+  .addOption(new Option('--events <n>', 'how many generated donor updates').argParser(wholeNumber('--events', 1)).default(2000).conflicts('eventsFile'))
   .option('--events-file <file>', 'replay JSON Lines of whole EventBridge events or bare details, in order')
-  .option('--bad-fraction <p>', 'share of generated events that break the contract', fraction, 0.02)
-  .option('--concurrency <k>', 'handler invocations in flight at once', whole('--concurrency', 1), 4)
-  .option('--seed <s>', 'seed for generated events', whole('--seed', 0), 1)
+  .option('--bad-fraction <p>', 'share of generated events that break the contract', decimalFraction('--bad-fraction', 0, 1), 0.02)
+  .option('--concurrency <k>', 'handler invocations in flight at once', wholeNumber('--concurrency', 1), 4)
+  .option('--seed <s>', 'seed for generated events', wholeNumber('--seed', 0), 1)
   .option('--as-of <date>', 'date the generated donors are drawn as of (default: today)', date)
   .option('--alert-emails <list>', 'addresses subscribed to the alert topic (their mail goes to the outbox)', 'alerts@example.org')
   .option('--work-dir <dir>', 'where the outbox, function logs and cloud assembly go', '.drs')
@@ -66,7 +57,7 @@ const program = new Command('npm start --')
   .option('--dump-table <file>', 'write the final table items as JSON Lines')
   .option('--serve', 'keep the endpoints up after the run and print how to reach them', false)
   .option('--json', 'print the summary as JSON', false)
-  .showHelpAfterError();
+  .showHelpAfterError(seeHelp('npm start --'));
 
 async function main(): Promise<void> {
   program.parse(process.argv);

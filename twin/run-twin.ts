@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compileEventPattern } from './event-pattern';
-import { generateTraffic, readEventsFile, type BusEvent } from './donor-update-stream';
+import { generateTraffic, lineProblemOf, readEventsFile, type BusEvent } from './donor-update-stream';
 import { deliverAll, type DeliveryRecord } from './local-delivery';
 import { routeHandlerOutput } from './handler-output';
 import { loadHandler } from './local-function';
@@ -165,7 +165,12 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
     const count = (fate: DeliveryRecord['fate']) => records.filter((r) => r.fate === fate).length;
     const byReason: Record<string, number> = {};
-    for (const r of records) if (r.fate === 'rejected') byReason[r.reason ?? 'unknown'] = (byReason[r.reason ?? 'unknown'] ?? 0) + 1;
+    records.forEach((r, i) => {
+      if (r.fate !== 'rejected') return;
+      // A file line that was blank, not JSON or not an object is named as drs score names it.
+      const reason = lineProblemOf(events[i]) ?? r.reason ?? 'unknown';
+      byReason[reason] = (byReason[reason] ?? 0) + 1;
+    });
     const bands: Record<string, number> = { high: 0, medium: 0, low: 0 };
     for (const r of records) if (r.fate === 'scored' && r.band) bands[r.band] = (bands[r.band] ?? 0) + 1;
     const latencies = records.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
