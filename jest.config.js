@@ -20,4 +20,6 @@ module.exports = {
   // Synthesis bundles the function (esbuild + copying the ONNX runtime) and the integration suites
   // start local endpoints: seconds, not milliseconds. Speed is measured in `npm run bench`, not here.
   testTimeout: 120_000,
+  // Jest's transform cache would otherwise live in the temporary directory (jest_*) for good.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
 };

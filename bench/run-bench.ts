@@ -1,7 +1,7 @@
 // `npm run bench`: each figure beside the floor that bounds it, measured side by side in one run,
 // so the ratios hold on a noisy shared machine. `--quick` for a short run, `--json` for machines.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     };
 
     // 1. Cold start, interleaved so both see the same machine load.
-    const childEnv = { ...process.env, ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1' };
+    const childEnv = { ...process.env, ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1', ORT_DISABLE_TELEMETRY: '1' };
     const childRun = (args: string[]) => JSON.parse(execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), ...args], { env: childEnv, encoding: 'utf8' })) as { ms: number; peakRss?: number };
     const child = (args: string[]) => childRun(args).ms;
     const handlerMs: number[] = [];
@@ -125,6 +125,8 @@ async function main(): Promise<void> {
     const loaded = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env });
     const handler = (e: unknown) => withHandlerLogsDropped(() => loaded(e));
     await handler(event(-1));
+    // ORT's telemetry would leave .ses and mat-debug-<pid>.log in the temp directory (as in readiness-model.ts).
+    process.env.ORT_DISABLE_TELEMETRY ??= '1';
     const session = await ort.InferenceSession.create(readFileSync(onnxFile), { intraOpNumThreads: 1, interOpNumThreads: 1 });
     const tableName = pipeline.scoreTable;
     const latencies: number[] = [];
@@ -259,6 +261,8 @@ async function main(): Promise<void> {
     process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : text);
   } finally {
     await endpoints.stop();
+    // Synthesized assembly, generated rows, twin work dirs: nothing stays in the temp directory.
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

@@ -7,7 +7,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { FunctionNetwork } from './function-network';
@@ -25,7 +25,8 @@ export interface FunctionBasicsProps {
 }
 
 /** esbuild locally (no Docker), CommonJS for Node 22; the AWS SDK is bundled, not the runtime's. */
-export const BUNDLING = { format: OutputFormat.CJS, target: 'node22', minify: true, sourceMap: false, externalModules: [], forceDockerBundling: false } satisfies BundlingOptions;
+// logLevel error: esbuild's per-bundle size table (with its ⚠️ over 1 MB, expected for the AWS SDK) is noise at every synth.
+export const BUNDLING = { format: OutputFormat.CJS, target: 'node22', minify: true, sourceMap: false, externalModules: [], forceDockerBundling: false, logLevel: LogLevel.ERROR } satisfies BundlingOptions;
 
 /** Creates `LogGroup` and `Role` in `scope`; spread the returned props into the NodejsFunction. */
 export function functionBasics(scope: Construct, props: FunctionBasicsProps): { logGroup: LogGroup; functionProps: Partial<NodejsFunctionProps> } {

@@ -5,6 +5,7 @@ import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { DonorReadinessStack } from './donor-readiness-stack';
 import { CONTEXT_KEYS, parsePipelineConfig, type PipelineConfig } from './pipeline-config';
+import { FEATURE_FLAGS_AT_DEFAULT } from './feature-flags';
 
 export interface PipelineApp {
   app: App;
@@ -20,7 +21,7 @@ export function stackNameFor(stage: string): string {
 export function buildPipelineApp(appProps: AppProps = {}, modelDir?: string): PipelineApp {
   // cdk.json's feature flags apply wherever the app is built, not only under the CDK CLI.
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  const app = new App({ ...appProps, context: { ...cdkJson.context, ...appProps.context } });
+  const app = new App({ ...appProps, context: { ...FEATURE_FLAGS_AT_DEFAULT, ...cdkJson.context, ...appProps.context } });
   const config = parsePipelineConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])));
   const stack = new DonorReadinessStack(app, stackNameFor(config.stage), {
     config,
