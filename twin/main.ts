@@ -7,11 +7,6 @@ import { progressBar } from '../cli/terminal';
 import { writeTwinSession } from './twin-session';
 import { runTwin, type TwinSummary } from './run-twin';
 
-// The SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
-});
 
 const date = (v: string) => {
   const d = parseIsoDate(v);
@@ -60,6 +55,11 @@ const program = new Command('npm start --')
   .showHelpAfterError(seeHelp('npm start --'));
 
 async function main(): Promise<void> {
+  // The SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
+  });
   program.parse(process.argv);
   const opts = program.opts();
   const progress = progressBar('delivering events', opts.eventsFile ? undefined : opts.events);
@@ -104,7 +104,9 @@ async function main(): Promise<void> {
   await run.endpoints.stop();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`npm start: ${(error as Error).message}\n`);
-  process.exit(2);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`npm start: ${(error as Error).message}\n`);
+    process.exit(2);
+  });
+}
