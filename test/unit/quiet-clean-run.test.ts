@@ -3,7 +3,7 @@
 // accounted for, and the temporary directory it was given is empty afterwards. Plus npm itself:
 // no unknown config, every dependency install script decided.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
@@ -29,8 +29,11 @@ describe('npm start on hostile input', () => {
     'not json \uFFFF 😀',
     '[1, "😀"]',
   ];
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  const run = npm(['start', '--', '--events-file', file, '--json', '--work-dir', join(dir, 'work')], { TMPDIR: privateTmp });
+  let run: ReturnType<typeof npm>;
+  beforeAll(() => {
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    run = npm(['start', '--', '--events-file', file, '--json', '--work-dir', join(dir, 'work')], { TMPDIR: privateTmp });
+  }, 300_000);
 
   it('prints one JSON summary on stdout and accounts for every event', () => {
     expect(run.status).toBe(0);
@@ -64,5 +67,15 @@ describe('npm in this project', () => {
   it('has an allowScripts decision for every dependency with an install script', () => {
     const result = npm(['install-scripts', 'ls']);
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/not yet covered/);
+  });
+});
+
+describe('files the README tells a user to write', () => {
+  it('are ignored by git', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const written = [...readme.matchAll(/--out ([A-Za-z0-9_./-]+\.jsonl)/g)].map((m) => m[1]);
+    expect(written.length).toBeGreaterThan(0);
+    const result = spawnSync('git', ['check-ignore', '--no-index', ...written], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stdout.trim().split('\n').sort()).toEqual([...new Set(written)].sort());
   });
 });
