@@ -74,11 +74,12 @@ export const FEATURE_FLAGS_AT_DEFAULT: Record<string, unknown> = {
   '@aws-cdk/core:annotationsInValidationReport': false, // recommended: true
   '@aws-cdk/core:aspectPrioritiesMutating': false, // recommended: true
   '@aws-cdk/core:cfnIncludeRejectComplexResourceUpdateCreatePolicyIntrinsics': false, // recommended: true
-  '@aws-cdk/core:defaultCrossStackReferences': "strong", // recommended: "weak"
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong', // recommended: 'weak'
   '@aws-cdk/core:enableAdditionalMetadataCollection': false, // recommended: true
   '@aws-cdk/core:explicitStackTags': false, // recommended: true
   '@aws-cdk/core:includePrefixInUniqueNameGeneration': false, // recommended: true
-  '@aws-cdk/core:target-partitions': false, // recommended: ["aws", "aws-cn"]
+  // Unset, region facts cover every partition; the list is what the stack is deployed to.
+  '@aws-cdk/core:target-partitions': ['aws', 'aws-cn'], // recommended: the same
   '@aws-cdk/core:validateAgainstDefaultRules': false, // recommended: true
   '@aws-cdk/core:validateSnapshotRemovalPolicy': false, // recommended: true
   '@aws-cdk/s3-notifications:addS3TrustKeyPolicyForSnsSubscriptions': false, // recommended: true
