@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decimalFraction, wholeNumber } from '../../cli/option-values';
 import { parsePipelineConfig } from '../../lib/pipeline-config';
 import { parseJsonLine } from '../../lambdas/core/json-line';
 import { lineProblemOf, readEventsFile } from '../../twin/donor-update-stream';
@@ -24,15 +25,18 @@ function expectUsageError(result: ReturnType<typeof spawnSync>, wrong: RegExp, h
 }
 
 describe('usage errors', () => {
-  it.each([
-    ['0x200', /'0x200' is invalid\. --events must be a whole number >= 1 in decimal digits/],
-    ['1e3', /'1e3' is invalid/],
-    ['abc', /'abc' is invalid\. --events must be a whole number/],
-    ['0', /'0' is invalid/],
-  ])('npm start -- --events %s is refused without NaN or the whole help', (value, wrong) => {
-    const result = npmStart('--events', value);
-    expectUsageError(result, wrong, 'npm start --');
+  it('npm start -- --events 0x200 is refused without NaN or the whole help', () => {
+    const result = npmStart('--events', '0x200');
+    expectUsageError(result, /'0x200' is invalid\. --events must be a whole number >= 1 in decimal digits/, 'npm start --');
     expect(result.stderr).not.toMatch(/NaN|Usage:/);
+  });
+
+  it.each(['1e3', 'abc', '0', ' 7', '7.0', '-1', ''])('a whole-number option refuses %j with its rule (the parser npm start and drs share)', (value) => {
+    expect(() => wholeNumber('--events', 1)(value)).toThrow(/^--events must be a whole number >= 1 in decimal digits, e.g\. 1$/);
+  });
+
+  it.each(['0x1', '1e-1', '', 'NaN', '1.5'])('a fraction option refuses %j', (value) => {
+    expect(() => decimalFraction('--bad-fraction', 0, 1)(value)).toThrow(/^--bad-fraction must be a decimal number from 0 to 1, e\.g\. 0\.02$/);
   });
 
   it('npm start refuses --events together with --events-file instead of dropping one', () => {
@@ -45,9 +49,7 @@ describe('usage errors', () => {
 
   it('drs does the same for its commands', () => {
     expectUsageError(drs('data', '--rows', '0x10'), /'0x10' is invalid\. --rows must be a whole number >= 1 in decimal digits/, 'drs data');
-    expectUsageError(drs('score', '--in', 'x', '--batch-size', 'NaN'), /'NaN' is invalid/, 'drs score');
-    expectUsageError(drs('data', '--base-rate', '0x1'), /--base-rate must be a decimal number between 0 and 1/, 'drs data');
-    expectUsageError(drs('redrive', '--queue', 'q', '--limit', '-1'), /'-1' is invalid/, 'drs redrive');
+    expectUsageError(drs('redrive', '--queue', 'q', '--limit', 'NaN'), /'NaN' is invalid/, 'drs redrive');
     expectUsageError(drs('scroe'), /unknown command 'scroe'/, 'drs');
   });
 
