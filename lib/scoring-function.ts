@@ -119,6 +119,8 @@ export class ScoringFunction extends Construct {
     fn.addEnvironment('MODEL_BUCKET', props.modelStore.bucket.bucketName);
     fn.addEnvironment('MODEL_PREFIX', props.modelStore.modelPrefix);
     fn.addEnvironment('MODEL_SHA256', props.modelStore.manifest.onnx.sha256);
+    // Naming the ONNX object lets a cold start fetch it beside the manifest, not after it.
+    fn.addEnvironment('MODEL_FILE', props.modelStore.manifest.onnx.file);
     // Exactly the two objects of the pinned model: nothing else in the bucket, no listing.
     allowGetObjects(fn, props.modelStore.objectKeys.map((key) => props.modelStore.bucket.arnForObjects(key)));
 

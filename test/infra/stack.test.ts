@@ -78,6 +78,7 @@ describe('scoring function', () => {
       MODEL_BUCKET: { Ref: id.bucket },
       MODEL_PREFIX: `models/${manifest.onnx.sha256}/`,
       MODEL_SHA256: manifest.onnx.sha256,
+      MODEL_FILE: manifest.onnx.file,
       REJECTED_QUEUE_URL: { Ref: id.rejected },
       ALERT_STATE_TABLE_NAME: { Ref: id.alertState },
     });
