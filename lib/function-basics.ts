@@ -27,9 +27,20 @@ export interface FunctionBasicsProps {
 /**
  * esbuild locally (no Docker), CommonJS for Node 22; the AWS SDK is bundled, not the runtime's.
  * `module` before `main`: the SDK's ES builds tree-shake, its CommonJS builds do not (the scoring
- * bundle shrinks from 0.85 to 0.58 MB, and cold-start compile and evaluation with it).
+ * bundle shrinks from 0.85 to 0.58 MB, and cold-start compile and evaluation with it). Those ES
+ * builds load some Node built-ins with import(); rewritten as require() the bundle stays plain
+ * CommonJS, which also loads where import() is unavailable (a vm context, as in the tests).
  */
-export const BUNDLING = { format: OutputFormat.CJS, target: 'node22', minify: true, sourceMap: false, mainFields: ['module', 'main'], externalModules: [], forceDockerBundling: false } satisfies BundlingOptions;
+export const BUNDLING = {
+  format: OutputFormat.CJS,
+  target: 'node22',
+  minify: true,
+  sourceMap: false,
+  mainFields: ['module', 'main'],
+  esbuildArgs: { '--supported:dynamic-import': 'false' },
+  externalModules: [],
+  forceDockerBundling: false,
+} satisfies BundlingOptions;
 
 /** Creates `LogGroup` and `Role` in `scope`; spread the returned props into the NodejsFunction. */
 export function functionBasics(scope: Construct, props: FunctionBasicsProps): { logGroup: LogGroup; functionProps: Partial<NodejsFunctionProps> } {

@@ -5,6 +5,8 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+
+type SqsModule = typeof import('@aws-sdk/client-sqs');
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import { stringifyJson } from '../core/safe-json';
@@ -54,17 +56,21 @@ export class DynamoDbScoreStore implements ScoreStore {
  * reject anything, and the module's evaluation is paid on every cold start otherwise.
  */
 export class SqsRejectedEventSink implements RejectedEventSink {
-  private client?: Promise<{ sqs: SQSClient; SendMessageCommand: typeof import('@aws-sdk/client-sqs').SendMessageCommand }>;
+  private client?: { sqs: SQSClient; SendMessageCommand: SqsModule['SendMessageCommand'] };
 
-  constructor(private readonly createClient: (sdk: typeof import('@aws-sdk/client-sqs')) => SQSClient, private readonly queueUrl: string) {}
+  constructor(private readonly createClient: (sdk: SqsModule) => SQSClient, private readonly queueUrl: string) {}
 
   private connect() {
-    this.client ??= import('@aws-sdk/client-sqs').then((sdk) => ({ sqs: this.createClient(sdk), SendMessageCommand: sdk.SendMessageCommand }));
+    // A synchronous require, not import(): the bundle stays CommonJS, and the twin and the tests
+    // load it inside a vm context where a dynamic import() is not available.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require('@aws-sdk/client-sqs') as SqsModule;
+    this.client ??= { sqs: this.createClient(sdk), SendMessageCommand: sdk.SendMessageCommand };
     return this.client;
   }
 
   async keep(rejected: RejectedEvent): Promise<void> {
-    const { sqs, SendMessageCommand } = await this.connect();
+    const { sqs, SendMessageCommand } = this.connect();
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
