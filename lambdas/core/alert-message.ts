@@ -108,7 +108,7 @@ function kindLines(facts: AlertFacts): string[] {
   const shown = kinds.slice(0, LISTED_KINDS).map(([kind, n]) => `  ${String(n).padStart(width)}  ${kind}`);
   const counted = kinds.reduce((sum, [, n]) => sum + n, 0);
   const rest = kinds.length > LISTED_KINDS ? [`  … and ${kinds.length - LISTED_KINDS} more kinds (the counting query below lists them all)`] : [];
-  // Failures counted while this e-mail was claimed, or recorded before kinds were counted.
+  // Failures recorded by a version that did not count kinds yet (state items live up to 30 days).
   const unsorted = facts.count > counted ? [`  ${String(facts.count - counted).padStart(width)}  (kind not recorded)`] : [];
   return [`${KIND_HEADING[facts.failureClass]}:`, ...shown, ...rest, ...unsorted];
 }
