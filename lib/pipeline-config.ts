@@ -77,11 +77,12 @@ export type SettingSource = { kind: 'context' } | { kind: 'file'; path: string }
 const describeSetting = (key: string, value: unknown, source: SettingSource) =>
   source.kind === 'context' ? `-c ${key}=${JSON.stringify(value)}` : `${source.path} "${key}": ${JSON.stringify(value)}`;
 
-/** Keys that are not settings, with what was probably meant (e.g. alertEmail -> alertEmails). */
+/** Keys that are not settings (a typo such as alertEmail is refused, never ignored). */
 export function unknownSettingKeys(keys: string[]): string[] {
   return keys.filter((k) => !(CONTEXT_KEYS as string[]).includes(k));
 }
 
+/** One line per unknown key, with what was probably meant (alertEmail -> alertEmails), then the known keys. */
 export function unknownKeysMessage(keys: string[], where: string): string {
   const simplify = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
   const lines = keys.map((k) => {
