@@ -3,13 +3,13 @@
 // every log group), Node 22 on the chosen architecture, code bundled locally with our pinned AWS
 // SDK, and, in VPC mode, its place in the isolated subnets.
 import { join } from 'node:path';
-import { RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { retainOutsideDev } from './encrypted-queue';
 import type { FunctionNetwork } from './function-network';
 
 export const PROJECT_ROOT = join(__dirname, '..');
@@ -19,6 +19,8 @@ export interface FunctionBasicsProps {
   stage: string;
   architecture: 'x86_64' | 'arm64';
   logRetentionDays: number;
+  /** The function's short name in its log group's name: /donor-readiness/<stage>/<name>. */
+  logName: string;
   /** What the role is for, shown in IAM. */
   roleDescription: string;
   network?: FunctionNetwork;
@@ -42,12 +44,18 @@ export const BUNDLING = {
   forceDockerBundling: false,
 } satisfies BundlingOptions;
 
+/** Every log group of the stack is under this prefix (the key policy lets CloudWatch Logs use the key there only). */
+export const logGroupPrefixFor = (stage: string) => `/donor-readiness/${stage}/`;
+export const logGroupNameFor = (stage: string, name: string) => `${logGroupPrefixFor(stage)}${name}`;
+
 /** Creates `LogGroup` and `Role` in `scope`; spread the returned props into the NodejsFunction. */
 export function functionBasics(scope: Construct, props: FunctionBasicsProps): { logGroup: LogGroup; functionProps: Partial<NodejsFunctionProps> } {
   const logGroup = new LogGroup(scope, 'LogGroup', {
+    // Named, so the README, the alert e-mail and the stack outputs can say where to look.
+    logGroupName: logGroupNameFor(props.stage, props.logName),
     retention: props.logRetentionDays,
     encryptionKey: props.key,
-    removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    removalPolicy: retainOutsideDev(props.stage),
   });
   const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: props.roleDescription });
   logGroup.grantWrite(role);
