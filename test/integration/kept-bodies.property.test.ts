@@ -114,8 +114,8 @@ describe('hostile characters through the local twin', () => {
   it('keeps any event through the SQS ports on the local endpoints, restorable exactly (property)', async () => {
     const sqs = new SQSClient({ region: run.endpoints.env.AWS_REGION, endpoint: run.endpoints.fauxqs, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'kept-bodies-property' }));
-    const rejected = new SqsRejectedEventSink(sqs, QueueUrl!);
-    const failed = new SqsFailedEventSink(sqs, QueueUrl!);
+    const rejected = new SqsRejectedEventSink(() => sqs, QueueUrl!);
+    const failed = new SqsFailedEventSink(() => sqs, QueueUrl!);
     await fc.assert(
       fc.asyncProperty(hostileString, hostileJson, fc.boolean(), async (id, detail, asFailure) => {
         const event = JSON.parse(stringifyJson(donorUpdatedEvent(detail, id))) as Record<string, unknown>;
