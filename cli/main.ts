@@ -60,8 +60,15 @@ program
   .requiredOption('--data <file>', 'the drs data file')
   .requiredOption('--scores <file>', 'the drs score output for it')
   .option('--json', 'print the metrics as JSON', false)
-  .option('--check', 'exit 1 when a quality target is missed', false)
-  .action((opts) => runEvaluate(opts));
+  .option('--check', 'exit 1 when a gate fails: file pairing (line count, donor ids, labels, skipped lines) or a quality target', false)
+  .option('--gate <name=value>', 'override one gate limit of model/training-config.json, e.g. maxSkippedShare=0.05 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--recalibrate <method>', 'also fit a calibrator (intercept or isotonic) on the first half and report the ECE after it on the second half')
+  .action((opts) => {
+    if (opts.recalibrate && !['intercept', 'isotonic'].includes(opts.recalibrate)) {
+      throw new InvalidArgumentError('--recalibrate must be intercept or isotonic');
+    }
+    return runEvaluate(opts);
+  });
 
 program
   .command('redrive')

@@ -31,6 +31,19 @@ export interface GroupMetrics {
   calibrationGap: number;
   auc: number;
   oracleAuc: number;
+  /** 95% interval of the calibration gap (model/calibration.ts). */
+  gapInterval?: { lower: number; upper: number };
+}
+
+/** Calibration of one reported donor group (age band, sex, residence, ...), with its 95% interval. */
+export interface ReportGroupCalibration {
+  dimension: string;
+  group: string;
+  rows: number;
+  observedRate: number;
+  meanPredicted: number;
+  calibrationGap: number;
+  gapInterval: { lower: number; upper: number };
 }
 
 export interface HeldOutMetrics {
@@ -45,6 +58,8 @@ export interface HeldOutMetrics {
   oracleBrier: number;
   expectedCalibrationError: number;
   byAncestryGroup: GroupMetrics[];
+  /** Per reported group; present when the evaluation had feature vectors. */
+  byGroup?: ReportGroupCalibration[];
 }
 
 export interface ModelManifest {
