@@ -18,6 +18,8 @@ export interface GateLimits {
   maxSkippedShare: number;
   /** Recalibration must bring the calibration error under this on a shifted base rate. */
   maxCalibrationErrorAfterRecalibration: number;
+  /** Months after training for which the model must still meet its AUC and calibration targets. */
+  minModelShelfLifeMonths: number;
 }
 
 export const DEFAULT_GATES: GateLimits = {
@@ -28,6 +30,7 @@ export const DEFAULT_GATES: GateLimits = {
   maxOracleAuc: 0.87,
   maxSkippedShare: 0.01,
   maxCalibrationErrorAfterRecalibration: 0.02,
+  minModelShelfLifeMonths: 6,
 };
 
 export interface GateResult {
