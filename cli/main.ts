@@ -1,7 +1,7 @@
 // The `drs` command line: one entry for the data scientist and the operator.
 import { Command, InvalidArgumentError } from 'commander';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
-import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
+import { DEFAULT_BASE_RATE, GENERATOR_VARIANTS } from '../model/synthetic-registry';
 import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
@@ -39,9 +39,18 @@ program
   .option('--seed <s>', 'random seed: the same seed and --as-of give the same bytes', integer, 1)
   .option('--out <file>', 'output file, - for standard output', '-')
   .option('--as-of <date>', 'the date the history is drawn as of (default: today, UTC)', isoDate)
-  .option('--base-rate <p>', 'share of donors available at a CT request', probability, DEFAULT_BASE_RATE)
+  .option('--base-rate <p>', 'share of donors available at a CT request (0.45 US domestic, 0.77 German registry)', probability, DEFAULT_BASE_RATE)
+  .option('--variant <name>', `generator world: ${GENERATOR_VARIANTS.join(', ')} (see MODEL_CARD.md)`, 'baseline')
+  .option('--request-date <date>', 'date of the CT requests the outcomes are for (default: --as-of); later ages the same records', isoDate)
   .option('--json', 'print the summary as JSON', false)
-  .action((opts) => runData({ ...opts, asOf: opts.asOf ?? todayIsoDate() }));
+  .action((opts) => {
+    if (!(GENERATOR_VARIANTS as readonly string[]).includes(opts.variant)) {
+      throw new InvalidArgumentError(`--variant must be one of ${GENERATOR_VARIANTS.join(', ')}`);
+    }
+    const asOf = opts.asOf ?? todayIsoDate();
+    if (opts.requestDate && opts.requestDate < asOf) throw new InvalidArgumentError('--request-date must not be before --as-of');
+    return runData({ ...opts, asOf });
+  });
 
 program
   .command('score')

@@ -89,6 +89,26 @@ export function groupCalibrationShortfalls(groups: readonly GroupCalibration[], 
     );
 }
 
+/**
+ * The calibration error a perfectly calibrated model would still show on these rows by chance:
+ * per bin, E|observed - predicted| ~ sqrt(2/pi) * sd, with sd = sqrt(sum p(1-p)) / rows. A small
+ * file's ECE is judged above this floor, so chance alone never fails the gate.
+ */
+export function calibrationNoiseFloor(predicted: ArrayLike<number>, bins = 10): number {
+  const n = predicted.length;
+  if (n === 0) return NaN;
+  const variance = new Array<number>(bins).fill(0);
+  const count = new Array<number>(bins).fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = Math.min(bins - 1, Math.floor(predicted[i] * bins));
+    count[b]++;
+    variance[b] += predicted[i] * (1 - predicted[i]);
+  }
+  let floor = 0;
+  for (let b = 0; b < bins; b++) if (count[b]) floor += (count[b] / n) * Math.sqrt(2 / Math.PI) * (Math.sqrt(variance[b]) / count[b]);
+  return floor;
+}
+
 const logit = (p: number) => {
   const q = Math.min(1 - 1e-7, Math.max(1e-7, p));
   return Math.log(q / (1 - q));

@@ -1,7 +1,7 @@
 // Held-out quality of a model against the generator's truth: the numbers in the manifest, the model
 // card and the quality test, computed the same way everywhere.
 import type { GroupMetrics, HeldOutMetrics } from '../lambdas/core/model-manifest';
-import { wilsonInterval } from './calibration';
+import { calibrationNoiseFloor, wilsonInterval } from './calibration';
 import { DEFAULT_GATES, failures, qualityGates, type GateLimits } from './gates';
 import { auc, brier, expectedCalibrationError, mean } from './metrics';
 import { calibrationByReportGroup } from './report-groups';
@@ -48,6 +48,7 @@ export function evaluate({ predicted, truths, vectors, bands }: EvaluationInput)
     brier: round(brier(predicted, labels)),
     oracleBrier: round(brier(oracle, labels)),
     expectedCalibrationError: round(expectedCalibrationError(predicted, labels, 10)),
+    calibrationNoiseFloor: round(calibrationNoiseFloor(predicted, 10)),
     byAncestryGroup,
     ...(vectors && bands
       ? { byGroup: calibrationByReportGroup(predicted, labels, vectors, bands, truths.map((t) => t.ancestryGroup)) }

@@ -10,7 +10,7 @@ import { deriveFeatures } from '../lambdas/core/features';
 import type { ModelManifest } from '../lambdas/core/model-manifest';
 import { recalibrate } from './calibration';
 import { evaluate } from './evaluation';
-import { failures, qualityGates, type GateLimits, type GateResult } from './gates';
+import { calibrationErrorAboveChance, failures, qualityGates, type GateLimits, type GateResult } from './gates';
 import { generateRegistry, type GeneratorOptions, type GeneratorVariant, type RegistryRow } from './synthetic-registry';
 
 export interface ValidationConfig {
@@ -45,7 +45,7 @@ export interface HorizonResult {
   /** The model still in use: records as they stand at the request, features as of the request. */
   model: { auc: number; oracleAuc: number; aucBelowOracle: number; expectedCalibrationError: number; passed: boolean };
   /** A score computed at training time and never refreshed, judged on outcomes at the request. */
-  staleScore: { expectedCalibrationError: number; meanPredicted: number; observedRate: number; passed: boolean };
+  staleScore: { expectedCalibrationError: number; calibrationNoiseFloor: number; meanPredicted: number; observedRate: number; passed: boolean };
   /** The same old records re-scored as of the request date (what the registry-wide refresh does). */
   refreshedScore: { expectedCalibrationError: number; passed: boolean };
 }
@@ -155,11 +155,12 @@ export async function validateForward(
       },
       staleScore: {
         expectedCalibrationError: ms.expectedCalibrationError,
+        calibrationNoiseFloor: ms.calibrationNoiseFloor!,
         meanPredicted: ms.meanPredicted,
         observedRate: ms.observedRate,
-        passed: ms.expectedCalibrationError <= limits.maxCalibrationError,
+        passed: calibrationErrorAboveChance(ms) <= limits.maxCalibrationError,
       },
-      refreshedScore: { expectedCalibrationError: mr.expectedCalibrationError, passed: mr.expectedCalibrationError <= limits.maxCalibrationError },
+      refreshedScore: { expectedCalibrationError: mr.expectedCalibrationError, passed: calibrationErrorAboveChance(mr) <= limits.maxCalibrationError },
     });
   }
   // A shelf life is the last horizon before the first failure (0 when the first one fails).

@@ -66,6 +66,8 @@ export interface HeldOutMetrics {
   brier: number;
   oracleBrier: number;
   expectedCalibrationError: number;
+  /** ECE a perfectly calibrated model would show on these rows by chance (model/calibration.ts). */
+  calibrationNoiseFloor?: number;
   byAncestryGroup: GroupMetrics[];
   /** Per reported group; present when the evaluation had feature vectors. */
   byGroup?: ReportGroupCalibration[];

@@ -90,7 +90,8 @@ describe('deriveFeatures', () => {
       d.priorRequests = { total: 40, available: 2 };
     });
     expect(f.ageYears).toBe(70);
-    expect(f.outreachAttempts12m).toBe(12);
+    expect(f.outreachAnswered12m).toBe(12);
+    expect(f.outreachUnanswered12m).toBe(0);
     expect(f.priorRequestsUnavailable).toBe(5);
     for (const [i, spec] of FEATURES.entries()) {
       const v = Object.values(f)[i];
