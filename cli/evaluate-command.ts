@@ -186,18 +186,23 @@ export function pairFiles(dataLines: readonly string[], scoreLines: readonly str
 
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 
-export async function runEvaluate(options: EvaluateOptions): Promise<void> {
-  const limits = evaluationLimits(options.gate ?? []);
-  const paired = pairFiles(readLines(options.data, '--data'), readLines(options.scores, '--scores'), limits);
-  const manifest = JSON.parse(readFileSync(join(MODEL_DIR, 'manifest.json'), 'utf8')) as ModelManifest;
+/** Pairing gates, metrics and quality gates of two files' lines: everything but the I/O. */
+export function judgeFiles(dataLines: readonly string[], scoreLines: readonly string[], limits: GateLimits, bands: ModelManifest['bands']) {
+  const paired = pairFiles(dataLines, scoreLines, limits);
   const hasVectors = paired.vectors.some((v) => v !== undefined);
   const metrics = evaluate({
     predicted: paired.predicted,
     truths: paired.truths,
-    ...(hasVectors ? { vectors: paired.vectors, bands: manifest.bands } : {}),
+    ...(hasVectors ? { vectors: paired.vectors, bands } : {}),
   });
   const gates = [...paired.gates, ...qualityGates(metrics, limits)];
-  const failed = failures(gates);
+  return { paired, metrics, gates, failed: failures(gates) };
+}
+
+export async function runEvaluate(options: EvaluateOptions): Promise<void> {
+  const limits = evaluationLimits(options.gate ?? []);
+  const manifest = JSON.parse(readFileSync(join(MODEL_DIR, 'manifest.json'), 'utf8')) as ModelManifest;
+  const { paired, metrics, gates, failed } = judgeFiles(readLines(options.data, '--data'), readLines(options.scores, '--scores'), limits, manifest.bands);
   let recalibration: ReturnType<typeof recalibrate> | undefined;
   if (options.recalibrate && paired.predicted.length >= 2) {
     // Fit on the first half (the "recent outcomes"), judge on the second half: never on the same rows.

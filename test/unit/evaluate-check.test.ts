@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { evaluationLimits, judgeFiles } from '../../cli/evaluate-command';
 
 const DRS = join(__dirname, '..', '..', 'cli', 'drs.cjs');
 const dir = mkdtempSync(join(tmpdir(), 'drs-evaluate-'));
@@ -56,14 +57,25 @@ describe('drs evaluate --check', () => {
     ['no negative outcomes, so AUC is NaN', () => [mapJson(dataLines, (row) => ({ ...row, truth: { ...row.truth, available: 1 } })), scoreLines], /finite metrics: AUC is NaN/],
     ['an extra line in --scores', () => [dataLines, [...scoreLines, scoreLines[0]]], /--data has 3000 lines but --scores has 3001/],
     ['a line missing from --scores', () => [dataLines, scoreLines.slice(1)], /--data has 3000 lines but --scores has 2999/],
-    ['two scores out of order', () => [dataLines, [scoreLines[1], scoreLines[0], ...scoreLines.slice(2)]], /donor ids: 2 lines pair a score with a different donor \(lines 1, 2\)/],
+    ['two scores out of order', () => [dataLines, [scoreLines[1], scoreLines[0], ...scoreLines.slice(2)]], /donor ids: 2 lines pair a score with a different donor than the data line \(lines 1, 2\)/],
     ['more unscored lines than the stated share', () => [dataLines, scoreLines.map((l, i) => (i % 20 ? l : JSON.stringify({ line: i + 1, error: {} })))], /skipped lines: 150 of 3000 .*5.00% \(limit 1.00%\)/],
     ['scores that are not probabilities', () => [dataLines, mapJson(scoreLines, (s, i) => (i === 4 ? { ...s, score: 'NaN' } : i === 9 ? { ...s, score: 1.5 } : s))], /scores: 2 score lines have a score that is not a number in \[0, 1\] \(lines 5, 10\)/],
   ];
 
+  // Each broken pair is judged in-process (the same function the command runs); three of them also
+  // go through the real command line below, to hold the exit code and the printed message.
+  const bands = { high: 0.7, medium: 0.4, rule: '' };
   it.each(broken)('fails on %s, with a message that says what is wrong', (_name, make, message) => {
     const [d, s] = make();
-    const r = check(_name.replace(/\W+/g, '-'), d, s);
+    const { failed } = judgeFiles(d, s, evaluationLimits(), bands);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.map((g) => `${g.gate}: ${g.detail}`).join('\n')).toMatch(message);
+  });
+
+  it.each([0, 1, 3])('exits 1 from the command line with the message (broken case %d)', (k) => {
+    const [name, make, message] = broken[k];
+    const [d, s] = make();
+    const r = check(name.replace(/\W+/g, '-'), d, s);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/CHECK FAILED/);
     expect(r.stdout).toMatch(message);
@@ -73,9 +85,9 @@ describe('drs evaluate --check', () => {
 
   it('tolerates unscored lines up to the stated share, and a --gate override', () => {
     const few = scoreLines.map((l, i) => (i % 200 ? l : JSON.stringify({ line: i + 1, error: {} })));
-    expect(check('few-skipped', dataLines, few).status).toBe(0);
+    expect(judgeFiles(dataLines, few, evaluationLimits(), bands).failed).toEqual([]);
     const many = scoreLines.map((l, i) => (i % 20 ? l : JSON.stringify({ line: i + 1, error: {} })));
-    expect(check('many-skipped-allowed', dataLines, many, '--gate', 'maxSkippedShare=0.06').status).toBe(0);
+    expect(judgeFiles(dataLines, many, evaluationLimits(['maxSkippedShare=0.06']), bands).failed).toEqual([]);
     const r = check('unknown-gate', dataLines, scoreLines, '--gate', 'maxNothing=1');
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unknown gate maxNothing: known gates are/);
