@@ -136,13 +136,12 @@ export async function validateForward(
     const mf = evaluate({ predicted: pf, truths: fresh.rows.map((r) => r.truth) });
     const modelPassed = failures(qualityGates(mf, limits).filter((g) => g.gate === 'AUC against the oracle' || g.gate === 'calibration error')).length === 0;
     // Records snapshotted at training time, outcomes at the request.
-    const aged = { seed: seed + 1, asOf: trainedAsOf, requestDate };
-    const stale = draw(aged, config.rows, trainedAsOf);
+    const stale = draw({ seed: seed + 1, asOf: trainedAsOf, requestDate }, config.rows, trainedAsOf);
     const ps = await probabilities(stale.vectors);
     const ms = evaluate({ predicted: ps, truths: stale.rows.map((r) => r.truth) });
-    const refreshed = draw(aged, config.rows, requestDate);
-    const pr = await probabilities(refreshed.vectors);
-    const mr = evaluate({ predicted: pr, truths: refreshed.rows.map((r) => r.truth) });
+    // The same records, re-derived as of the request date (validated already by draw()).
+    const pr = await probabilities(stale.rows.map((r) => deriveFeatures(r.detail.donor, requestDate)));
+    const mr = evaluate({ predicted: pr, truths: stale.rows.map((r) => r.truth) });
     horizons.push({
       monthsAhead: months,
       requestDate,
