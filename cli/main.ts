@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
 import { runData } from './data-command';
+import { runDiagnose } from './diagnose-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
 import { runScore } from './score-command';
@@ -74,6 +75,25 @@ program
   .option('--json', 'print the report as JSON', false)
   .action(async (opts) => {
     await runRedrive(opts);
+  });
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('diagnose')
+  .description('failure timestamps from a log beside overlay series: bursts, period, co-occurrence, timeline and verdict')
+  .option('--log-file <file>', 'any log file (- for standard input): the functions\' JSON lines, or text with --match')
+  .option('--twin [work-dir]', 'the local twin\'s function log, <work-dir>/score-donor.log (default .drs)')
+  .option('--stage <stage>', 'AWS: the functions\' log groups of stack DonorReadiness-<stage> (Logs Insights)')
+  .option('--since <duration>', 'only the last 90m, 24h, 7d... (for a file: before its last line)')
+  .option('--overlay <file>', 'CSV or JSON Lines of times (and optional end, label) to compare with; repeatable', collect)
+  .option('--match <regex>', 'a failure is a line this matches (any format); default: the functions\' failure lines')
+  .option('--year <year>', 'year of syslog times (Nov 25 19:34:08), which carry none', integer)
+  .option('--window <duration>', 'how near an overlay event a failure counts as with it (default 5m, less on short logs)')
+  .option('--out <dir>', 'write failure-timeline.svg and failure-timeline.html here')
+  .option('--json', 'print the report as JSON', false)
+  .action(async (opts) => {
+    await runDiagnose(opts);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
