@@ -7,6 +7,7 @@ import { runDiagnose } from './diagnose-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
 import { runScore } from './score-command';
+import { runTrace, TRACE_PERMISSIONS } from './trace-command';
 
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
@@ -94,6 +95,20 @@ program
   .option('--json', 'print the report as JSON', false)
   .action(async (opts) => {
     await runDiagnose(opts);
+  });
+
+program
+  .command('trace')
+  .argument('<donor-id>', 'the registry\'s donor id')
+  .description('what the pipeline stored and kept about one donor: timeline, verdict and the commands that fix it (read-only)')
+  .option('--stage <stage>', 'AWS: the stack DonorReadiness-<stage>')
+  .option('--twin [work-dir]', 'the local twin kept up by npm start -- --serve (default .drs)')
+  .option('--since <duration>', 'how far back to read the logs (default 14d, as long as the queues keep events)')
+  .option('--stale-after <days>', 'a score computed longer ago than this is stale', positiveInt('--stale-after'), 30)
+  .option('--json', 'print the trace as JSON', false)
+  .addHelpText('after', `\nRead-only. In AWS it needs:\n${TRACE_PERMISSIONS.map((p) => `  - ${p}`).join('\n')}`)
+  .action(async (donorId: string, opts) => {
+    await runTrace(donorId, opts);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
