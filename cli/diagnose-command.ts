@@ -3,6 +3,7 @@
 // and a verdict; optionally a timeline SVG and HTML page.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { formatMinutes } from '../lambdas/core/failure-pattern';
 import { diagnose, type DiagnoseReport } from './failure-diagnosis';
 import { readFailureLog, type FailureLog } from './failure-log';
 import { parseDuration } from './log-timestamp';
@@ -26,7 +27,7 @@ export interface DiagnoseCommandOptions {
 
 interface LogSource {
   describe: string;
-  read(options: { match?: RegExp; year?: number; sinceMs?: number }): Promise<{ log: FailureLog; from?: number; sampled: boolean }>;
+  read(options: { match?: RegExp; year?: number; sinceMs?: number }): Promise<{ log: FailureLog; from?: number; sampled: boolean; overlays?: OverlaySeries[] }>;
 }
 
 function fileSource(file: string, describe: string): LogSource {
@@ -51,14 +52,14 @@ function fileSource(file: string, describe: string): LogSource {
 
 export function formatDiagnoseReport(r: DiagnoseReport, files: string[]): string {
   const lines = [`drs diagnose ${r.source}: ${r.linesRead.toLocaleString('en-US')} lines, ${r.failures.toLocaleString('en-US')} failures${r.undatable ? `, ${r.undatable} undatable` : ''}`];
-  if (r.span) lines.push(`  span            ${r.span.start} .. ${r.span.end} (bins of ${r.binMinutes} min)`);
-  lines.push(`  period          ${r.period ? `${r.period.minutes} min, confidence ${r.period.confidence}` : 'none supported'}`);
+  if (r.span) lines.push(`  span            ${r.span.start} .. ${r.span.end} (bins of ${formatMinutes(r.binMinutes!)})`);
+  lines.push(`  period          ${r.period ? `${formatMinutes(r.period.minutes)}, confidence ${r.period.confidence}` : 'none supported'}`);
   lines.push(`  bursts          ${r.burstsTotal}`);
   for (const b of [...r.bursts].sort((a, b) => b.failures - a.failures).slice(0, 5)) {
-    lines.push(`    ${b.start}  ${String(b.failures).padStart(6)} failures over ${b.minutes} min  ${b.classes.map((c) => `${c.name} ${c.count}`).join(', ')}${b.messages[0] ? `  "${b.messages[0].name}"` : ''}`);
+    lines.push(`    ${b.start}  ${String(b.failures).padStart(6)} failures over ${formatMinutes(Math.max(b.minutes, 1 / 60))}  ${b.classes.map((c) => `${c.name} ${c.count}`).join(', ')}${b.messages[0] ? `  "${b.messages[0].name}"` : ''}`);
   }
   for (const [label, o] of Object.entries(r.overlays)) {
-    lines.push(`  overlay ${label}: ${o.cooccurring ? 'CO-OCCURS' : 'does not co-occur'} (${o.failuresNear} failures within ${o.windowMinutes} min of ${o.events} events, chance gives ${o.expectedNear}; chance probability ${o.chanceProbability})`);
+    lines.push(`  overlay ${label}: ${o.cooccurring ? 'CO-OCCURS' : 'does not co-occur'} (${o.failuresNear} failures within ${formatMinutes(o.windowMinutes)} of ${o.events} events, chance gives ${o.expectedNear}; chance probability ${o.chanceProbability})`);
   }
   lines.push('', r.verdict);
   if (files.length) lines.push('', `Timeline: ${files.join(', ')}`);
@@ -106,7 +107,7 @@ export async function runDiagnose(options: DiagnoseCommandOptions): Promise<Diag
   } catch (error) {
     fail((error as Error).message, 1);
   }
-  const diagnosis = diagnose(read.log, { source: source.describe, overlays, from: read.from, windowMs, sampled: read.sampled });
+  const diagnosis = diagnose(read.log, { source: source.describe, overlays: [...overlays, ...(read.overlays ?? [])], from: read.from, windowMs, sampled: read.sampled });
   const files: string[] = [];
   if (options.out) {
     const dir = resolve(options.out);

@@ -4,6 +4,7 @@
 // lambdas/core/failure-pattern.ts; this file lays them out for people and machines.
 import {
   binFailures,
+  chooseBinMs,
   cooccurrence,
   findBursts,
   findPeriod,
@@ -154,7 +155,8 @@ export function diagnose(log: FailureLog, options: DiagnoseOptions): Diagnosis {
   const periodTest: PeriodTest = findPeriod(series, { surrogates: options.surrogates });
   const periodMs = periodTest.period ? periodTest.period.minutes * MINUTE_MS : null;
   const phaseMs = periodMs ? phaseOf(sortedTimes, periodMs) : null;
-  const bursts = findBursts(sortedTimes, series);
+  // Bursts on coarser bins than the period test: a burst is a few minutes of a day, not one bin's worth.
+  const bursts = findBursts(sortedTimes, binFailures(sortedTimes, span.start, span.end, chooseBinMs(span.end - span.start, 512)));
   const maxBursts = options.maxBursts ?? 200;
   const burstReports: BurstReport[] = bursts.slice(0, maxBursts).map((b) => ({
     start: iso(b.start),
@@ -195,7 +197,7 @@ export function diagnose(log: FailureLog, options: DiagnoseOptions): Diagnosis {
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-const dominant = (t: Tally[]) => (t.length ? `${t[0].name}${t[0].name && t.length > 1 ? '' : ''}` : '');
+const dominant = (t: Tally[]) => t[0]?.name ?? '';
 
 export function verdictOf(r: DiagnoseReport): string {
   const parts: string[] = [];
