@@ -13,6 +13,8 @@ export const QUEUE_WORDS: Record<QueueKind, string> = {
   undelivered: 'undelivered queue',
 };
 
+const QUEUE_PREFERENCE: QueueKind[] = ['rejected', 'failed-scoring', 'dead-letter', 'undelivered'];
+
 export interface StoredScore {
   score: number;
   band: string;
@@ -122,7 +124,13 @@ export function traceDonor(donorId: string, stored: StoredScore | null, kept: Ke
   // Events newer than the stored score (an invalid revision counts as newer when it came later).
   const newer = kept
     .filter((k) => (k.revision !== null ? k.revision > storedRevision : !stored || (k.keptAt ?? '') > stored.scoredAt))
-    .sort((a, b) => (b.revision ?? Number.MAX_SAFE_INTEGER) - (a.revision ?? Number.MAX_SAFE_INTEGER) || (b.keptAt ?? '').localeCompare(a.keptAt ?? ''));
+    .sort(
+      (a, b) =>
+        (b.revision ?? Number.MAX_SAFE_INTEGER) - (a.revision ?? Number.MAX_SAFE_INTEGER) ||
+        // The on-failure record carries the error; the dead-letter copy of the same event only its message.
+        QUEUE_PREFERENCE.indexOf(a.queue) - QUEUE_PREFERENCE.indexOf(b.queue) ||
+        (b.keptAt ?? '').localeCompare(a.keptAt ?? ''),
+    );
   const storedWords = stored ? `the stored score is from revision ${stored.revision} (${day(stored.updatedAt)}), scored ${day(stored.scoredAt)}` : 'no score is stored for this donor';
   const fixes: string[] = [];
   const queuesOf = (kinds: QueueKind[]) => [...new Set(kept.filter((k) => kinds.includes(k.queue)).map((k) => k.queueName))];

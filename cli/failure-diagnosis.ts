@@ -209,7 +209,8 @@ export function verdictOf(r: DiagnoseReport): string {
     if (r.period) {
       parts.push(`They come in a rhythm: every ${formatMinutes(r.period.minutes)} (confidence ${r.period.confidence}${r.periodicity.phase ? `, e.g. around ${readable(Date.parse(r.periodicity.phase))}` : ''}): look for something scheduled at that interval (a cron job, a batch, a backup, a token refresh).`);
     } else {
-      parts.push(`No period: ${r.periodicity.reason}.`);
+      const reason = r.periodicity.reason.startsWith('no period') ? r.periodicity.reason : `no period: ${r.periodicity.reason}`;
+      parts.push(`${reason[0].toUpperCase()}${reason.slice(1)}.`);
     }
     if (r.burstsTotal) {
       const largest = [...r.bursts].sort((a, b) => b.failures - a.failures)[0];

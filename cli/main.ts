@@ -9,6 +9,12 @@ import { runRedrive } from './redrive-command';
 import { runScore } from './score-command';
 import { runTrace, TRACE_PERMISSIONS } from './trace-command';
 
+// The SDK warns once per process that Node 20 support ends in 2027 (Lambda runs Node 22); --json output stays clean.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
