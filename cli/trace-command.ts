@@ -27,7 +27,7 @@ export const TRACE_PERMISSIONS = [
   'cloudformation:DescribeStacks on the stack DonorReadiness-<stage>',
   'dynamodb:GetItem on the score table',
   'sqs:GetQueueUrl, sqs:ReceiveMessage and sqs:ChangeMessageVisibility on the rejected-events, failed-scoring, dead-letter and undelivered queues',
-  'kms:Decrypt on the stack\'s key (the table and queues are encrypted with it)',
+  'kms:Decrypt on the stack\'s key (stack output DataKeyArn: the table and queues are encrypted with it)',
   'logs:StartQuery and logs:GetQueryResults on the scoring function\'s log group',
 ];
 const TWIN_PERMISSIONS = ['nothing but the local twin kept up by npm start -- --serve (its endpoints check no IAM)'];
@@ -139,7 +139,8 @@ async function awsTarget(stage: string): Promise<TraceTarget> {
     queues,
     logs: (ids, sinceMs) => insightsLogLines(logsClient, outputs.ScoringLogGroup, ids, sinceMs),
     redriveCommand: (q) => `npx drs redrive --queue ${q} --function ${outputs.ScoringFunctionName}`,
-    replayHint: (from) => `aws events start-replay --replay-name trace-$(date +%s) --event-source-arn <archive's source ARN> --event-start-time ${from} --event-end-time $(date -u +%FT%TZ) --destination '{"Arn":"<bus ARN>"}'`,
+    replayHint: (from) =>
+      `aws events start-replay --replay-name trace-$(date +%s) --event-source-arn ${outputs.EventBusArn ?? '<bus ARN>'} --event-start-time ${from} --event-end-time $(date -u +%FT%TZ) --destination '{"Arn":"${outputs.EventBusArn ?? '<bus ARN>'}"}'`,
   };
 }
 
