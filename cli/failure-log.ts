@@ -77,7 +77,9 @@ const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** Whether a function's JSON log line records a failure, and of which class and message. */
 export function jsonFailure(record: Record<string, unknown>): { failureClass: string; message: string } | null {
-  const level = (text(record.level) ?? text(record.levelname) ?? text(record.severity) ?? '').toLowerCase();
+  // Numeric levels are pino's and bunyan's: 50 error, 60 fatal.
+  const numeric = typeof record.level === 'number' ? (record.level >= 60 ? 'fatal' : record.level >= 50 ? 'error' : 'info') : undefined;
+  const level = (numeric ?? text(record.level) ?? text(record.levelname) ?? text(record.severity) ?? '').toLowerCase();
   const failureClass = text(record.failureClass);
   const report = record.type === 'platform.report' && isObject(record.record) ? record.record : null;
   if (report && typeof report.status === 'string' && report.status !== 'success') {

@@ -190,6 +190,52 @@ function strongestComb(x: Float64Array): CombPeak {
   return best;
 }
 
+/**
+ * The second detector: incoherent harmonic summing on the power spectrum, as pulsar searches do.
+ * A rhythm of narrow failure windows puts power at its frequency and its multiples; the spectrum is
+ * divided by a running median (so a trend's red noise does not count) and the first 1, 2, 4 or 8
+ * harmonics are summed, scaled like a z-score. Stronger than the comb on sparse single failures.
+ */
+function strongestHarmonicSum(x: Float64Array): { value: number; lag: number } {
+  const n = x.length;
+  let size = 1;
+  while (size < 4 * n) size <<= 1;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  for (let i = 0; i < n; i++) re[i] = x[i] - mean;
+  fft(re, im, false);
+  const half = size / 2;
+  const power = new Float64Array(half + 1);
+  for (let j = 0; j <= half; j++) power[j] = re[j] * re[j] + im[j] * im[j];
+  // Local noise level: the median of a window around each frequency, sampled every 8 bins.
+  const level = new Float64Array(half + 1);
+  const reach = 32;
+  let previous = 0;
+  for (let j = 0; j <= half; j += 8) {
+    const window = Array.from(power.subarray(Math.max(1, j - reach), Math.min(half, j + reach) + 1)).sort((a, b) => a - b);
+    const median = (window[Math.floor(window.length / 2)] ?? 0) / Math.LN2;
+    for (let k = j; k < Math.min(half + 1, j + 8); k++) level[k] = median > 0 ? median : previous;
+    previous = median > 0 ? median : previous;
+  }
+  const p = (j: number) => (level[j] > 0 ? power[j] / level[j] : 0);
+  const near = (j: number) => Math.max(p(j - 1), p(j), p(j + 1));
+  const jMin = Math.ceil((3 * size) / n);
+  const jMax = Math.floor(size / MIN_LAG_BINS);
+  let best = { value: Number.NEGATIVE_INFINITY, lag: 0 };
+  for (const harmonics of [1, 2, 4, 8]) {
+    for (let j = jMin; j * harmonics < half - 1 && j <= jMax; j++) {
+      let sum = p(j);
+      for (let h = 2; h <= harmonics; h++) sum += near(h * j);
+      const value = (sum - harmonics) / Math.sqrt(harmonics);
+      if (value > best.value) best = { value, lag: size / j };
+    }
+  }
+  return best;
+}
+
 interface Episode {
   values: number[];
 }
@@ -243,7 +289,7 @@ function refineLag(acf: Float64Array, lag: number): number {
     if (peak <= 0 || peak >= acf.length - 1 || acf[peak] < 0.5 * acf[lag]) break;
     const [a, b, c] = [acf[peak - 1], acf[peak], acf[peak + 1]];
     const denominator = a - 2 * b + c;
-    const offset = denominator < 0 ? (0.5 * (a - c)) / denominator : 0;
+    const offset = denominator < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denominator)) : 0;
     estimates.push((peak + offset) / m);
   }
   if (!estimates.length) return lag;
@@ -291,27 +337,28 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
   if (total < 6 || active < 4) return none('too few failures to show a period');
   const parts = decompose(counts);
   if (parts.episodes.length < 3) return none('failures are spread evenly: no episodes that could repeat');
-  const observed = strongestComb(logCounts(counts));
-  if (!(observed.contrast > 0)) return none('no repeating pattern in the failures');
+  const x = logCounts(counts);
+  const observed = strongestComb(x);
+  const observedSpectral = strongestHarmonicSum(x);
 
   const random = seededRandom(options.seed ?? 1);
-  const maxima: number[] = [];
-  for (let i = 0; i < surrogates; i++) maxima.push(strongestComb(logCounts(surrogate(parts, random))).contrast);
-  const asStrong = maxima.filter((m) => m >= observed.contrast).length;
-  const mean = maxima.reduce((s, m) => s + m, 0) / maxima.length;
-  const sd = Math.sqrt(maxima.reduce((s, m) => s + (m - mean) ** 2, 0) / Math.max(1, maxima.length - 1));
-  let chance: number;
-  if (sd > 0) {
-    const beta = (sd * Math.sqrt(6)) / Math.PI;
-    const mu = mean - EULER_GAMMA * beta;
-    chance = -Math.expm1(-Math.exp(-(observed.contrast - mu) / beta));
-  } else {
-    chance = observed.contrast > mean ? 0 : 1;
+  const combMaxima: number[] = [];
+  const spectralMaxima: number[] = [];
+  for (let i = 0; i < surrogates; i++) {
+    const y = logCounts(surrogate(parts, random));
+    combMaxima.push(strongestComb(y).contrast);
+    spectralMaxima.push(strongestHarmonicSum(y).value);
   }
-  // The empirical rank bounds the fit from below: never claim more certainty than the surrogates allow.
-  chance = Math.max(chance, (asStrong + 1) / (surrogates + 1) / 10);
+  const comb = chanceOf(observed.contrast, combMaxima);
+  const spectral = chanceOf(observedSpectral.value, spectralMaxima);
+  // Two detectors, so each must pass at half the level (Bonferroni); the surer one names the period.
+  const useSpectral = spectral.chance < comb.chance;
+  const chosen = useSpectral ? spectral : comb;
+  const chance = Math.min(1, 2 * chosen.chance);
+  const asStrong = chosen.asStrong;
   const result = { surrogatesAsStrong: asStrong, surrogates, contrast: round(observed.contrast, 4), chance: round(chance, 6) };
-  const lagMs = refineLag(observed.acf, observed.lag) * binMs;
+  const lagBins = useSpectral ? observedSpectral.lag : refineLag(observed.acf, observed.lag);
+  const lagMs = lagBins * binMs;
   const minutes = lagMs / MINUTE_MS;
   if (asStrong > 0 || chance > alpha) {
     return {
@@ -327,6 +374,23 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
     ...result,
     cycles,
   };
+}
+
+/** Chance probability of `observed` among surrogate maxima: a Gumbel fit, bounded below by the rank. */
+function chanceOf(observed: number, maxima: number[]): { chance: number; asStrong: number } {
+  const asStrong = maxima.filter((m) => m >= observed).length;
+  const mean = maxima.reduce((s, m) => s + m, 0) / maxima.length;
+  const sd = Math.sqrt(maxima.reduce((s, m) => s + (m - mean) ** 2, 0) / Math.max(1, maxima.length - 1));
+  let chance: number;
+  if (sd > 0) {
+    const beta = (sd * Math.sqrt(6)) / Math.PI;
+    const mu = mean - EULER_GAMMA * beta;
+    chance = -Math.expm1(-Math.exp(-(observed - mu) / beta));
+  } else {
+    chance = observed > mean ? 0 : 1;
+  }
+  // Never claim more certainty than the surrogates allow.
+  return { chance: Math.max(chance, (asStrong + 1) / (maxima.length + 1) / 10), asStrong };
 }
 
 export function round(x: number, digits: number): number {
