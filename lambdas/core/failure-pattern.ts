@@ -357,7 +357,8 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
   const chance = Math.min(1, 2 * chosen.chance);
   const asStrong = chosen.asStrong;
   const result = { surrogatesAsStrong: asStrong, surrogates, contrast: round(observed.contrast, 4), chance: round(chance, 6) };
-  const lagBins = useSpectral ? observedSpectral.lag : refineLag(observed.acf, observed.lag);
+  // Harmonic summing can lock onto a harmonic of the rhythm; when the comb sees the rhythm too, its lag names the period.
+  const lagBins = useSpectral && comb.chance > 0.05 ? observedSpectral.lag : refineLag(observed.acf, observed.lag);
   const lagMs = lagBins * binMs;
   const minutes = lagMs / MINUTE_MS;
   if (asStrong > 0 || chance > alpha) {
