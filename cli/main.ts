@@ -3,10 +3,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { DEFAULT_BASE_RATE, GENERATOR_VARIANTS } from '../model/synthetic-registry';
 import { runData } from './data-command';
+import { runDiagnose } from './diagnose-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
 import { decimalFraction, seeHelp, wholeNumber } from './option-values';
 import { runScore } from './score-command';
+import { runTrace, TRACE_PERMISSIONS } from './trace-command';
 
 const isoDate = (value: string) => {
   const date = parseIsoDate(value);
@@ -79,6 +81,39 @@ program
   .option('--json', 'print the report as JSON', false)
   .action(async (opts) => {
     await runRedrive(opts);
+  });
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('diagnose')
+  .description('failure timestamps from a log beside overlay series: bursts, period, co-occurrence, timeline and verdict')
+  .option('--log-file <file>', 'any log file (- for standard input): the functions\' JSON lines, or text with --match')
+  .option('--twin [work-dir]', 'the local twin\'s function log, <work-dir>/score-donor.log (default .drs)')
+  .option('--stage <stage>', 'AWS: the functions\' log groups of stack DonorReadiness-<stage> (Logs Insights)')
+  .option('--since <duration>', 'only the last 90m, 24h, 7d... (for a file: before its last line)')
+  .option('--overlay <file>', 'CSV or JSON Lines of times (and optional end, label) to compare with; repeatable', collect)
+  .option('--match <regex>', 'a failure is a line this matches (any format); default: the functions\' failure lines')
+  .option('--year <year>', 'year of syslog times (Nov 25 19:34:08), which carry none', wholeNumber('--year', 1970, 9999))
+  .option('--window <duration>', 'how near an overlay event a failure counts as with it (default 5m, less on short logs)')
+  .option('--out <dir>', 'write failure-timeline.svg and failure-timeline.html here')
+  .option('--json', 'print the report as JSON', false)
+  .action(async (opts) => {
+    await runDiagnose(opts);
+  });
+
+program
+  .command('trace')
+  .argument('<donor-id>', 'the registry\'s donor id')
+  .description('what the pipeline stored and kept about one donor: timeline, verdict and the commands that fix it (read-only)')
+  .option('--stage <stage>', 'AWS: the stack DonorReadiness-<stage>')
+  .option('--twin [work-dir]', 'the local twin kept up by npm start -- --serve (default .drs)')
+  .option('--since <duration>', 'how far back to read the logs (default 14d, as long as the queues keep events)')
+  .option('--stale-after <days>', 'a score computed longer ago than this is stale', wholeNumber('--stale-after', 1), 30)
+  .option('--json', 'print the trace as JSON', false)
+  .addHelpText('after', `\nRead-only. In AWS it needs:\n${TRACE_PERMISSIONS.map((p) => `  - ${p}`).join('\n')}`)
+  .action(async (donorId: string, opts) => {
+    await runTrace(donorId, opts);
   });
 
 for (const command of program.commands) command.showHelpAfterError(seeHelp(`drs ${command.name()}`));

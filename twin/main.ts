@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { progressBar } from '../cli/terminal';
 import { writeTwinSession } from './twin-session';
+import { parseDuration } from '../lambdas/core/duration';
+import { recurringScoreTableFault } from './recurring-fault';
 import { runTwin, type TwinSummary } from './run-twin';
 
 
@@ -38,6 +40,12 @@ export function formatSummary(s: TwinSummary): string {
   ].join('\n');
 }
 
+const duration = (v: string) => {
+  const ms = parseDuration(v);
+  if (ms === null) throw new InvalidArgumentError('must be a duration, e.g. 20s or 2m');
+  return ms;
+};
+
 const program = new Command('npm start --')
   .description('Run the deployed architecture end to end on local AWS-compatible endpoints (dynalite, fauxqs)')
   .addOption(new Option('--events <n>', 'how many generated donor updates').argParser(wholeNumber('--events', 1)).default(2000).conflicts('eventsFile'))
@@ -52,6 +60,8 @@ const program = new Command('npm start --')
   .option('--dump-table <file>', 'write the final table items as JSON Lines')
   .option('--serve', 'keep the endpoints up after the run and print how to reach them', false)
   .option('--json', 'print the summary as JSON', false)
+  .option('--fault-every <duration>', 'fail every score write for --fault-for, this often (e.g. 20s): failures in a rhythm for drs diagnose --twin', duration)
+  .option('--fault-for <duration>', 'how long each score-table outage lasts (default 4s)', duration)
   .showHelpAfterError(seeHelp('npm start --'));
 
 async function main(): Promise<void> {
@@ -63,6 +73,7 @@ async function main(): Promise<void> {
   program.parse(process.argv);
   const opts = program.opts();
   const progress = progressBar('delivering events', opts.eventsFile ? undefined : opts.events);
+  const fault = opts.faultEvery ? recurringScoreTableFault(opts.faultEvery, opts.faultFor ?? 4_000) : undefined;
   const run = await runTwin({
     events: opts.events,
     eventsFile: opts.eventsFile ? resolve(opts.eventsFile) : undefined,
@@ -75,7 +86,9 @@ async function main(): Promise<void> {
     alertEmails: opts.alertEmails,
     dumpTable: opts.dumpTable ? resolve(opts.dumpTable) : undefined,
     onProgress: (done) => progress.tick(done),
+    ...(fault ? { functionEndpoints: fault.endpoints } : {}),
   });
+  await fault?.stop();
   progress.stop();
   process.stdout.write(`${opts.json ? JSON.stringify(run.summary) : formatSummary(run.summary)}\n`);
   if (!run.summary.accounted) process.exitCode = 1;

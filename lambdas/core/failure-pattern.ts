@@ -1,0 +1,570 @@
+// The statistics behind `drs diagnose`: given failure timestamps, find bursts, a period (only when
+// the data support one) and whether failures come with an outside series of events. Pure: no I/O,
+// seeded randomness, so a report is reproducible and testable.
+//
+// Periodicity is read from the binned series (log counts, so one huge burst does not dominate) with
+// a "comb" contrast on its autocorrelation, r(k) - mean(r(k/2), r(3k/2)): high only when the series
+// repeats every k bins and is out of step half a period away (a trend or one long outage is not).
+// The contrast is taken at several smoothing widths, which absorbs jitter. How sure we are comes
+// from surrogates: the same failure episodes placed at random times (and the baseline shuffled)
+// go through the same procedure, and the observed contrast must beat all of them and the tail of a
+// Gumbel fit to their maxima. Pure noise therefore claims no period except at a rate below 0.1%.
+
+export const MINUTE_MS = 60_000;
+
+/** Bin widths a person reads easily, from 100 ms to a day. */
+const NICE_BIN_MS = [
+  100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, MINUTE_MS, 2 * MINUTE_MS, 5 * MINUTE_MS, 10 * MINUTE_MS,
+  15 * MINUTE_MS, 30 * MINUTE_MS, 60 * MINUTE_MS, 120 * MINUTE_MS, 180 * MINUTE_MS, 360 * MINUTE_MS, 720 * MINUTE_MS, 1440 * MINUTE_MS,
+];
+export const MAX_BINS = 2048;
+
+export function chooseBinMs(spanMs: number, maxBins = MAX_BINS): number {
+  return NICE_BIN_MS.find((w) => spanMs / w <= maxBins) ?? Math.ceil(spanMs / maxBins);
+}
+
+export interface BinnedSeries {
+  start: number;
+  binMs: number;
+  counts: Float64Array;
+}
+
+/** Counts per bin over [start, end]; `times` need not be sorted. */
+export function binFailures(times: ArrayLike<number>, start: number, end: number, binMs = chooseBinMs(end - start)): BinnedSeries {
+  const n = Math.max(1, Math.floor((end - start) / binMs) + 1);
+  const counts = new Float64Array(n);
+  for (let i = 0; i < times.length; i++) {
+    const b = Math.floor((times[i] - start) / binMs);
+    if (b >= 0 && b < n) counts[b]++;
+  }
+  return { start, binMs, counts };
+}
+
+/** A small seeded generator (mulberry32): surrogates must be the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// In-place iterative radix-2 FFT; `re.length` must be a power of two.
+function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
+  const n = re.length;
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j], re[i]];
+      [im[i], im[j]] = [im[j], im[i]];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const angle = ((inverse ? 2 : -2) * Math.PI) / len;
+    const wr = Math.cos(angle);
+    const wi = Math.sin(angle);
+    for (let i = 0; i < n; i += len) {
+      let cr = 1;
+      let ci = 0;
+      for (let k = 0; k < len / 2; k++) {
+        const a = i + k;
+        const b = a + len / 2;
+        const tr = re[b] * cr - im[b] * ci;
+        const ti = re[b] * ci + im[b] * cr;
+        re[b] = re[a] - tr;
+        im[b] = im[a] - ti;
+        re[a] += tr;
+        im[a] += ti;
+        const ncr = cr * wr - ci * wi;
+        ci = cr * wi + ci * wr;
+        cr = ncr;
+      }
+    }
+  }
+}
+
+/** Autocorrelation (unbiased per lag, normalised by the variance) for lags 0..maxLag. */
+export function autocorrelation(x: Float64Array, maxLag: number): Float64Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let size = 1;
+  while (size < 2 * n) size <<= 1;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  for (let i = 0; i < n; i++) re[i] = x[i] - mean;
+  fft(re, im, false);
+  for (let i = 0; i < size; i++) {
+    re[i] = re[i] * re[i] + im[i] * im[i];
+    im[i] = 0;
+  }
+  fft(re, im, true);
+  const r = new Float64Array(maxLag + 1);
+  const variance = re[0] / size / n;
+  if (!(variance > 0)) return r;
+  for (let k = 0; k <= maxLag; k++) r[k] = re[k] / size / (n - k) / variance;
+  return r;
+}
+
+function gaussianSmooth(x: Float64Array, sigma: number): Float64Array {
+  if (sigma <= 0) return x;
+  const radius = Math.ceil(3 * sigma);
+  const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    let sum = 0;
+    let weight = 0;
+    for (let j = -radius; j <= radius; j++) {
+      const k = i + j;
+      if (k < 0 || k >= x.length) continue;
+      sum += kernel[j + radius] * x[k];
+      weight += kernel[j + radius];
+    }
+    out[i] = sum / weight;
+  }
+  return out;
+}
+
+const SMOOTHING_BINS = [0, 1, 2, 4];
+const MIN_LAG_BINS = 4;
+
+const at = (r: Float64Array, lag: number) => {
+  const lo = Math.floor(lag);
+  return lo + 1 < r.length ? r[lo] + (r[lo + 1] - r[lo]) * (lag - lo) : r[Math.min(lo, r.length - 1)];
+};
+
+interface CombPeak {
+  contrast: number;
+  lag: number;
+  sigma: number;
+  acf: Float64Array;
+}
+
+/**
+ * The comb contrast at lag k: the autocorrelation at k and its multiples minus halfway between
+ * them (averaged over the multiples that fit, which adds up a weak rhythm and averages out noise).
+ */
+function combContrast(acf: Float64Array, k: number, reach: number): number {
+  let peaks = 0;
+  let troughs = 0;
+  let m = 1;
+  for (; m * k <= reach && m <= 6; m++) {
+    peaks += acf[m * k];
+    troughs += at(acf, (m - 0.5) * k);
+  }
+  // Scaled like a z-score: an average of more multiples is a surer sign than one lag alone.
+  return (peaks - troughs) / Math.sqrt(m - 1);
+}
+
+/** The strongest comb contrast over lags and smoothing widths (lags up to a third of the series: 3 cycles). */
+function strongestComb(x: Float64Array): CombPeak {
+  const maxLag = Math.floor(x.length / 3);
+  const reach = Math.floor(x.length / 2);
+  let best: CombPeak = { contrast: Number.NEGATIVE_INFINITY, lag: 0, sigma: 0, acf: new Float64Array(0) };
+  for (const sigma of SMOOTHING_BINS) {
+    const acf = autocorrelation(gaussianSmooth(x, sigma), reach + 1);
+    const contrasts = new Float64Array(maxLag + 1);
+    const first = Math.max(MIN_LAG_BINS, Math.ceil(2 * sigma));
+    let top = first;
+    for (let k = first; k <= maxLag; k++) {
+      contrasts[k] = combContrast(acf, k, reach);
+      if (contrasts[k] > contrasts[top]) top = k;
+    }
+    if (contrasts[top] <= best.contrast) continue;
+    // Odd multiples of the period pass the comb too: the period is the first strong local peak.
+    let lag = top;
+    for (let k = first; k < top; k++) {
+      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1]) {
+        lag = k;
+        break;
+      }
+    }
+    best = { contrast: contrasts[top], lag, sigma, acf };
+  }
+  return best;
+}
+
+/**
+ * The second detector: incoherent harmonic summing on the power spectrum, as pulsar searches do.
+ * A rhythm of narrow failure windows puts power at its frequency and its multiples; the spectrum is
+ * divided by a running median (so a trend's red noise does not count) and the first 1, 2, 4 or 8
+ * harmonics are summed, scaled like a z-score. Stronger than the comb on sparse single failures.
+ */
+function strongestHarmonicSum(x: Float64Array): { value: number; lag: number } {
+  const n = x.length;
+  let size = 1;
+  while (size < 4 * n) size <<= 1;
+  const re = new Float64Array(size);
+  const im = new Float64Array(size);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  for (let i = 0; i < n; i++) re[i] = x[i] - mean;
+  fft(re, im, false);
+  const half = size / 2;
+  const power = new Float64Array(half + 1);
+  for (let j = 0; j <= half; j++) power[j] = re[j] * re[j] + im[j] * im[j];
+  // Local noise level: the median of a window around each frequency, sampled every 8 bins.
+  const level = new Float64Array(half + 1);
+  const reach = 32;
+  let previous = 0;
+  for (let j = 0; j <= half; j += 8) {
+    const window = Array.from(power.subarray(Math.max(1, j - reach), Math.min(half, j + reach) + 1)).sort((a, b) => a - b);
+    const median = (window[Math.floor(window.length / 2)] ?? 0) / Math.LN2;
+    for (let k = j; k < Math.min(half + 1, j + 8); k++) level[k] = median > 0 ? median : previous;
+    previous = median > 0 ? median : previous;
+  }
+  const p = (j: number) => (level[j] > 0 ? power[j] / level[j] : 0);
+  const near = (j: number) => Math.max(p(j - 1), p(j), p(j + 1));
+  const jMin = Math.ceil((3 * size) / n);
+  const jMax = Math.floor(size / MIN_LAG_BINS);
+  let best = { value: Number.NEGATIVE_INFINITY, lag: 0 };
+  for (const harmonics of [1, 2, 4, 8]) {
+    for (let j = jMin; j * harmonics < half - 1 && j <= jMax; j++) {
+      let sum = p(j);
+      for (let h = 2; h <= harmonics; h++) sum += near(h * j);
+      const value = (sum - harmonics) / Math.sqrt(harmonics);
+      if (value > best.value) best = { value, lag: size / j };
+    }
+  }
+  return best;
+}
+
+interface Episode {
+  values: number[];
+}
+
+/** Splits counts into a baseline (at most the median per bin) and episodes of excess above it. */
+function decompose(counts: Float64Array): { baseline: Float64Array; episodes: Episode[] } {
+  const sorted = Float64Array.from(counts).sort();
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const baseline = new Float64Array(counts.length);
+  const episodes: Episode[] = [];
+  let current: Episode | null = null;
+  for (let i = 0; i < counts.length; i++) {
+    baseline[i] = Math.min(counts[i], median);
+    const excess = counts[i] - baseline[i];
+    if (excess > 0) {
+      current ??= { values: [] };
+      current.values.push(excess);
+    } else if (current) {
+      episodes.push(current);
+      current = null;
+    }
+  }
+  if (current) episodes.push(current);
+  return { baseline, episodes };
+}
+
+function surrogate(parts: { baseline: Float64Array; episodes: Episode[] }, random: () => number): Float64Array {
+  const n = parts.baseline.length;
+  const out = Float64Array.from(parts.baseline);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  for (const { values } of parts.episodes) {
+    const start = Math.floor(random() * Math.max(1, n - values.length + 1));
+    for (let i = 0; i < values.length && start + i < n; i++) out[start + i] += values[i];
+  }
+  return out;
+}
+
+const logCounts = (counts: Float64Array) => counts.map((c) => Math.log1p(c));
+
+/** Refines the lag with the peaks of its multiples in the autocorrelation (parabolic interpolation). */
+function refineLag(acf: Float64Array, lag: number): number {
+  const estimates: number[] = [];
+  for (let m = 1; m * lag < acf.length - 1; m++) {
+    const centre = m * lag;
+    const reach = Math.max(1, Math.round(0.15 * lag));
+    let peak = centre;
+    for (let k = Math.max(1, centre - reach); k <= Math.min(acf.length - 2, centre + reach); k++) if (acf[k] > acf[peak]) peak = k;
+    if (peak <= 0 || peak >= acf.length - 1 || acf[peak] < 0.5 * acf[lag]) break;
+    const [a, b, c] = [acf[peak - 1], acf[peak], acf[peak + 1]];
+    const denominator = a - 2 * b + c;
+    const offset = denominator < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denominator)) : 0;
+    estimates.push((peak + offset) / m);
+  }
+  if (!estimates.length) return lag;
+  estimates.sort((p, q) => p - q);
+  return estimates[Math.floor(estimates.length / 2)];
+}
+
+export interface PeriodFinding {
+  minutes: number;
+  /** 1 - the chance probability that episodes at random times show as strong a period. */
+  confidence: number;
+}
+
+export interface PeriodTest {
+  period: PeriodFinding | null;
+  /** Why there is or is not a period, in plain words. */
+  reason: string;
+  /** How many surrogates had a contrast at least as strong as the data's. */
+  surrogatesAsStrong: number;
+  surrogates: number;
+  contrast: number;
+  /** Chance probability from the Gumbel fit to the surrogates' strongest contrasts. */
+  chance: number | null;
+  /** How many whole periods the span covers (when a period is claimed). */
+  cycles?: number;
+}
+
+export interface PeriodOptions {
+  surrogates?: number;
+  seed?: number;
+  /** The largest chance probability at which a period is claimed. */
+  alpha?: number;
+}
+
+const EULER_GAMMA = 0.5772156649;
+
+export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): PeriodTest {
+  const surrogates = options.surrogates ?? 199;
+  const alpha = options.alpha ?? 0.005;
+  const { counts, binMs } = series;
+  const none = (reason: string): PeriodTest => ({ period: null, reason, surrogatesAsStrong: 0, surrogates: 0, contrast: 0, chance: null });
+  const total = counts.reduce((s, c) => s + c, 0);
+  const active = counts.reduce((s, c) => s + (c > 0 ? 1 : 0), 0);
+  if (counts.length < 3 * MIN_LAG_BINS * 2) return none('the failures span too short a time to show a period');
+  if (total < 6 || active < 4) return none('too few failures to show a period');
+  const parts = decompose(counts);
+  if (parts.episodes.length < 3) return none('failures are spread evenly: no episodes that could repeat');
+  const x = logCounts(counts);
+  const observed = strongestComb(x);
+  const observedSpectral = strongestHarmonicSum(x);
+
+  const random = seededRandom(options.seed ?? 1);
+  const combMaxima: number[] = [];
+  const spectralMaxima: number[] = [];
+  for (let i = 0; i < surrogates; i++) {
+    const y = logCounts(surrogate(parts, random));
+    combMaxima.push(strongestComb(y).contrast);
+    spectralMaxima.push(strongestHarmonicSum(y).value);
+  }
+  const comb = chanceOf(observed.contrast, combMaxima);
+  const spectral = chanceOf(observedSpectral.value, spectralMaxima);
+  // Two detectors, so each must pass at half the level (Bonferroni); the surer one names the period.
+  const useSpectral = spectral.chance < comb.chance;
+  const chosen = useSpectral ? spectral : comb;
+  const chance = Math.min(1, 2 * chosen.chance);
+  const asStrong = chosen.asStrong;
+  const result = { surrogatesAsStrong: asStrong, surrogates, contrast: round(observed.contrast, 4), chance: round(chance, 6) };
+  // Harmonic summing can lock onto a harmonic of the rhythm; when the comb sees the rhythm too, its lag names the period.
+  const lagBins = useSpectral && comb.chance > 0.05 ? observedSpectral.lag : refineLag(observed.acf, observed.lag);
+  const lagMs = lagBins * binMs;
+  const minutes = lagMs / MINUTE_MS;
+  if (asStrong > 0 || chance > alpha) {
+    return {
+      period: null,
+      reason: `no period is supported: the strongest repeat (every ${formatMinutes(minutes)}) is as strong in ${asStrong} of ${surrogates} random rearrangements of the same failures (chance ${formatChance(chance)})`,
+      ...result,
+    };
+  }
+  const cycles = Math.floor((counts.length * binMs) / lagMs);
+  return {
+    period: { minutes: round(minutes, minutes < 10 ? 2 : 1), confidence: round(1 - chance, 4) },
+    reason: `failures repeat every ${formatMinutes(minutes)} over ${cycles} cycles; none of ${surrogates} random rearrangements of the same failures repeat as strongly (chance ${formatChance(chance)})`,
+    ...result,
+    cycles,
+  };
+}
+
+/** Chance probability of `observed` among surrogate maxima: a Gumbel fit, bounded below by the rank. */
+function chanceOf(observed: number, maxima: number[]): { chance: number; asStrong: number } {
+  const asStrong = maxima.filter((m) => m >= observed).length;
+  const mean = maxima.reduce((s, m) => s + m, 0) / maxima.length;
+  const sd = Math.sqrt(maxima.reduce((s, m) => s + (m - mean) ** 2, 0) / Math.max(1, maxima.length - 1));
+  let chance: number;
+  if (sd > 0) {
+    const beta = (sd * Math.sqrt(6)) / Math.PI;
+    const mu = mean - EULER_GAMMA * beta;
+    chance = -Math.expm1(-Math.exp(-(observed - mu) / beta));
+  } else {
+    chance = observed > mean ? 0 : 1;
+  }
+  // Never claim more certainty than the surrogates allow.
+  return { chance: Math.max(chance, (asStrong + 1) / (maxima.length + 1) / 10), asStrong };
+}
+
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function formatMinutes(minutes: number): string {
+  if (minutes < 1) return `${round(minutes * 60, 1)} s`;
+  if (minutes < 120) return `${round(minutes, 1)} min`;
+  return `${round(minutes / 60, 1)} h`;
+}
+
+export const formatChance = (p: number) => (p < 0.0001 ? '< 0.0001' : p < 0.01 ? p.toFixed(4) : p.toFixed(2));
+
+export interface Burst {
+  start: number;
+  end: number;
+  failures: number;
+  /** Failures per minute in the busiest bin of the burst. */
+  peakPerMinute: number;
+  /** Indexes [first, last) into the time-sorted failures. */
+  first: number;
+  last: number;
+}
+
+function poissonTailAtLeast(c: number, lambda: number): number {
+  let term = Math.exp(-lambda);
+  let cdf = 0;
+  for (let k = 0; k < c; k++) {
+    cdf += term;
+    term *= lambda / (k + 1);
+  }
+  return Math.max(0, 1 - cdf);
+}
+
+/**
+ * Bursts: runs of bins (gaps of one quiet bin allowed) whose counts a Poisson baseline would
+ * produce with probability below 1/1000, holding at least 3 failures. The baseline rate is the
+ * mean of the quieter 90% of bins, so the bursts themselves do not raise it.
+ */
+export function findBursts(sortedTimes: Float64Array, series: BinnedSeries): Burst[] {
+  const { counts, binMs, start } = series;
+  const quiet = Float64Array.from(counts).sort().subarray(0, Math.max(1, Math.floor(counts.length * 0.9)));
+  const lambda = Math.max(quiet.reduce((s, c) => s + c, 0) / quiet.length, 1e-3);
+  let threshold = 2;
+  while (poissonTailAtLeast(threshold, lambda) >= 1e-3) threshold++;
+  const bursts: Burst[] = [];
+  let open: { from: number; to: number } | null = null;
+  const close = () => {
+    if (!open) return;
+    const from = start + open.from * binMs;
+    const to = start + (open.to + 1) * binMs;
+    const first = lowerBound(sortedTimes, from);
+    const last = lowerBound(sortedTimes, to);
+    let peak = 0;
+    for (let b = open.from; b <= open.to; b++) peak = Math.max(peak, counts[b]);
+    if (last - first >= 3) {
+      bursts.push({ start: sortedTimes[first], end: sortedTimes[last - 1], failures: last - first, peakPerMinute: round((peak * MINUTE_MS) / binMs, 1), first, last });
+    }
+    open = null;
+  };
+  for (let b = 0; b < counts.length; b++) {
+    if (counts[b] < threshold) continue;
+    if (open && b - open.to <= 2) open.to = b;
+    else {
+      close();
+      open = { from: b, to: b };
+    }
+  }
+  close();
+  return bursts;
+}
+
+export function lowerBound(sorted: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface OverlayInterval {
+  start: number;
+  end: number;
+}
+
+export interface Cooccurrence {
+  events: number;
+  /** Failures within the window of an overlay event. */
+  failuresNear: number;
+  /** The same count averaged over random shifts of the overlay: what chance alone gives. */
+  expectedNear: number;
+  /** Overlay events with at least one failure within the window. */
+  eventsWithFailures: number;
+  /** Share of random shifts of the overlay with at least as many failures near it. */
+  chanceProbability: number;
+  cooccurring: boolean;
+}
+
+function failuresNear(sortedTimes: Float64Array, intervals: OverlayInterval[], windowMs: number): { near: number; eventsHit: number } {
+  const spans = intervals.map((i) => [i.start - windowMs, i.end + windowMs] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const count = (from: number, to: number) => upperBound(sortedTimes, to) - lowerBound(sortedTimes, from);
+  let eventsHit = 0;
+  const merged: [number, number][] = [];
+  for (const [from, to] of spans) {
+    if (count(from, to) > 0) eventsHit++;
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return { near: merged.reduce((s, [from, to]) => s + count(from, to), 0), eventsHit };
+}
+
+export function upperBound(sorted: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Do failures come with an overlay series? Counts failures within `windowMs` of the overlay's
+ * events and compares with the overlay shifted by random offsets around the analysed span
+ * (circularly, so its own rhythm and clustering are kept): the chance probability is the share of
+ * shifts that do as well. Co-occurring when that is below `alpha` and more than chance gives.
+ */
+export function cooccurrence(
+  sortedTimes: Float64Array,
+  intervals: OverlayInterval[],
+  span: { start: number; end: number },
+  windowMs: number,
+  options: { shifts?: number; seed?: number; alpha?: number } = {},
+): Cooccurrence {
+  const shifts = options.shifts ?? 999;
+  const alpha = options.alpha ?? 0.01;
+  const inside = intervals.filter((i) => i.end >= span.start - windowMs && i.start <= span.end + windowMs);
+  const observed = failuresNear(sortedTimes, inside, windowMs);
+  const length = span.end - span.start;
+  if (!inside.length || !(length > 0) || !sortedTimes.length) {
+    return { events: inside.length, failuresNear: observed.near, expectedNear: 0, eventsWithFailures: observed.eventsHit, chanceProbability: 1, cooccurring: false };
+  }
+  const random = seededRandom(options.seed ?? 7);
+  let asMany = 0;
+  let sum = 0;
+  for (let s = 0; s < shifts; s++) {
+    const offset = random() * length;
+    const moved: OverlayInterval[] = [];
+    for (const { start, end } of inside) {
+      const from = span.start + ((((start - span.start + offset) % length) + length) % length);
+      const to = from + (end - start);
+      moved.push({ start: from, end: to });
+      if (to > span.end) moved.push({ start: from - length, end: to - length });
+    }
+    const { near } = failuresNear(sortedTimes, moved, windowMs);
+    sum += near;
+    if (near >= observed.near) asMany++;
+  }
+  const expectedNear = sum / shifts;
+  const chanceProbability = (asMany + 1) / (shifts + 1);
+  return {
+    events: inside.length,
+    failuresNear: observed.near,
+    expectedNear: round(expectedNear, 1),
+    eventsWithFailures: observed.eventsHit,
+    chanceProbability: round(chanceProbability, 4),
+    cooccurring: chanceProbability < alpha && observed.near > expectedNear,
+  };
+}
