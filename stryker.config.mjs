@@ -1,0 +1,25 @@
+// Mutation testing of the scoring core: `npm run test:mutation` (not part of npm test or CI).
+// Stryker 9.x: Stryker 10 needs Node 22 and these machines run Node 20.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'test/mutation/jest.config.js', enableFindRelatedTests: false },
+  // Each mutant runs only the tests that reach it. A module-level cache filled by the first test
+  // would hide the code from later tests; the core builds its schema at import instead (static
+  // mutants run every test), see README "Mutation testing".
+  coverageAnalysis: 'perTest',
+  mutate: ['lambdas/core/**/*.ts', 'lambdas/score-donor/score-donor-update.ts'],
+  // 2 cores shared by a team: one or two test processes at most (`--concurrency 1` when busy).
+  concurrency: 2,
+  // Committed: re-runs only mutants whose code or covering tests changed since the last run.
+  incremental: true,
+  incrementalFile: 'test/mutation/stryker-incremental.json',
+  reporters: ['progress', 'clear-text', 'html'],
+  htmlReporter: { fileName: 'reports/mutation/index.html' },
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  thresholds: { high: 95, low: 90, break: 90 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['cdk.out', 'coverage', 'reports', '.drs', 'bench/results*'],
+  timeoutMS: 20_000,
+};
