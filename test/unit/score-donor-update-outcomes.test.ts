@@ -54,13 +54,15 @@ function part(index: number, x: number) {
     .filter((t) => t.feature === f.name)
     .reduce((sum, t) => sum + (t.kind === 'linear' ? t.weight * clipped : t.weight * Math.max(0, clipped - t.knot)), 0);
 }
+/** Only (feature, direction) pairs the manifest's code table lists are ever named. */
+const listed = new Set(manifest.reasonCodes.codes.map((c) => `${c.feature}:${c.effect}`));
 function expectedPrediction(vector: number[]) {
   const logit = vector.reduce((z, x, i) => z + part(i, x), manifest.model.intercept);
   const score = 1 / (1 + Math.exp(-logit));
   const band = score >= manifest.bands.high ? 'high' : score >= manifest.bands.medium ? 'medium' : 'low';
   const reasons = vector
     .map((x, i) => ({ i, c: part(i, x) - part(i, manifest.features[i].reference) }))
-    .filter(({ c }) => Math.abs(c) >= manifest.reasonCodes.minEffect)
+    .filter(({ i, c }) => Math.abs(c) >= manifest.reasonCodes.minEffect && listed.has(`${FEATURES[i].name}:${c > 0 ? 'raises' : 'lowers'}`))
     .sort((p, q) => Math.abs(q.c) - Math.abs(p.c))
     .slice(0, manifest.reasonCodes.maxReasons)
     .map(({ i, c }) => ({ code: c > 0 ? FEATURES[i].reason.raises : FEATURES[i].reason.lowers, effect: c > 0 ? 'raises' : 'lowers' }));

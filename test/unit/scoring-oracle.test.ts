@@ -105,10 +105,12 @@ describe('the score against the hand-computed logistic model', () => {
 describe('reasons on a toy manifest with exact contributions', () => {
   // Indicators of the reference donor are 0 (checked below), so a linear weight w contributes exactly w when the indicator is 1.
   const name = (i: number) => FEATURES[i].name;
-  const toy = (weights: Record<number, number>, reasonCodes = { maxReasons: 3, minEffect: 0.25, codes: [] }): ModelManifest => ({
+  // Every feature may be named in either direction.
+  const codes = FEATURES.flatMap((f) => (['raises', 'lowers'] as const).map((effect) => ({ code: f.reason[effect], feature: f.name, effect, meaning: f.reason.meaning })));
+  const toy = (weights: Record<number, number>, { maxReasons = 3, minEffect = 0.25 } = {}): ModelManifest => ({
     ...manifest,
     model: { ...manifest.model, intercept: 0, terms: Object.entries(weights).map(([i, weight]): BasisTerm => ({ feature: name(Number(i)), kind: 'linear', weight })) },
-    reasonCodes,
+    reasonCodes: { maxReasons, minEffect, codes },
   });
   const indicators = FEATURES.map((f, i) => (f.unit === 'indicator' ? i : -1)).filter((i) => i >= 0);
   const [a, b, c, d] = indicators; // female, sexUnknown, recruitedOnline, recruitedAtBloodCenter
@@ -132,7 +134,7 @@ describe('reasons on a toy manifest with exact contributions', () => {
       { code: FEATURES[c].reason.raises, effect: 'raises' },
       { code: FEATURES[a].reason.raises, effect: 'raises' },
     ]);
-    const two = toy({ [a]: 0.5, [b]: -2, [c]: 1, [d]: -0.5 }, { maxReasons: 2, minEffect: 0.25, codes: [] });
+    const two = toy({ [a]: 0.5, [b]: -2, [c]: 1, [d]: -0.5 }, { maxReasons: 2 });
     expect(new LogitExplainer(two).reasons(vectorWith(two, [a, b, c, d]))).toHaveLength(2);
     const tie = toy({ [d]: -0.5, [a]: 0.5 });
     expect(new LogitExplainer(tie).reasons(vectorWith(tie, [a, d])).map((r) => r.effect)).toEqual(['raises', 'lowers']);
@@ -140,7 +142,7 @@ describe('reasons on a toy manifest with exact contributions', () => {
 
   it('uses the raises and lowers codes of continuous features', () => {
     const age = FEATURES.findIndex((f) => f.name === 'ageYears');
-    const m = { ...manifest, model: { ...manifest.model, terms: [{ feature: 'ageYears', kind: 'linear' as const, weight: 0.1 }] } };
+    const m = { ...toy({}), model: { ...manifest.model, terms: [{ feature: 'ageYears', kind: 'linear' as const, weight: 0.1 }] } };
     const explainer = new LogitExplainer(m);
     const v = (x: number) => manifest.features.map((f) => (f.index === age ? x : f.reference));
     expect(explainer.contributions(v(45))[age]).toBeCloseTo(1, 12); // 0.1 * (45 - 35)
