@@ -14,8 +14,12 @@ export default {
   // Committed: re-runs only mutants whose code or covering tests changed since the last run.
   incremental: true,
   incrementalFile: 'test/mutation/stryker-incremental.json',
-  reporters: ['progress', 'clear-text', 'html'],
+  // Jest runs every covering test anyway; recording all killers (not only the first) costs nothing
+  // and tells which tests catch which mutants (test/mutation/scores.mjs reads it).
+  disableBail: true,
+  reporters: ['progress', 'clear-text', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   thresholds: { high: 95, low: 90, break: 90 },
   tempDirName: '.stryker-tmp',
