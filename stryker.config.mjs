@@ -1,5 +1,8 @@
 // Mutation testing of the scoring core: `npm run test:mutation` (not part of npm test or CI).
 // Stryker 9.x: Stryker 10 needs Node 22 and these machines run Node 20.
+// Read by the tests: the model-quality evaluation (30,000 donors) is skipped in mutant runs.
+process.env.DRS_MUTATION_RUN = '1';
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',

@@ -102,8 +102,12 @@ describe('model integrity', () => {
   });
 });
 
+// Mutation runs (npm run test:mutation) repeat every test for each mutant in code run at import; this
+// 30,000-donor evaluation would dominate them, and it judges model quality, not the core's arithmetic.
+const itUnlessMutating = process.env.DRS_MUTATION_RUN ? it.skip : it;
+
 describe('quality on held-out donors from a seed never used in training', () => {
-  it('meets every target of the model issue', async () => {
+  itUnlessMutating('meets every target of the model issue', async () => {
     const asOf = '2026-11-01';
     const rows = takeRows({ seed: 31337, asOf }, 30_000);
     const vectors = rows.map((r) => {
