@@ -6,7 +6,9 @@ process.env.DRS_MUTATION_RUN = '1';
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
-  jest: { projectType: 'custom', configFile: 'test/mutation/jest.config.js', enableFindRelatedTests: false },
+  // enableFindRelatedTests: a mutant runs only test files that import its file (directly or not);
+  // a mutant in code run at import otherwise runs every test file.
+  jest: { projectType: 'custom', configFile: 'test/mutation/jest.config.js', enableFindRelatedTests: true },
   // Each mutant runs only the tests that reach it. A module-level cache filled by the first test
   // would hide the code from later tests; the core builds its schema at import instead (static
   // mutants run every test), see README "Mutation testing".
