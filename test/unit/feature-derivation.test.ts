@@ -19,7 +19,7 @@ const features = (mutate: (d: any) => void = () => {}, date = DATE) => {
 
 describe('feature specs', () => {
   it('are the ones the committed model was trained on: names, order, units, ranges, derivations, reason codes', () => {
-    expect(FEATURE_COUNT).toBe(22);
+    expect(FEATURE_COUNT).toBe(manifest.features.length);
     expect(FEATURE_NAMES).toEqual(manifest.features.map((f) => f.name));
     expect(FEATURES.map((f) => ({ name: f.name, unit: f.unit, range: f.range, derivation: f.derivation, reason: f.reason }))).toEqual(
       manifest.features.map((f) => ({ name: f.name, unit: f.unit, range: f.range, derivation: f.derivation, reason: f.reason })),
@@ -98,13 +98,10 @@ describe('deriveFeatures, branch by branch', () => {
     expect(features((d) => ((d.contactVerifiedOn = '2026-11-24'), (d.lastResponseOn = '2026-11-24')))).toMatchObject({ yearsSinceContactVerified: 0, yearsSinceLastResponse: 0 });
   });
 
-  it('outreach: attempts clipped at 12, the response rate, and the no-outreach indicator', () => {
-    expect(features((d) => (d.outreach12m = { attempts: 1, responses: 0 }))).toMatchObject({ outreachAttempts12m: 1, outreachResponseRate12m: 0, noOutreach12m: 0 });
-    expect(features((d) => (d.outreach12m = { attempts: 1, responses: 1 }))).toMatchObject({ outreachAttempts12m: 1, outreachResponseRate12m: 1, noOutreach12m: 0 });
-    expect(features((d) => (d.outreach12m = { attempts: 3, responses: 1 }))).toMatchObject({ outreachAttempts12m: 3, outreachResponseRate12m: 0.3333 });
-    expect(features((d) => (d.outreach12m = { attempts: 0, responses: 0 }))).toMatchObject({ outreachAttempts12m: 0, outreachResponseRate12m: 0, noOutreach12m: 1 });
-    expect(features((d) => (d.outreach12m = { attempts: 13, responses: 13 }))).toMatchObject({ outreachAttempts12m: 12, outreachResponseRate12m: 1 });
-    expect(features((d) => (d.outreach12m = { attempts: 12, responses: 6 }))).toMatchObject({ outreachAttempts12m: 12, outreachResponseRate12m: 0.5 });
+  it('outreach: answered and unanswered attempts, each clipped at 12', () => {
+    expect(features((d) => (d.outreach12m = { attempts: 0, responses: 0 }))).toMatchObject({ outreachAnswered12m: 0, outreachUnanswered12m: 0 });
+    expect(features((d) => (d.outreach12m = { attempts: 3, responses: 1 }))).toMatchObject({ outreachAnswered12m: 1, outreachUnanswered12m: 2 });
+    expect(features((d) => (d.outreach12m = { attempts: 30, responses: 13 }))).toMatchObject({ outreachAnswered12m: 12, outreachUnanswered12m: 12 });
   });
 
   it('prior requests: available and unavailable, each clipped at 5', () => {

@@ -41,7 +41,7 @@ function fakes(overrides: Partial<ScoringDeps> = {}, now = NOW) {
 const FIXTURE_FEATURES = {
   ageYears: 36, female: 1, sexUnknown: 0, yearsOnRegistry: 11.6468, recruitedOnline: 1, recruitedAtBloodCenter: 0,
   recruitedOtherChannel: 0, bloodDonor: 1, livesAbroad: 0, yearsSinceContactVerified: 1.0595, contactNeverVerified: 0,
-  yearsSinceLastResponse: 0.6927, neverResponded: 0, outreachAttempts12m: 2, outreachResponseRate12m: 0.5, noOutreach12m: 0,
+  yearsSinceLastResponse: 0.6927, neverResponded: 0, outreachAnswered12m: 1, outreachUnanswered12m: 1,
   priorRequestsAvailable: 1, priorRequestsUnavailable: 0, daysUntilAvailableAgain: 0, lastUnavailableMedical: 0,
   lastUnavailablePersonal: 0, lastUnavailableNoContact: 0,
 };
@@ -190,7 +190,7 @@ describe('a failed scoring attempt', () => {
     const long = Object.assign(new Error('x'.repeat(400)), { name: 'ProvisionedThroughputExceededException' });
     const f = fakes({ store: { putIfNewer: async () => Promise.reject(long) } });
     await expect(scoreDonorUpdate(donorUpdatedEvent(validDetail(), 'e8'), f.deps)).rejects.toBe(long);
-    expect(f.alerts).toEqual([{ failureClass: 'failed', eventId: 'e8', error: `ProvisionedThroughputExceededException: ${'x'.repeat(400)}`.slice(0, 300) }]);
+    expect(f.alerts).toMatchObject([{ failureClass: 'failed', eventId: 'e8', error: `ProvisionedThroughputExceededException: ${'x'.repeat(400)}`.slice(0, 300) }]);
     expect((f.alerts[0] as { error: string }).error).toHaveLength(300);
   });
 

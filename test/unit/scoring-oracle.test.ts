@@ -145,10 +145,11 @@ describe('reasons on a toy manifest with exact contributions', () => {
     const m = { ...toy({}), model: { ...manifest.model, terms: [{ feature: 'ageYears', kind: 'linear' as const, weight: 0.1 }] } };
     const explainer = new LogitExplainer(m);
     const v = (x: number) => manifest.features.map((f) => (f.index === age ? x : f.reference));
-    expect(explainer.contributions(v(45))[age]).toBeCloseTo(1, 12); // 0.1 * (45 - 35)
-    expect(explainer.reasons(v(45))).toEqual([{ code: 'AGE_FAVOURABLE', effect: 'raises' }]);
-    expect(explainer.reasons(v(25))).toEqual([{ code: 'AGE_UNFAVOURABLE', effect: 'lowers' }]);
-    expect(explainer.reasons(v(35))).toEqual([]);
+    const ref = manifest.features[age].reference;
+    expect(explainer.contributions(v(ref + 10))[age]).toBeCloseTo(1, 12); // 0.1 * 10
+    expect(explainer.reasons(v(ref + 10))).toEqual([{ code: 'AGE_FAVOURABLE', effect: 'raises' }]);
+    expect(explainer.reasons(v(ref - 10))).toEqual([{ code: 'AGE_UNFAVOURABLE', effect: 'lowers' }]);
+    expect(explainer.reasons(v(ref))).toEqual([]);
   });
 
   it('evaluates hinge terms only past their knot', () => {
