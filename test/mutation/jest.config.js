@@ -1,0 +1,29 @@
+// The jest configuration Stryker runs (stryker.config.mjs): the `unit` and `model` projects as ONE
+// project, because Stryker's jest runner wraps only a top-level `testEnvironment` to record which
+// test covers which mutant; inside `projects` it would see no per-test coverage.
+// Left out, so each mutant runs in seconds (the score can only be lower than with them):
+// - tests that spawn a child process (bench, drs CLI): Stryker cannot see what the child covers,
+//   and the child would not run the active mutant anyway;
+// - the training reproduction (30 s a run), the 10,000-event hostile-input property test (20 s) and
+//   the synthetic-registry generator tests (5 s, they test model/, not the core): each would run for
+//   every mutant it reaches, and every test runs for the mutants in code run at import.
+const { resolve } = require('node:path');
+
+const root = resolve(__dirname, '..', '..');
+module.exports = {
+  rootDir: root,
+  displayName: 'mutation',
+  // An absolute path: Stryker wraps this environment and resolves it without <rootDir>.
+  testEnvironment: resolve(root, 'test', 'node-environment.js'),
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
+  testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/model/**/*.test.ts'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/test/unit/bench.test.ts',
+    '<rootDir>/test/unit/drs-cli.test.ts',
+    '<rootDir>/test/unit/hostile-input.property.test.ts',
+    '<rootDir>/test/unit/synthetic-registry.test.ts',
+    '<rootDir>/test/model/training.test.ts',
+  ],
+  testTimeout: 120_000,
+};
