@@ -8,7 +8,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import { stringifyJson } from '../core/safe-json';
-import type { ScoreRecord } from '../core/score-record';
+import type { StoredScore } from '../core/score-record';
 import type { ScoringConfig } from './config';
 import type { RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
 
@@ -27,7 +27,7 @@ export class DynamoDbScoreStore implements ScoreStore {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async putIfNewer(record: ScoreRecord): Promise<boolean> {
+  async putIfNewer(record: StoredScore): Promise<boolean> {
     try {
       await this.documents.send(
         new PutCommand({
@@ -81,7 +81,7 @@ async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint
 }
 
 /** Reads manifest and ONNX bytes under the deployed prefix; both must match the pinned SHA-256. */
-export async function loadModelFromS3(s3: S3Client, config: ScoringConfig): Promise<ReadinessModel> {
+export async function loadModelFromS3(s3: S3Client, config: Pick<ScoringConfig, 'modelBucket' | 'modelPrefix' | 'modelSha256'>): Promise<ReadinessModel> {
   const manifestBytes = await getBytes(s3, config.modelBucket, `${config.modelPrefix}manifest.json`);
   let manifest: ModelManifest;
   try {
