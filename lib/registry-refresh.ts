@@ -92,7 +92,8 @@ export class RegistryRefresh extends Construct {
 
   constructor(scope: Construct, id: string, props: RegistryRefreshProps) {
     super(scope, id);
-    const stack = Stack.of(this);
+    // ResultWriterV2 renders only under this feature flag; set here so cdk.json stays as it is.
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
     const dev = props.stage === 'dev';
     this.maxConcurrency = mapConcurrency(props.writesPerSecond);
     this.scoreTable = props.scoreTable;

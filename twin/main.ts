@@ -5,6 +5,7 @@ import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { progressBar } from '../cli/terminal';
 import { writeTwinSession } from './twin-session';
 import { runTwin, type TwinSummary } from './run-twin';
+import { runRegistryFromCli } from './registry-run-cli';
 
 // The SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
 process.removeAllListeners('warning');
@@ -65,11 +66,15 @@ const program = new Command('npm start --')
   .option('--dump-table <file>', 'write the final table items as JSON Lines')
   .option('--serve', 'keep the endpoints up after the run and print how to reach them', false)
   .option('--json', 'print the summary as JSON', false)
+  .option('--backfill <file>', 'instead of generated traffic: run the registry backfill state machine on this export (JSON Lines)')
+  .option('--rescore', 'instead of generated traffic: run the registry refresh state machine over every stored donor (as of --as-of)', false)
+  .option('--tolerance <x>', 'with --rescore: largest score change that counts as unchanged and is not written', fraction)
   .showHelpAfterError();
 
 async function main(): Promise<void> {
   program.parse(process.argv);
   const opts = program.opts();
+  if (opts.backfill || opts.rescore) return runRegistryFromCli(opts);
   const progress = progressBar('delivering events', opts.eventsFile ? undefined : opts.events);
   const run = await runTwin({
     events: opts.events,
