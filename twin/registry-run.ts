@@ -38,6 +38,14 @@ export interface RegistryRunOptions {
   /** Endpoint overrides for the batch function only (a fault-injecting proxy in tests). */
   functionEndpoints?: (endpoints: LocalEndpoints) => Promise<Record<string, string>>;
   onProgress?: (done: number) => void;
+  /** Loads the function as a fresh container (tests: inside jest.isolateModules). */
+  loadFunction?: (file: string, name: string, env: Record<string, string>) => Handler;
+}
+
+/** Each run is a new container: the bundle is loaded anew, with this run's endpoints. */
+function freshContainer(file: string, name: string, env: Record<string, string>): Handler {
+  delete require.cache[file];
+  return loadHandler(file, name, env);
 }
 
 export interface RegistryRunSummary {
@@ -154,7 +162,7 @@ export async function runRegistryRun(options: RegistryRunOptions): Promise<Regis
     let rowsDone = 0;
     const outcome = await withCapturedLogs(logFile, async () => {
       const overrides = options.functionEndpoints ? await options.functionEndpoints(endpoints) : {};
-      const handler = loadHandler(batchFn.file, batchFn.name, { ...batchFn.env, ...endpoints.env, ...overrides });
+      const handler = (options.loadFunction ?? freshContainer)(batchFn.file, batchFn.name, { ...batchFn.env, ...endpoints.env, ...overrides });
       // A function returns through JSON, as Lambda's invoke does.
       const invoke = async (input: Json) => JSON.parse(JSON.stringify((await handler(input)) ?? null));
       const taskHandlers: Record<string, (input: Json) => Promise<Json>> = {};
