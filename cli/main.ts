@@ -5,6 +5,7 @@ import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
 import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
+import { runRescore } from './rescore-command';
 import { runScore } from './score-command';
 
 const positiveInt = (name: string) => (value: string) => {
@@ -74,6 +75,24 @@ program
   .option('--json', 'print the report as JSON', false)
   .action(async (opts) => {
     await runRedrive(opts);
+  });
+
+program
+  .command('rescore')
+  .description('start a registry run in AWS (a refresh of every stored donor, or a backfill of an export in the run bucket) and follow it')
+  .requiredOption('--stage <stage>', 'the deployed stage (stack DonorReadiness-<stage>)')
+  .option('--as-of <date>', 'scoring date YYYY-MM-DD (default: the day the run starts, UTC)', isoDate)
+  .option('--tolerance <x>', 'skip writes whose score moved at most this much, same band and reasons (default 0)', (v: string) => {
+    const n = Number(v);
+    if (!(n >= 0 && n <= 0.05)) throw new InvalidArgumentError('must be a number from 0 to 0.05');
+    return n;
+  })
+  .option('--backfill <key>', 'backfill this object of the run bucket (e.g. imports/registry.jsonl) instead of refreshing')
+  .option('--wait', 'follow the run with a progress bar until it ends', false)
+  .option('--poll-seconds <n>', 'seconds between progress checks', positiveInt('--poll-seconds'), 10)
+  .option('--json', 'print the result as JSON', false)
+  .action(async (opts) => {
+    await runRescore(opts);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,6 +1,8 @@
 // The Amazon States Language interpreter the twin runs state machines with (aws-local-stepfunctions).
 // It declares Node >= 22 and uses one Node 22 API, Promise.withResolvers (for Task timeouts); this
 // project's machines run Node 20.19, so that one function is supplied when missing, as specified.
+import type * as Asl from 'aws-local-stepfunctions' with { 'resolution-mode': 'import' };
+
 const promises = Promise as unknown as { withResolvers?: () => unknown };
 promises.withResolvers ??= function withResolvers<T>() {
   let resolve!: (value: T) => void;
@@ -12,4 +14,10 @@ promises.withResolvers ??= function withResolvers<T>() {
   return { promise, resolve, reject };
 };
 
-export { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+// The package ships a CommonJS build (its "require" export); its types are written for ESM.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const asl = require('aws-local-stepfunctions') as typeof Asl;
+export const StateMachine = asl.StateMachine;
+export type StateMachine = Asl.StateMachine;
+export type RunOptions = Asl.RunOptions;
+export type StateMachineDefinition = Asl.StateMachineDefinition;

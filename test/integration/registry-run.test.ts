@@ -17,6 +17,9 @@ import { loadHandler, type Handler } from '../../twin/local-function';
 import { runRegistryRun, type RegistryRunOptions } from '../../twin/registry-run';
 import { synthesizePipeline, type SynthesizedPipeline } from '../../twin/synthesize';
 
+// Each local run starts endpoints, provisions the stack and cold-starts the function: tens of seconds here.
+jest.setTimeout(400_000);
+
 const EXPORT_DATE = '2025-06-01';
 const YEAR_LATER = '2027-06-01'; // after today's backfill date, as a refresh date always is
 let synthesized: SynthesizedPipeline;
