@@ -58,8 +58,8 @@ async function referenceScores(lines: string[], asOf: string): Promise<Map<strin
 const stored = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
 
 beforeAll(() => {
-  synthesized = synthesizePipeline({ stage: 'local', alertEmails: 'a@example.org' });
   dir = mkdtempSync(join(tmpdir(), 'drs-registry-'));
+  synthesized = synthesizePipeline({ stage: 'local', alertEmails: 'a@example.org' }, join(dir, 'cdk.out'));
   for (const row of generateRegistry({ seed: 5, asOf: EXPORT_DATE, baseRate: 0.55 })) {
     validRows.push(JSON.stringify(row));
     if (validRows.length === 1000) break;
