@@ -118,7 +118,7 @@ export class RegistryRefresh extends Construct {
       autoDeleteObjects: dev,
     });
 
-    const basics = functionBasics(this, { ...props, roleDescription: 'Donor readiness registry runs: scores batches of rows and snapshot files, keeps rejected rows' });
+    const basics = functionBasics(this, { ...props, logName: 'registry-run', roleDescription: 'Donor readiness registry runs: scores batches of rows and snapshot files, keeps rejected rows' });
     this.logGroup = basics.logGroup;
     this.batchFunction = new NodejsFunction(this, 'BatchFunction', {
       ...basics.functionProps,
