@@ -128,7 +128,8 @@ export class RegistryRefresh extends Construct {
       // 1,769 MB is one full vCPU: the batch is CPU-bound between its writes.
       memorySize: 1769,
       timeout: Duration.minutes(15),
-      reservedConcurrentExecutions: this.maxConcurrency + 1,
+      // No reservation: the map's MaxConcurrency bounds it (its only caller), and a reservation
+      // would take from the account's unreserved pool that the quota rule protects.
       environment: { STAGE: props.stage, WRITE_CONCURRENCY: String(WRITES_IN_FLIGHT), POWERTOOLS_SERVICE_NAME: 'registry-run', POWERTOOLS_LOG_LEVEL: 'INFO' },
       bundling: {
         ...BUNDLING,
