@@ -152,9 +152,6 @@ export class DonorReadinessStack extends Stack {
     // The archive is how scores are rebuilt: it outlives a deleted stack, except in dev.
     this.archive.applyRemovalPolicy(retainOutsideDev(config.stage));
 
-    // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
-    this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
-
     this.registryRefresh = new RegistryRefresh(this, 'RegistryRefresh', {
       key: this.key,
       stage: config.stage,
@@ -170,6 +167,9 @@ export class DonorReadinessStack extends Stack {
       writesPerSecond: config.refreshWritesPerSecond,
       network: this.network,
     });
+
+    // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
+    this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
 
     acknowledgeNagFindings(this);
 
