@@ -4,7 +4,7 @@
 // a point-in-time export of the score table (no read capacity, a consistent snapshot) and the
 // batch function writes with the event path's conditional rule, so live events always win.
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack, TimeZone, Validations, type CfnResource } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, TimeZone, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -365,7 +365,11 @@ export class RegistryRefresh extends Construct {
     ack(this.stateMachine, 'AwsSolutions-SF2', "no X-Ray: it needs xray:Put* on Resource '*'; the map run's counts and the run summary show where time and failures go");
     const mapPolicy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
     const smId = Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as CfnResource);
-    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${smId}"}]}]}`;
+    // cdk-nag prints the environment literally when the stack's is known (cdk synth with a profile).
+    const stack = Stack.of(this);
+    const known = (value: string, token: string) => (Token.isUnresolved(value) ? token : value);
+    const partition = Token.isUnresolved(stack.region) ? '<AWS::Partition>' : stack.partition;
+    const executions = `arn:${partition}:states:${known(stack.region, '<AWS::Region>')}:${known(stack.account, '<AWS::AccountId>')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${smId}"}]}]}`;
     for (const suffix of [':*', '/*:*']) {
       ack(mapPolicy, `AwsSolutions-IAM5[Resource::${executions}${suffix}]`, 'the Distributed Map describes and stops the child executions of this state machine only; their ARNs are known only at run time');
     }
