@@ -1,8 +1,12 @@
 // Separate projects so the fast ones run alone: `npx jest --selectProjects unit`.
 // Type checking is `tsc --noEmit` in `npm test`; ts-jest only transpiles (tsconfig: isolatedModules).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
+// Jest's haste map and transform cache would otherwise live in the temporary directory (jest_*)
+// for good; each project needs the setting, the top level alone is not enough.
+const cacheDirectory = '<rootDir>/node_modules/.cache/jest';
 const project = (name, extra = {}) => ({
   displayName: name,
+  cacheDirectory,
   testEnvironment: '<rootDir>/test/node-environment.js',
   transform,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
@@ -20,4 +24,5 @@ module.exports = {
   // Synthesis bundles the function (esbuild + copying the ONNX runtime) and the integration suites
   // start local endpoints: seconds, not milliseconds. Speed is measured in `npm run bench`, not here.
   testTimeout: 120_000,
+  cacheDirectory,
 };

@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     };
 
     // 1. Cold start, interleaved so both see the same machine load.
-    const childEnv = { ...process.env, ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1' };
+    const childEnv = { ...process.env, ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1', ORT_DISABLE_TELEMETRY: '1' };
     const childRun = (args: string[]) => JSON.parse(execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), ...args], { env: childEnv, encoding: 'utf8' })) as { ms: number; importMs: number; sessionMs?: number; peakRss?: number };
     const handlerRuns: ReturnType<typeof childRun>[] = [];
     const floorRuns: ReturnType<typeof childRun>[] = [];
@@ -134,6 +134,8 @@ async function main(): Promise<void> {
     const loaded = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env });
     const handler = (e: unknown) => withHandlerLogsDropped(() => loaded(e));
     await handler(event(-1));
+    // ORT's telemetry would leave .ses and mat-debug-<pid>.log in the temp directory (as in readiness-model.ts).
+    process.env.ORT_DISABLE_TELEMETRY ??= '1';
     const session = await ort.InferenceSession.create(readFileSync(onnxFile), { intraOpNumThreads: 1, interOpNumThreads: 1 });
     const tableName = pipeline.scoreTable;
     const latencies: number[] = [];

@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { validateDetail, type ContractViolation } from '../lambdas/core/donor-updated';
 import { unwrapDetail } from '../lambdas/core/event-input';
+import { parseJsonLine } from '../lambdas/core/json-line';
 import { deriveFeatures } from '../lambdas/core/features';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
 import { buildScoreRecord, type ScoredInput } from '../lambdas/core/score-record';
@@ -32,16 +33,6 @@ export interface BatchScoreSummary {
 type Slot = { line: number; error: ContractViolation } | { line: number; pending: Omit<ScoredInput, 'prediction'> };
 
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-
-function parseLine(text: string): { ok: true; value: unknown } | { ok: false; error: ContractViolation } {
-  if (text.trim() === '') return { ok: false, error: { field: '(line)', rule: 'must be a JSON object, not a blank line' } };
-  try {
-    // A byte-order mark (a file saved by some editors) is not part of the JSON.
-    return { ok: true, value: JSON.parse(text.replace(/^\uFEFF/, '')) };
-  } catch {
-    return { ok: false, error: { field: '(line)', rule: 'must be valid JSON' } };
-  }
-}
 
 export async function scoreJsonLines(input: Readable, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
   const { model, scoringDate } = options;
@@ -92,7 +83,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     summary.lines += 1;
     const line = summary.lines;
     let t = process.hrtime.bigint();
-    const parsed = parseLine(text);
+    const parsed = parseJsonLine(text);
     let slot: Slot;
     if (!parsed.ok) {
       slot = { line, error: parsed.error };

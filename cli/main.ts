@@ -6,32 +6,21 @@ import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
 import { runRescore } from './rescore-command';
+import { decimalFraction, seeHelp, wholeNumber } from './option-values';
 import { runScore } from './score-command';
 
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`);
-  return n;
-};
-const integer = (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number');
-  return n;
-};
 const isoDate = (value: string) => {
   const date = parseIsoDate(value);
   if (!date) throw new InvalidArgumentError('must be a calendar date YYYY-MM-DD, e.g. 2026-11-23');
   return date;
 };
-const probability = (value: string) => {
-  const n = Number(value);
-  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('must be a number between 0 and 1, e.g. 0.55');
-  return n;
-};
+const positiveInt = (name: string) => wholeNumber(name, 1);
+const integer = wholeNumber('--seed', 0);
+const probability = decimalFraction('--base-rate', 0, 1, true);
 
 const program = new Command('drs')
   .description('Donor readiness: synthetic data, batch scoring, model checks and redrive')
-  .showHelpAfterError();
+  .showHelpAfterError(seeHelp('drs'));
 
 program
   .command('data')
@@ -110,6 +99,7 @@ program
   .action(async (opts) => {
     await runRescore(opts);
   });
+for (const command of program.commands) command.showHelpAfterError(seeHelp(`drs ${command.name()}`));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`drs: ${(error as Error).message}\n`);

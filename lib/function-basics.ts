@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat, type BundlingOptions, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { retainOutsideDev } from './encrypted-queue';
@@ -42,6 +42,8 @@ export const BUNDLING = {
   esbuildArgs: { '--supported:dynamic-import': 'false' },
   externalModules: [],
   forceDockerBundling: false,
+  // esbuild's per-bundle size table (with its warning sign over 1 MB, expected for the AWS SDK) is noise at every synth.
+  logLevel: LogLevel.ERROR,
 } satisfies BundlingOptions;
 
 /** Every log group of the stack is under this prefix (the key policy lets CloudWatch Logs use the key there only). */

@@ -6,6 +6,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { DonorReadinessStack } from './donor-readiness-stack';
 import type { PipelineConfig } from './pipeline-config';
 import { loadStageSettings } from './stage-settings';
+import { FEATURE_FLAGS_AT_DEFAULT } from './feature-flags';
 
 export interface PipelineApp {
   app: App;
@@ -29,7 +30,7 @@ function givenSettings(all: Record<string, unknown>, cdkJsonKeys: Set<string>): 
 export function buildPipelineApp(appProps: AppProps = {}, modelDir?: string): PipelineApp {
   // cdk.json's feature flags apply wherever the app is built, not only under the CDK CLI.
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  const app = new App({ ...appProps, context: { ...cdkJson.context, ...appProps.context } });
+  const app = new App({ ...appProps, context: { ...FEATURE_FLAGS_AT_DEFAULT, ...cdkJson.context, ...appProps.context } });
   const config = loadStageSettings(givenSettings(app.node.getAllContext(), new Set(Object.keys(cdkJson.context ?? {}))));
   const stack = new DonorReadinessStack(app, stackNameFor(config.stage), {
     config,

@@ -7,8 +7,17 @@ import { z } from 'zod';
 const RETENTION_VALUES = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0).sort((a, b) => a - b);
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
-const intFrom = (min: number, max: number) =>
-  z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int({ error: `must be a whole number from ${min} to ${max}` }).min(min, { error: `must be a whole number from ${min} to ${max}` }).max(max, { error: `must be a whole number from ${min} to ${max}` });
+/**
+ * A context value that is a whole number: a JSON number (cdk.json) or plain decimal digits (-c).
+ * z.coerce.number would take 0x200, 1e3 or ' 7' and report "NaN" for words.
+ */
+const decimalInteger = (message: string) =>
+  z.preprocess((v) => (typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : v), z.number({ error: message }).int({ error: message }));
+
+const intFrom = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max} in decimal digits`;
+  return decimalInteger(message).pipe(z.number().min(min, { error: message }).max(max, { error: message }));
+};
 
 export const PIPELINE_CONTEXT = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'must be lowercase letters, digits and dashes, starting with a letter, at most 20 characters (e.g. dev, prod)' }).default('dev'),
@@ -28,8 +37,7 @@ export const PIPELINE_CONTEXT = z.object({
   alertDigestReservedConcurrency: intFrom(1, 10_000).optional(),
   /** The account's Lambda concurrency quota in this region (Service Quotas, "Concurrent executions"). */
   accountConcurrencyQuota: intFrom(10, 1_000_000).default(1000),
-  logRetentionDays: z.coerce
-    .number()
+  logRetentionDays: decimalInteger(`must be one of CloudWatch's retention periods: ${RETENTION_VALUES.join(', ')}`)
     .refine((v) => RETENTION_VALUES.includes(v), { error: `must be one of CloudWatch's retention periods: ${RETENTION_VALUES.join(', ')}` })
     .default(90),
   alertWindowMinutes: intFrom(1, 1440).default(15),

@@ -130,7 +130,9 @@ export class ScoringFunction extends Construct {
 
     fn.addEnvironment('REJECTED_QUEUE_URL', this.rejectedQueue.queueUrl);
     allowSend(fn, this.rejectedQueue);
-    allowSend(fn, this.failedQueue); // the on-failure destination
+    // The on-failure destination; the function also writes it for events SQS would refuse as sent by Lambda.
+    fn.addEnvironment('FAILED_QUEUE_URL', this.failedQueue.queueUrl);
+    allowSend(fn, this.failedQueue);
 
     fn.addEnvironment('ALERT_STATE_TABLE_NAME', props.alertStateTable.tableName);
     props.alertStateTable.grant(fn, 'dynamodb:UpdateItem');

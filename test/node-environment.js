@@ -2,7 +2,18 @@
 // onnxruntime-node's native code creates; ORT's `instanceof` checks then fail on output tensors
 // (microsoft/onnxruntime#16622). Sharing the host's typed-array constructors fixes it and changes
 // nothing else.
+//
+// Each test file also gets its own temporary directory (TMPDIR, inherited by the processes it
+// starts), removed when the file ends: synthesized assemblies, work dirs and anything a library
+// writes there go with it, and files running in parallel never see each other's.
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
 const { TestEnvironment } = require('jest-environment-node');
+
+// The SDK's notice that its releases after January 2027 need Node 22 (Lambda runs nodejs22.x);
+// the suite still runs on Node 20 where CI has it. Set before any test file's process.env copy.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const SHARED = [
   'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Uint8Array', 'Uint8ClampedArray', 'Int8Array',
@@ -12,8 +23,21 @@ const SHARED = [
 
 class SharedTypedArrayEnvironment extends TestEnvironment {
   constructor(config, context) {
+    const outer = process.env.TMPDIR;
+    const privateTmp = mkdtempSync(join(tmpdir(), 'drs-jest-'));
+    process.env.TMPDIR = privateTmp;
     super(config, context);
+    this.outerTmp = outer;
+    this.privateTmp = privateTmp;
+    this.global.process.env.TMPDIR = privateTmp;
     for (const name of SHARED) this.global[name] = globalThis[name];
+  }
+
+  async teardown() {
+    await super.teardown();
+    if (this.outerTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = this.outerTmp;
+    rmSync(this.privateTmp, { recursive: true, force: true });
   }
 }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dayToIsoDate, isoDateToDay } from '../lambdas/core/calendar';
 import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';
+import { parseJsonLine } from '../lambdas/core/json-line';
 import { Random } from '../model/random';
 import { generateRegistry } from '../model/synthetic-registry';
 
@@ -126,10 +127,18 @@ export function generateTraffic(options: TrafficOptions): GeneratedTraffic {
   return { events, shape };
 }
 
+const lineProblems = new WeakMap<BusEvent, string>();
+
+/** The line-level problem of an event read from a file (blank, not JSON, not an object), in `drs score`'s words. */
+export function lineProblemOf(event: BusEvent): string | undefined {
+  return lineProblems.get(event);
+}
+
 /**
  * JSON Lines of whole EventBridge events or bare details, in file order. A bare detail (or a line
  * that is not an object at all) gets an envelope with a fresh id, so nothing in the file is skipped:
- * what cannot be scored is rejected and kept.
+ * what cannot be scored is rejected and kept whole. A line that is blank, not JSON or not an object
+ * is delivered as it is (the function keeps it) and its problem is named as `drs score` names it.
  */
 export function readEventsFile(file: string, identity: EventSourceIdentity, seed = 1): BusEvent[] {
   const rng = new Random(seed ^ 0xf11e);
@@ -137,13 +146,14 @@ export function readEventsFile(file: string, identity: EventSourceIdentity, seed
   const lines = text.split(/\r?\n/);
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   return lines.map((line) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line.replace(/^\uFEFF/, ''));
-    } catch {
-      value = line; // kept as an unparseable detail: the function rejects it with its reason
+    const parsed = parseJsonLine(line);
+    if (!parsed.ok) {
+      const event = envelope(parsed.value, eventId(rng), identity, new Date().toISOString());
+      lineProblems.set(event, `${parsed.error.field}: ${parsed.error.rule}`);
+      return event;
     }
-    const isEvent = value !== null && typeof value === 'object' && !Array.isArray(value) && 'detail' in value && ('detail-type' in value || 'source' in value);
+    const value = parsed.value;
+    const isEvent = 'detail' in value && ('detail-type' in value || 'source' in value);
     if (isEvent) {
       const e = value as Partial<BusEvent>;
       return { version: '0', account: identity.account, region: identity.region, resources: [], time: new Date().toISOString(), ...e, id: typeof e.id === 'string' ? e.id : eventId(rng) } as BusEvent;

@@ -4,13 +4,15 @@
 // Retries here are immediate; AWS waits about a minute, then two, between them.
 import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { copyJson, stringifyJson } from '../lambdas/core/safe-json';
+import { copyJson } from '../lambdas/core/safe-json';
+import { holdsSqsRefusedCharacters, sqsSafeJson, sqsSafeText } from '../lambdas/core/sqs-body';
 import type { EventMatcher } from './event-pattern';
 import type { BusEvent } from './donor-update-stream';
 import type { Handler } from './local-function';
 import type { LocalFunction } from './provision';
 
-export type EventFate = 'scored' | 'stale' | 'rejected' | 'dead-lettered' | 'unmatched';
+/** `undelivered`: no queue kept the event after its invocations failed (`reason` says why). */
+export type EventFate = 'scored' | 'stale' | 'rejected' | 'dead-lettered' | 'unmatched' | 'undelivered';
 
 export interface DeliveryRecord {
   eventId: string;
@@ -21,6 +23,8 @@ export interface DeliveryRecord {
   band?: string;
   reason?: string;
   error?: string;
+  /** Logical ids of the queues that hold the event after a failure (function's copy or Lambda's). */
+  keptIn?: string[];
 }
 
 export interface DeliveryOptions {
@@ -55,7 +59,20 @@ async function deliverOne(event: BusEvent, options: DeliveryOptions): Promise<De
       // Each invocation gets its own copy, as each Lambda invocation deserializes its own payload.
       const result = (await withTimeout(options.handler(copyJson(event)), fn.timeoutSeconds * 1000)) as any;
       record.latenciesMs.push(performance.now() - started);
-      record.fate = result?.outcome === 'scored' ? 'scored' : result?.outcome === 'stale' ? 'stale' : result?.outcome === 'rejected' ? 'rejected' : 'scored';
+      const outcome = result?.outcome;
+      if (outcome === 'failed-kept') {
+        // The function kept the event in the failed-scoring queue itself (characters SQS refuses).
+        record.fate = 'dead-lettered';
+        record.error = String(result.error);
+        if (fn.onFailureQueue) record.keptIn = [fn.onFailureQueue.logicalId];
+        return record;
+      }
+      if (outcome !== 'scored' && outcome !== 'stale' && outcome !== 'rejected') {
+        record.fate = 'undelivered';
+        record.reason = `the function returned no known outcome (${JSON.stringify(outcome ?? null)})`;
+        return record;
+      }
+      record.fate = outcome;
       if (result?.band) record.band = result.band;
       if (result?.violation) record.reason = `${result.violation.field}: ${result.violation.rule}`;
       return record;
@@ -64,9 +81,28 @@ async function deliverOne(event: BusEvent, options: DeliveryOptions): Promise<De
       lastError = error as Error;
     }
   }
-  record.fate = 'dead-lettered';
   record.error = `${lastError?.name}: ${lastError?.message}`;
+  record.keptIn = [];
+  const problems: string[] = [];
+  // What Lambda sends after the retries. Lambda sends the event as it came; real SQS refuses some
+  // characters, and then AWS loses it: the twin says so rather than keeping what AWS could not.
+  // Astral characters (which SQS accepts and the local endpoints do not) are sent escaped: the
+  // same JSON.
+  const refused = holdsSqsRefusedCharacters(event);
+  const keep = async (queue: { logicalId: string; url: string }, what: string, send: () => Promise<unknown>) => {
+    if (refused) {
+      problems.push(`${what} ${queue.logicalId}: SQS refuses the event's characters (U+FFFE, U+FFFF or a lone surrogate) as Lambda sends them`);
+      return;
+    }
+    try {
+      await send();
+      record.keptIn!.push(queue.logicalId);
+    } catch (error) {
+      problems.push(`${what} ${queue.logicalId}: ${(error as Error).name}: ${(error as Error).message}`);
+    }
+  };
   if (fn.onFailureQueue) {
+    const queue = fn.onFailureQueue;
     const invocationRecord = {
       version: '1.0',
       timestamp: new Date().toISOString(),
@@ -75,19 +111,28 @@ async function deliverOne(event: BusEvent, options: DeliveryOptions): Promise<De
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: lastError?.name, errorMessage: lastError?.message },
     };
-    await options.sqs.send(new SendMessageCommand({ QueueUrl: fn.onFailureQueue.url, MessageBody: stringifyJson(invocationRecord) }));
+    await keep(queue, 'on-failure destination', () => options.sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: sqsSafeJson(invocationRecord) })));
   }
   if (fn.deadLetterQueue) {
-    await options.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: fn.deadLetterQueue.url,
-        MessageBody: stringifyJson(event),
-        MessageAttributes: {
-          RequestID: { DataType: 'String', StringValue: randomUUID() },
-          ErrorMessage: { DataType: 'String', StringValue: String(lastError?.message ?? 'unknown').slice(0, 1000) },
-        },
-      }),
+    const queue = fn.deadLetterQueue;
+    await keep(queue, 'dead-letter queue', () =>
+      options.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.url,
+          MessageBody: sqsSafeJson(event),
+          MessageAttributes: {
+            RequestID: { DataType: 'String', StringValue: randomUUID() },
+            ErrorMessage: { DataType: 'String', StringValue: sqsSafeText(String(lastError?.message ?? 'unknown')).slice(0, 1000) || 'unknown' },
+          },
+        }),
+      ),
     );
+  }
+  if (record.keptIn.length) {
+    record.fate = 'dead-lettered';
+  } else {
+    record.fate = 'undelivered';
+    record.reason = problems.length ? `failed after ${record.invocations} invocations (${record.error}) and no queue kept it: ${problems.join('; ')}` : `failed after ${record.invocations} invocations (${record.error}) and the function has no on-failure destination or dead-letter queue`;
   }
   return record;
 }

@@ -1,5 +1,6 @@
 // `npm start [-- options]`: the whole pipeline on this machine, no AWS account needed.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { decimalFraction, seeHelp, wholeNumber } from '../cli/option-values';
 import { resolve } from 'node:path';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { progressBar } from '../cli/terminal';
@@ -7,22 +8,7 @@ import { writeTwinSession } from './twin-session';
 import { runTwin, type TwinSummary } from './run-twin';
 import { runRegistryFromCli } from './registry-run-cli';
 
-// The SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
-});
 
-const whole = (name: string, min: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
-  return n;
-};
-const fraction = (v: string) => {
-  const n = Number(v);
-  if (!(n >= 0 && n <= 1)) throw new InvalidArgumentError('must be a number from 0 to 1, e.g. 0.02');
-  return n;
-};
 const date = (v: string) => {
   const d = parseIsoDate(v);
   if (!d) throw new InvalidArgumentError('must be a calendar date YYYY-MM-DD');
@@ -42,23 +28,24 @@ export function formatSummary(s: TwinSummary): string {
     `  rejected                ${String(s.rejected.total).padStart(7)}  ${pct(s.rejected.total)}`,
     ...reasons,
     `  retried invocations     ${String(s.retried.invocations).padStart(7)}           (${s.retried.eventsRecovered} events succeeded on a retry)`,
-    `  dead-lettered           ${String(s.deadLettered).padStart(7)}  ${pct(s.deadLettered)}`,
+    `  dead-lettered           ${String(s.deadLettered).padStart(7)}  ${pct(s.deadLettered)}   (failed after retries, kept in the failed-scoring queue)`,
+    `  undelivered             ${String(s.undelivered.total).padStart(7)}  ${pct(s.undelivered.total)}   (failed and kept nowhere: see below)`,
     `  e-mails sent            ${String(s.emailsSent).padStart(7)}           written to ${s.outbox}`,
     `  handler latency         p50 ${s.handlerLatencyMs.p50} ms, p99 ${s.handlerLatencyMs.p99} ms over ${s.handlerLatencyMs.invocations} invocations`,
     `  score table             ${String(s.tableItems).padStart(7)} donors    function logs: ${s.logFile}`,
     s.accounted
-      ? `Every event accounted for: ${s.in} in = ${s.scored} scored + ${s.ignored.total} ignored + ${s.rejected.total} rejected + ${s.deadLettered} dead-lettered`
+      ? `Every event accounted for: ${s.in} in = ${s.scored} scored + ${s.ignored.total} ignored + ${s.rejected.total} rejected + ${s.deadLettered} dead-lettered + ${s.undelivered.total} undelivered`
       : `NOT every event is accounted for:\n  - ${s.missing.join('\n  - ')}`,
   ].join('\n');
 }
 
 const program = new Command('npm start --')
   .description('Run the deployed architecture end to end on local AWS-compatible endpoints (dynalite, fauxqs)')
-  .option('--events <n>', 'how many generated donor updates', whole('--events', 1), 2000)
+  .addOption(new Option('--events <n>', 'how many generated donor updates').argParser(wholeNumber('--events', 1)).default(2000).conflicts('eventsFile'))
   .option('--events-file <file>', 'replay JSON Lines of whole EventBridge events or bare details, in order')
-  .option('--bad-fraction <p>', 'share of generated events that break the contract', fraction, 0.02)
-  .option('--concurrency <k>', 'handler invocations in flight at once', whole('--concurrency', 1), 4)
-  .option('--seed <s>', 'seed for generated events', whole('--seed', 0), 1)
+  .option('--bad-fraction <p>', 'share of generated events that break the contract', decimalFraction('--bad-fraction', 0, 1), 0.02)
+  .option('--concurrency <k>', 'handler invocations in flight at once', wholeNumber('--concurrency', 1), 4)
+  .option('--seed <s>', 'seed for generated events', wholeNumber('--seed', 0), 1)
   .option('--as-of <date>', 'date the generated donors are drawn as of (default: today)', date)
   .option('--alert-emails <list>', 'addresses subscribed to the alert topic (their mail goes to the outbox)', 'alerts@example.org')
   .option('--work-dir <dir>', 'where the outbox, function logs and cloud assembly go', '.drs')
@@ -68,10 +55,15 @@ const program = new Command('npm start --')
   .option('--json', 'print the summary as JSON', false)
   .option('--backfill <file>', 'instead of generated traffic: run the registry backfill state machine on this export (JSON Lines)')
   .option('--rescore', 'instead of generated traffic: run the registry refresh state machine over every stored donor (as of --as-of)', false)
-  .option('--tolerance <x>', 'with --rescore: largest score change that counts as unchanged and is not written', fraction)
-  .showHelpAfterError();
+  .option('--tolerance <x>', 'with --rescore: largest score change that counts as unchanged and is not written', decimalFraction('--tolerance', 0, 0.05))
+  .showHelpAfterError(seeHelp('npm start --'));
 
 async function main(): Promise<void> {
+  // The SDK warns once per process that Node 20 support ends in 2027; Lambda runs Node 22.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
+  });
   program.parse(process.argv);
   const opts = program.opts();
   if (opts.backfill || opts.rescore) return runRegistryFromCli(opts);
@@ -117,7 +109,9 @@ async function main(): Promise<void> {
   await run.endpoints.stop();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`npm start: ${(error as Error).message}\n`);
-  process.exit(2);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`npm start: ${(error as Error).message}\n`);
+    process.exit(2);
+  });
+}

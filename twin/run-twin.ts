@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compileEventPattern } from './event-pattern';
-import { generateTraffic, readEventsFile, type BusEvent } from './donor-update-stream';
+import { generateTraffic, lineProblemOf, readEventsFile, type BusEvent } from './donor-update-stream';
 import { deliverAll, type DeliveryRecord } from './local-delivery';
 import { routeHandlerOutput } from './handler-output';
 import { loadHandler } from './local-function';
@@ -47,6 +47,8 @@ export interface TwinSummary {
   rejected: { total: number; byReason: Record<string, number> };
   retried: { invocations: number; eventsRecovered: number };
   deadLettered: number;
+  /** Events no queue kept after their invocations failed, with the reason for each. */
+  undelivered: { total: number; events: { eventId: string; reason: string }[] };
   emailsSent: number;
   handlerLatencyMs: { p50: number; p99: number; invocations: number };
   bands: Record<string, number>;
@@ -181,7 +183,12 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
     const count = (fate: DeliveryRecord['fate']) => records.filter((r) => r.fate === fate).length;
     const byReason: Record<string, number> = {};
-    for (const r of records) if (r.fate === 'rejected') byReason[r.reason ?? 'unknown'] = (byReason[r.reason ?? 'unknown'] ?? 0) + 1;
+    records.forEach((r, i) => {
+      if (r.fate !== 'rejected') return;
+      // A file line that was blank, not JSON or not an object is named as drs score names it.
+      const reason = lineProblemOf(events[i]) ?? r.reason ?? 'unknown';
+      byReason[reason] = (byReason[reason] ?? 0) + 1;
+    });
     const bands: Record<string, number> = { high: 0, medium: 0, low: 0 };
     for (const r of records) if (r.fate === 'scored' && r.band) bands[r.band] = (bands[r.band] ?? 0) + 1;
     const latencies = records.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
@@ -198,12 +205,19 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     const notMatched = count('unmatched');
     const rejected = count('rejected');
     const deadLettered = count('dead-lettered');
+    const undelivered = records.filter((r) => r.fate === 'undelivered').map((r) => ({ eventId: r.eventId, reason: r.reason ?? 'unknown' }));
     const missing: string[] = [];
     const accountedFor = scored + stale + notMatched + rejected + deadLettered;
-    if (accountedFor !== events.length) missing.push(`${events.length - accountedFor} events have no fate`);
+    // An undelivered event is in the summary but kept nowhere: the run fails and names it.
+    for (const u of undelivered) missing.push(`event ${u.eventId} was not kept anywhere: ${u.reason}`);
+    const withoutFate = events.length - accountedFor - undelivered.length;
+    if (withoutFate !== 0) missing.push(`${withoutFate} events have no fate`);
     const depth = (prefix: string) => pipeline.queues.filter((q) => q.logicalId.startsWith(prefix)).reduce((s, q) => s + queues[q.logicalId], 0);
     if (depth('ScoringFunctionRejectedEvents') !== rejected) missing.push(`rejected-events queue holds ${depth('ScoringFunctionRejectedEvents')} messages for ${rejected} rejected events`);
-    if (fn.onFailureQueue && queues[fn.onFailureQueue.logicalId] !== deadLettered) missing.push(`failed-scoring queue holds ${queues[fn.onFailureQueue.logicalId]} messages for ${deadLettered} dead-lettered events`);
+    if (fn.onFailureQueue) {
+      const keptThere = records.filter((r) => r.keptIn?.includes(fn.onFailureQueue!.logicalId)).length;
+      if (queues[fn.onFailureQueue.logicalId] !== keptThere) missing.push(`failed-scoring queue holds ${queues[fn.onFailureQueue.logicalId]} messages for ${keptThere} events kept there`);
+    }
 
     const summary: TwinSummary = {
       stack: synthesized.stackName,
@@ -214,6 +228,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       rejected: { total: rejected, byReason },
       retried: { invocations: records.reduce((s, r) => s + Math.max(0, r.invocations - 1), 0), eventsRecovered: records.filter((r) => r.invocations > 1 && r.fate !== 'dead-lettered').length },
       deadLettered,
+      undelivered: { total: undelivered.length, events: undelivered },
       emailsSent: mails.reduce((s, m) => s + m.to.length, 0),
       handlerLatencyMs: { p50: round1(percentile(latencies, 50)), p99: round1(percentile(latencies, 99)), invocations: latencies.length },
       bands,

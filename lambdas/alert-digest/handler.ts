@@ -31,6 +31,7 @@ export async function handler(): Promise<ClassOutcome[]> {
     if (o.outcome === 'sent') metrics.addMetric('AlertsSent', MetricUnit.Count, 1);
     if (o.outcome === 'publish-failed') metrics.addMetric('AlertPublishFailed', MetricUnit.Count, 1);
   }
-  metrics.publishStoredMetrics();
+  // Most runs send nothing: publishing an empty set only makes Powertools warn in the log.
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   return outcomes;
 }

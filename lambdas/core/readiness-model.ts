@@ -60,6 +60,9 @@ export class ReadinessModel {
     } catch (error) {
       throw new ModelIntegrityError((error as Error).message);
     }
+    // ORT's telemetry otherwise writes .ses and mat-debug-<pid>.log into the temp directory of
+    // every process that creates a session (Lambda's /tmp, a developer's /tmp). Read at creation.
+    process.env.ORT_DISABLE_TELEMETRY ??= '1';
     const session = await ort.InferenceSession.create(onnxBytes, {
       // One scoring process per core (Lambda, CLI): more intra-op threads only contend.
       intraOpNumThreads: 1,

@@ -9,10 +9,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 type SqsModule = typeof import('@aws-sdk/client-sqs');
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
-import { stringifyJson } from '../core/safe-json';
+import { sqsSafeJson, sqsSafeText } from '../core/sqs-body';
 import type { StoredScore } from '../core/score-record';
 import type { ScoringConfig } from './config';
-import type { RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
+import type { FailedEventSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
 
 /**
  * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
@@ -55,18 +55,23 @@ export class DynamoDbScoreStore implements ScoreStore {
  * The SQS client is loaded on the first rejected event, not at cold start: most containers never
  * reject anything, and the module's evaluation is paid on every cold start otherwise.
  */
-export class SqsRejectedEventSink implements RejectedEventSink {
-  private client?: { sqs: SQSClient; SendMessageCommand: SqsModule['SendMessageCommand'] };
-
-  constructor(private readonly createClient: (sdk: SqsModule) => SQSClient, private readonly queueUrl: string) {}
-
-  private connect() {
+/** The SQS SDK and one client, loaded at the first send (most invocations never send). */
+function lazySqs(createClient: (sdk: SqsModule) => SQSClient) {
+  let client: { sqs: SQSClient; SendMessageCommand: SqsModule['SendMessageCommand'] } | undefined;
+  return () => {
     // A synchronous require, not import(): the bundle stays CommonJS, and the twin and the tests
     // load it inside a vm context where a dynamic import() is not available.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sdk = require('@aws-sdk/client-sqs') as SqsModule;
-    this.client ??= { sqs: this.createClient(sdk), SendMessageCommand: sdk.SendMessageCommand };
-    return this.client;
+    client ??= (() => { const sdk = require('@aws-sdk/client-sqs') as SqsModule; return { sqs: createClient(sdk), SendMessageCommand: sdk.SendMessageCommand }; })();
+    return client;
+  };
+}
+
+export class SqsRejectedEventSink implements RejectedEventSink {
+  private readonly connect: ReturnType<typeof lazySqs>;
+
+  constructor(createClient: (sdk: SqsModule) => SQSClient, private readonly queueUrl: string) {
+    this.connect = lazySqs(createClient);
   }
 
   async keep(rejected: RejectedEvent): Promise<void> {
@@ -74,14 +79,40 @@ export class SqsRejectedEventSink implements RejectedEventSink {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
-        MessageBody: stringifyJson(rejected),
+        // Escaped where a queue would refuse a character: the body still parses to the whole event.
+        MessageBody: sqsSafeJson(rejected),
         MessageAttributes: {
-          field: { DataType: 'String', StringValue: rejected.reason.field },
-          rule: { DataType: 'String', StringValue: rejected.reason.rule },
-          ...(rejected.eventId ? { eventId: { DataType: 'String', StringValue: rejected.eventId } } : {}),
+          field: { DataType: 'String', StringValue: sqsSafeText(rejected.reason.field) || '(none)' },
+          rule: { DataType: 'String', StringValue: sqsSafeText(rejected.reason.rule) || '(none)' },
+          ...(rejected.eventId ? { eventId: { DataType: 'String', StringValue: sqsSafeText(rejected.eventId) } } : {}),
         },
       }),
     );
+  }
+}
+
+/**
+ * The function's own copy of a failed event, in the shape of Lambda's invocation record
+ * (`requestPayload` holds the event) so that the queue's readers handle both alike.
+ */
+export class SqsFailedEventSink implements FailedEventSink {
+  private readonly connect: ReturnType<typeof lazySqs>;
+
+  constructor(createClient: (sdk: SqsModule) => SQSClient, private readonly queueUrl: string) {
+    this.connect = lazySqs(createClient);
+  }
+
+  async keep(failed: Parameters<FailedEventSink['keep']>[0]): Promise<void> {
+    const record = {
+      version: '1.0',
+      timestamp: failed.keptAt,
+      requestContext: { condition: 'KeptByFunction', reason: 'the event holds characters SQS refuses; kept escaped, not retried', approximateInvokeCount: 1 },
+      requestPayload: failed.event,
+      responseContext: { functionError: 'Handled' },
+      responsePayload: failed.error,
+    };
+    const { sqs, SendMessageCommand } = this.connect();
+    await sqs.send(new SendMessageCommand({ QueueUrl: this.queueUrl, MessageBody: sqsSafeJson(record) }));
   }
 }
 

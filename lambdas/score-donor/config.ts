@@ -15,6 +15,8 @@ export interface ScoringConfig {
   rejectedQueueUrl: string;
   /** Where failures are counted for the throttled alert e-mails. */
   alertStateTableName: string;
+  /** The failed-scoring queue (Lambda's on-failure destination), for events Lambda could not keep there. */
+  failedQueueUrl?: string;
 }
 
 const VARIABLES = {
@@ -26,10 +28,10 @@ const VARIABLES = {
   modelFile: 'MODEL_FILE',
   rejectedQueueUrl: 'REJECTED_QUEUE_URL',
   alertStateTableName: 'ALERT_STATE_TABLE_NAME',
-} as const satisfies Record<keyof ScoringConfig, string>;
+} as const satisfies Record<Exclude<keyof ScoringConfig, 'failedQueueUrl'>, string>;
 
 export function readScoringConfig(env: NodeJS.ProcessEnv = process.env): ScoringConfig {
   const config = readEnvironment('scoring function', VARIABLES, env);
   if (!/^[0-9a-f]{64}$/.test(config.modelSha256)) throw new Error('MODEL_SHA256 must be 64 lowercase hex characters');
-  return config;
+  return { ...config, ...(env.FAILED_QUEUE_URL ? { failedQueueUrl: env.FAILED_QUEUE_URL } : {}) };
 }

@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ReadinessModel } from '../core/readiness-model';
 import { AlertWindows } from '../alert-digest/alert-windows';
-import { DynamoDbScoreStore, loadModelFromS3, SqsRejectedEventSink } from './aws-ports';
+import { DynamoDbScoreStore, loadModelFromS3, SqsFailedEventSink, SqsRejectedEventSink } from './aws-ports';
 import { readScoringConfig } from './config';
 import { scoreDonorUpdate, type IncomingEvent, type ScoringDeps, type ScoringOutcome } from './score-donor-update';
 
@@ -39,13 +39,14 @@ const deps: ScoringDeps = {
   // Send to the configured regional endpoint, not the host inside the queue URL (the same in AWS;
   // locally the URL's host is not resolvable while AWS_ENDPOINT_URL_SQS is).
   rejected: new SqsRejectedEventSink((sdk) => new sdk.SQSClient({ useQueueUrlAsEndpoint: false }), config.rejectedQueueUrl),
+  ...(config.failedQueueUrl ? { failed: new SqsFailedEventSink((sdk) => new sdk.SQSClient({ useQueueUrlAsEndpoint: false }), config.failedQueueUrl) } : {}),
   // Failures are counted here and e-mailed, throttled, by the alert digest function.
   alerts: { record: (failure) => alertWindows.record(failure, new Date()) },
   log: logger,
   now: () => new Date(),
 };
 
-const OUTCOME_METRIC = { scored: 'Scored', stale: 'Stale', rejected: 'Rejected' } as const;
+const OUTCOME_METRIC = { scored: 'Scored', stale: 'Stale', rejected: 'Rejected', 'failed-kept': 'Failed' } as const;
 const BAND_METRIC = { high: 'BandHigh', medium: 'BandMedium', low: 'BandLow' } as const;
 
 export async function handler(event: IncomingEvent): Promise<ScoringOutcome> {

@@ -7,6 +7,7 @@ import { deriveFeatures } from '../core/features';
 import type { FailureClass } from '../core/alert-message';
 import { ModelIntegrityError, type ReadinessModel } from '../core/readiness-model';
 import { buildScoreRecord, type ScoreRecord, type StoredScore } from '../core/score-record';
+import { holdsSqsRefusedCharacters } from '../core/sqs-body';
 
 /** The event as EventBridge hands it to the function (only what scoring reads is typed). */
 export interface IncomingEvent {
@@ -32,6 +33,14 @@ export interface RejectedEventSink {
   keep(rejected: RejectedEvent): Promise<void>;
 }
 
+/**
+ * The failed-scoring queue, written by the function itself for an event Lambda's on-failure
+ * destination could not keep (see scoreDonorUpdate).
+ */
+export interface FailedEventSink {
+  keep(failed: { eventId: string | null; error: { errorType: string; errorMessage: string }; keptAt: string; event: unknown }): Promise<void>;
+}
+
 /** Counts failures for the throttled alert e-mails (the digest function sends them). */
 export interface AlertSink {
   record(failure: { failureClass: FailureClass; eventId: string | null; error: string; kind?: string }): Promise<void>;
@@ -47,6 +56,8 @@ export interface ScoringDeps {
   loadModel: () => Promise<ReadinessModel>;
   store: ScoreStore;
   rejected: RejectedEventSink;
+  /** Absent: failures are always left to Lambda's retries and on-failure destination. */
+  failed?: FailedEventSink;
   alerts: AlertSink;
   log: ScoringLog;
   now: () => Date;
@@ -55,7 +66,9 @@ export interface ScoringDeps {
 export type ScoringOutcome =
   | { outcome: 'scored'; eventId: string | null; revision: number; band: ScoreRecord['band']; score: number; modelVersion: string }
   | { outcome: 'stale'; eventId: string | null; revision: number }
-  | { outcome: 'rejected'; eventId: string | null; violation: ContractViolation };
+  | { outcome: 'rejected'; eventId: string | null; violation: ContractViolation }
+  /** Scoring failed and the function kept the event in the failed-scoring queue itself. */
+  | { outcome: 'failed-kept'; eventId: string | null; error: string };
 
 /** Alerting never decides an event's fate: a failed alert is logged and scoring goes on. */
 async function raiseQuietly(deps: ScoringDeps, alert: Parameters<AlertSink['record']>[0]): Promise<void> {
@@ -107,6 +120,18 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
     } else {
       // Counted by error name: messages vary (request ids), names are a small set.
       await raiseQuietly(deps, { failureClass: 'failed', eventId, error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300), kind: (error as Error).name });
+    }
+    // Lambda's on-failure destination and dead-letter queue send the event as it came: a string
+    // with U+FFFE, U+FFFF or a lone surrogate makes SQS refuse it, and after the retries the event
+    // would be gone. Such an event is kept here, escaped, once; the invocation then ends without
+    // an error, so Lambda neither retries it (each retry would keep another copy) nor tries a
+    // send that cannot succeed. `drs redrive` restores it exactly.
+    if (deps.failed && holdsSqsRefusedCharacters(event)) {
+      const errorType = (error as Error).name ?? 'Error';
+      const errorMessage = String((error as Error).message ?? error).slice(0, 1000);
+      await deps.failed.keep({ eventId, error: { errorType, errorMessage }, keptAt: now.toISOString(), event });
+      deps.log.error('scoring failed and the event holds characters SQS refuses: kept, escaped, in the failed-scoring queue without retries', { eventId, failureClass: 'failed', error: errorType });
+      return { outcome: 'failed-kept', eventId, error: `${errorType}: ${errorMessage}` };
     }
     throw error;
   }

@@ -15,6 +15,8 @@ describe('npx cdk synth', () => {
     expect(result.stderr).not.toMatch(/schema version mismatch/i);
     expect(result.status).toBe(0);
     expect(result.stdout + result.stderr).toContain('DonorReadiness-ci');
+    // Quiet: no feature-flag notice, no npm config warning, no esbuild size table.
+    expect(result.stderr).not.toMatch(/feature flags are not configured|npm warn|⚠/);
   });
 
   it('refuses a misspelt key (alertEmail) instead of ignoring it, listing the known keys', () => {

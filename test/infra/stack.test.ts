@@ -100,6 +100,8 @@ describe('scoring function', () => {
       MODEL_SHA256: manifest.onnx.sha256,
       MODEL_FILE: manifest.onnx.file,
       REJECTED_QUEUE_URL: { Ref: id.rejected },
+      // The function keeps there itself an event Lambda's destination could not (characters SQS refuses).
+      FAILED_QUEUE_URL: { Ref: id.failed },
       ALERT_STATE_TABLE_NAME: { Ref: id.alertState },
     });
   });

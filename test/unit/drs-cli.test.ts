@@ -55,7 +55,7 @@ describe('drs score', () => {
     expect(out[0].sourceEventId).toBeNull();
     expect(out[2]).toEqual({ line: 3, error: { field: '(line)', rule: 'must be valid JSON' } });
     expect(out[3]).toEqual({ line: 4, error: { field: 'donor.birthYear', rule: 'must be from 1900 to 2009' } });
-    expect(out[6]).toEqual({ line: 7, error: { field: '(detail)', rule: 'must be an object' } });
+    expect(out[6]).toEqual({ line: 7, error: { field: '(line)', rule: 'must be a JSON object (a whole event, a generator row or a detail)' } });
     expect(({} as any).polluted).toBeUndefined();
     const record = out[0];
     expect(Object.keys(record).sort()).toEqual(
