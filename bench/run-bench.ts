@@ -19,6 +19,7 @@ import { loadHandler, withHandlerLogsDropped } from '../twin/local-function';
 import { startLocalEndpoints } from '../twin/local-endpoints';
 import { localClients, provisionFromTemplate } from '../twin/provision';
 import { synthesizePipeline } from '../twin/synthesize';
+import { registryMarkdown, runRegistryBench } from './registry-bench';
 import { runTwin } from '../twin/run-twin';
 import { DynamoDbScoreStore } from '../lambdas/score-donor/aws-ports';
 import { buildScoreRecord } from '../lambdas/core/score-record';
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     .parse(process.argv);
   const opts = program.opts();
   const sizes: BenchSizes = opts.tiny ? { coldStarts: 2, warmEvents: 30, batchRows: 500, twinEvents: 20 } : opts.quick ? QUICK : FULL;
-  const steps = 7;
+  const steps = 8;
   const bar = progressBar('benchmark', steps);
   let step = 0;
   const tick = (what: string) => {
@@ -286,12 +287,15 @@ async function main(): Promise<void> {
       asset: { unzippedBytes: unzipped, zippedBytes: zipped, shareOfLambdaLimit: r2(unzipped / (250 * 1024 * 1024)) },
       cost: { billedMsPerEvent: billedMs, perMillionUpdates: perMillion, perMillionUpdatesArm64Computed: perMillionArm, fullRefresh9M: refresh, monthlyFixed, monthlyFixedVpc, logBytesPerEvent, customMetrics, prices: PRICES },
     };
+    // The registry runs (issue 13): batch engine beside its floor, a simulated year, a local backfill, projections.
+    tick('registry runs');
+    const registry = await runRegistryBench({ rows: sizes.batchRows, yearDonors: opts.tiny ? 20 : opts.quick ? 200 : 1000, backfillRows: opts.tiny ? 0 : opts.quick ? 1000 : 20_000, synthesized });
     bar.stop();
-    const text = formatResults(result);
+    const text = `${formatResults(result)}\n${registryMarkdown(registry)}\n`;
     // A quick run never replaces the committed full-run figures; --out writes wherever asked.
     const resultsFile = opts.out ?? (opts.quick || opts.tiny ? undefined : join(__dirname, 'RESULTS.md'));
     if (opts.write !== false && resultsFile) writeFileSync(resultsFile, text);
-    process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : text);
+    process.stdout.write(opts.json ? `${JSON.stringify({ ...result, registry })}\n` : text);
   } finally {
     await endpoints.stop();
     rmSync(workDir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { runData } from './data-command';
 import { runDiagnose } from './diagnose-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
+import { runRescore } from './rescore-command';
 import { decimalFraction, seeHelp, wholeNumber } from './option-values';
 import { runScore } from './score-command';
 import { runTrace, TRACE_PERMISSIONS } from './trace-command';
@@ -83,6 +84,19 @@ program
     await runRedrive(opts);
   });
 
+program
+  .command('rescore')
+  .description('start a registry run in AWS (a refresh of every stored donor, or a backfill of an export in the run bucket) and follow it')
+  .requiredOption('--stage <stage>', 'the deployed stage (stack DonorReadiness-<stage>)')
+  .option('--as-of <date>', 'scoring date YYYY-MM-DD (default: the day the run starts, UTC)', isoDate)
+  .option('--tolerance <x>', 'skip writes whose score moved at most this much, same band and reasons (default 0)', decimalFraction('--tolerance', 0, 0.05))
+  .option('--backfill <key>', 'backfill this object of the run bucket (e.g. imports/registry.jsonl) instead of refreshing')
+  .option('--wait', 'follow the run with a progress bar until it ends', false)
+  .option('--poll-seconds <n>', 'seconds between progress checks', positiveInt('--poll-seconds'), 10)
+  .option('--json', 'print the result as JSON', false)
+  .action(async (opts) => {
+    await runRescore(opts);
+  });
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 program

@@ -18,6 +18,7 @@ import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { PipelineMonitoring } from './pipeline-monitoring';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
+import { RegistryRefresh } from './registry-refresh';
 import { ScoringFunction } from './scoring-function';
 
 export interface DonorReadinessStackProps extends StackProps {
@@ -41,6 +42,7 @@ export class DonorReadinessStack extends Stack {
   public readonly alertDigest: AlertDigest;
   public readonly network?: FunctionNetwork;
   public readonly alertStateTable: Table;
+  public readonly registryRefresh: RegistryRefresh;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -150,6 +152,22 @@ export class DonorReadinessStack extends Stack {
     // The archive is how scores are rebuilt: it outlives a deleted stack, except in dev.
     this.archive.applyRemovalPolicy(retainOutsideDev(config.stage));
 
+    this.registryRefresh = new RegistryRefresh(this, 'RegistryRefresh', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      scoreTable: this.scoreStore.table,
+      modelStore: this.modelStore,
+      alertTopic: this.alerting.topic,
+      accessLogs: this.modelStore.accessLogs,
+      schedule: config.refreshSchedule,
+      timeZone: config.refreshTimeZone,
+      tolerance: config.refreshTolerance,
+      writesPerSecond: config.refreshWritesPerSecond,
+      network: this.network,
+    });
+
     // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
     this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
 
@@ -169,6 +187,8 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'FailedQueueName', { value: this.scoring.failedQueue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.scoring.deadLetterQueue.queueName });
     new CfnOutput(this, 'UndeliveredQueueName', { value: this.intake.undeliveredQueue.queueName });
+    new CfnOutput(this, 'RegistryRunStateMachineArn', { value: this.registryRefresh.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'RegistryRunBucketName', { value: this.registryRefresh.runBucket.bucketName });
     new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
   }
 }

@@ -45,6 +45,15 @@ export const PIPELINE_CONTEXT = z.object({
     .preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['true', 'false'], { error: 'must be true or false' }))
     .transform((v) => v === 'true')
     .default(false),
+  // Registry refresh (lib/registry-refresh.ts): the daily schedule, its tolerance and its pace.
+  refreshSchedule: z
+    .string()
+    .regex(/^(cron|rate)\(.+\)$/, { error: 'must be an EventBridge Scheduler expression, e.g. cron(30 2 * * ? *), or off' })
+    .or(z.literal('off'))
+    .default('cron(30 2 * * ? *)'),
+  refreshTimeZone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }).default('UTC'),
+  refreshTolerance: z.coerce.number({ error: 'must be a number from 0 to 0.05' }).min(0, { error: 'must be a number from 0 to 0.05' }).max(0.05, { error: 'must be a number from 0 to 0.05' }).default(0.002),
+  refreshWritesPerSecond: intFrom(100, 40000).default(4000),
 });
 
 export type PipelineConfig = z.infer<typeof PIPELINE_CONTEXT>;

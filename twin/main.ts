@@ -8,6 +8,7 @@ import { writeTwinSession } from './twin-session';
 import { parseDuration } from '../lambdas/core/duration';
 import { recurringScoreTableFault } from './recurring-fault';
 import { runTwin, type TwinSummary } from './run-twin';
+import { runRegistryFromCli } from './registry-run-cli';
 
 
 const date = (v: string) => {
@@ -62,6 +63,9 @@ const program = new Command('npm start --')
   .option('--json', 'print the summary as JSON', false)
   .option('--fault-every <duration>', 'fail every score write for --fault-for, this often (e.g. 20s): failures in a rhythm for drs diagnose --twin', duration)
   .option('--fault-for <duration>', 'how long each score-table outage lasts (default 4s)', duration)
+  .option('--backfill <file>', 'instead of generated traffic: run the registry backfill state machine on this export (JSON Lines)')
+  .option('--rescore', 'instead of generated traffic: run the registry refresh state machine over every stored donor (as of --as-of)', false)
+  .option('--tolerance <x>', 'with --rescore: largest score change that counts as unchanged and is not written', decimalFraction('--tolerance', 0, 0.05))
   .showHelpAfterError(seeHelp('npm start --'));
 
 async function main(): Promise<void> {
@@ -72,6 +76,7 @@ async function main(): Promise<void> {
   });
   program.parse(process.argv);
   const opts = program.opts();
+  if (opts.backfill || opts.rescore) return runRegistryFromCli(opts);
   const progress = progressBar('delivering events', opts.eventsFile ? undefined : opts.events);
   const fault = opts.faultEvery ? recurringScoreTableFault(opts.faultEvery, opts.faultFor ?? 4_000) : undefined;
   const run = await runTwin({

@@ -21,6 +21,15 @@ export interface ScoreRecord {
   features: FeatureRecord;
 }
 
+/**
+ * What the table holds: the score record plus the donor's latest valid input, so a refresh can
+ * rescore every donor without the registry resending it. The table is encrypted with the stack
+ * key; the input is donor data and is never logged or returned by a read.
+ */
+export interface StoredScore extends ScoreRecord {
+  input?: DonorUpdatedDetail;
+}
+
 export interface ScoredInput {
   detail: DonorUpdatedDetail;
   sourceEventId: string | null;

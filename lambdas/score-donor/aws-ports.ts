@@ -10,7 +10,7 @@ type SqsModule = typeof import('@aws-sdk/client-sqs');
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import { sqsSafeJson, sqsSafeText } from '../core/sqs-body';
-import type { ScoreRecord } from '../core/score-record';
+import type { StoredScore } from '../core/score-record';
 import type { ScoringConfig } from './config';
 import type { FailedEventSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
 
@@ -29,7 +29,7 @@ export class DynamoDbScoreStore implements ScoreStore {
     this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
-  async putIfNewer(record: ScoreRecord): Promise<boolean> {
+  async putIfNewer(record: StoredScore): Promise<boolean> {
     try {
       await this.documents.send(
         new PutCommand({

@@ -6,7 +6,7 @@ import { validateDetail, type ContractViolation } from '../core/donor-updated';
 import { deriveFeatures } from '../core/features';
 import type { FailureClass } from '../core/alert-message';
 import { ModelIntegrityError, type ReadinessModel } from '../core/readiness-model';
-import { buildScoreRecord, type ScoreRecord } from '../core/score-record';
+import { buildScoreRecord, type ScoreRecord, type StoredScore } from '../core/score-record';
 import { holdsSqsRefusedCharacters } from '../core/sqs-body';
 
 /** The event as EventBridge hands it to the function (only what scoring reads is typed). */
@@ -26,7 +26,7 @@ export interface RejectedEvent {
 
 export interface ScoreStore {
   /** Writes unless the stored record is newer; returns false when the write was a no-op. */
-  putIfNewer(record: ScoreRecord): Promise<boolean>;
+  putIfNewer(record: StoredScore): Promise<boolean>;
 }
 
 export interface RejectedEventSink {
@@ -104,7 +104,8 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
     const vector = deriveFeatures(checked.detail.donor, scoringDate);
     const [prediction] = await model.predict([vector]);
     const record = buildScoreRecord({ detail: checked.detail, sourceEventId: eventId, vector, prediction }, model, scoringDate, now.toISOString());
-    const written = await deps.store.putIfNewer(record);
+    // The validated input is kept with the score: the registry refresh rescores from it.
+    const written = await deps.store.putIfNewer({ ...record, input: checked.detail });
     if (!written) {
       deps.log.info('ignored: a newer or identical score is stored', { eventId, outcome: 'stale', revision: record.revision });
       return { outcome: 'stale', eventId, revision: record.revision };

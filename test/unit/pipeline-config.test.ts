@@ -13,6 +13,10 @@ describe('deploy configuration from CDK context', () => {
       memorySize: 512,
       accountConcurrencyQuota: 1000,
       logRetentionDays: 90,
+      refreshSchedule: 'cron(30 2 * * ? *)',
+      refreshTimeZone: 'UTC',
+      refreshTolerance: 0.002,
+      refreshWritesPerSecond: 4000,
     });
   });
 

@@ -1,0 +1,51 @@
+// The registry run's batch function, invoked by the state machine's Distributed Map with a batch of
+// rows (backfill) or snapshot files (refresh), and once at the end to summarize the run.
+// AWS glue only: the logic is in rescore-batch.ts and run-summary.ts over lambdas/core/.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { ReadinessModel } from '../core/readiness-model';
+import { DynamoDbScoreStore, loadModelFromS3 } from '../score-donor/aws-ports';
+import { readRescoreConfig } from './config';
+import { rescoreBatch, type BatchCounts, type BatchEvent } from './rescore-batch';
+import { summarizeRun, type RunSummary, type SummarizeRequest } from './run-summary';
+import { getJson, parseExportLine, putJson, putRejectedRows, readObjectLines } from './s3-ports';
+
+const config = readRescoreConfig();
+const logger = new Logger({ serviceName: 'registry-run', persistentKeys: { stage: config.stage } });
+const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
+const dynamodb = new DynamoDBClient({ maxAttempts: 8 });
+const store = new DynamoDbScoreStore(dynamodb, config.scoreTableName);
+
+let model: Promise<ReadinessModel> | undefined;
+function loadModel(): Promise<ReadinessModel> {
+  model ??= loadModelFromS3(s3, config).catch((error: unknown) => {
+    model = undefined;
+    throw error;
+  });
+  return model;
+}
+
+export async function handler(event: BatchEvent | { summarize: SummarizeRequest }): Promise<BatchCounts | RunSummary> {
+  if ('summarize' in event) {
+    const summary = await summarizeRun(event.summarize, {
+      getJson: (bucket, key) => getJson(s3, bucket, key),
+      putJson: (bucket, key, value) => putJson(s3, bucket, key, value),
+      now: () => new Date(),
+    });
+    // Counts and places only: no donor id or attribute is ever logged.
+    logger.info('registry run finished', { run: summary });
+    return summary;
+  }
+  const counts = await rescoreBatch(event, {
+    loadModel,
+    store,
+    keepRejected: (runId, name, rows) => putRejectedRows(s3, config.runBucket, runId, name, rows),
+    readLines: (bucket, key) => readObjectLines(s3, bucket, key),
+    parseSnapshotLine: parseExportLine,
+    now: () => new Date(),
+    writeConcurrency: config.writeConcurrency,
+  });
+  logger.info('batch scored', { runId: event.BatchInput.runId, mode: event.BatchInput.mode, counts: { ...counts, rejectedByRule: undefined } });
+  return counts;
+}

@@ -1,0 +1,39 @@
+// The registry run's S3 glue: snapshot data files in (gzip DynamoDB JSON lines, as a table export
+// writes them), rejected rows and the run summary out. Encryption is the bucket's default (the stack key).
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { stringifyJson } from '../core/safe-json';
+import type { RejectedRow } from './rescore-batch';
+import { rejectedPrefix } from './run-summary';
+
+export async function* readObjectLines(s3: S3Client, bucket: string, key: string): AsyncIterable<string> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  let body = object.Body as Readable;
+  if (key.endsWith('.gz')) body = body.pipe(createGunzip());
+  yield* createInterface({ input: body, crlfDelay: Infinity });
+}
+
+/** A DynamoDB export line is {"Item": {attribute: {type: value}}}. */
+export function parseExportLine(line: string): Record<string, unknown> {
+  const parsed = JSON.parse(line) as { Item?: Record<string, unknown> };
+  if (!parsed.Item) throw new Error('a snapshot line has no Item: the snapshot is not a DynamoDB JSON export');
+  return unmarshall(parsed.Item as Parameters<typeof unmarshall>[0]);
+}
+
+export async function putRejectedRows(s3: S3Client, bucket: string, runId: string, name: string, rows: RejectedRow[]): Promise<string> {
+  const key = `${rejectedPrefix(runId)}${name}.jsonl`;
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: rows.map((r) => stringifyJson(r)).join('\n') + '\n', ContentType: 'application/x-ndjson' }));
+  return `s3://${bucket}/${key}`;
+}
+
+export async function getJson(s3: S3Client, bucket: string, key: string): Promise<unknown> {
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return JSON.parse(await object.Body!.transformToString('utf8'));
+}
+
+export async function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value, null, 2), ContentType: 'application/json' }));
+}

@@ -1,0 +1,132 @@
+// The registry-run construct as synthesized: a valid ASL definition with two Distributed Maps, the
+// batch function's exact permissions and environment, the schedule, the failed-run alarm and the
+// model-change trigger.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { ModelManifest } from '../../lambdas/core/model-manifest';
+import { buildPipelineApp } from '../../lib/pipeline-app';
+import { PipelineConfigError } from '../../lib/pipeline-config';
+import { mapConcurrency } from '../../lib/registry-refresh';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errors: { Message: string }[] };
+
+const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'model', 'manifest.json'), 'utf8')) as ModelManifest;
+const { stack, app } = buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshSchedule: 'cron(0 3 * * ? *)', refreshTimeZone: 'Europe/Berlin', refreshWritesPerSecond: '4000' } });
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Record<string, any>;
+const only = (type: string, prefix: string) => {
+  const found = Object.entries(resources).filter(([id, r]) => r.Type === type && id.startsWith(prefix));
+  if (found.length !== 1) throw new Error(`expected one ${type} under ${prefix}, found ${found.length}`);
+  return found[0];
+};
+const [fnId, fn] = only('AWS::Lambda::Function', 'RegistryRefreshBatchFunction');
+const [smId, sm] = only('AWS::StepFunctions::StateMachine', 'RegistryRefresh');
+const [bucketId] = only('AWS::S3::Bucket', 'RegistryRefreshRunBucket');
+const [tableId] = only('AWS::DynamoDB::Table', 'ScoreStore');
+const [topicId] = only('AWS::SNS::Topic', 'Alerting');
+const [keyId] = only('AWS::KMS::Key', 'DataKey');
+
+/** A CloudFormation reference as it would resolve in account 123456789012, us-east-1. */
+function resolved(part: any): string {
+  if (part.Ref === 'AWS::Partition') return 'aws';
+  if (part.Ref) return `ref-${String(part.Ref).toLowerCase()}`;
+  const [id] = part['Fn::GetAtt'];
+  const type = resources[id].Type;
+  if (type === 'AWS::Lambda::Function') return `arn:aws:lambda:us-east-1:123456789012:function:${id}`;
+  if (type === 'AWS::DynamoDB::Table') return `arn:aws:dynamodb:us-east-1:123456789012:table/${id}`;
+  if (type === 'AWS::KMS::Key') return `arn:aws:kms:us-east-1:123456789012:key/${id}`;
+  throw new Error(`unexpected reference ${JSON.stringify(part)}`);
+}
+const definitionText = (sm.Properties.DefinitionString['Fn::Join'][1] as unknown[]).map((part) => (typeof part === 'string' ? part : resolved(part))).join('');
+const definition = JSON.parse(definitionText);
+const maps = Object.fromEntries(Object.entries(definition.States as Record<string, any>).filter(([, s]) => s.Type === 'Map'));
+
+test('the definition is valid Amazon States Language, and the validator does refuse a broken one', () => {
+  const verdict = validateAsl(definition);
+  expect(verdict.errors).toEqual([]);
+  expect(verdict.isValid).toBe(true);
+  const broken = JSON.parse(definitionText);
+  broken.States['Backfill or refresh?'].Default = 'No such state';
+  expect(validateAsl(broken).isValid).toBe(false);
+  const noProcessorStart = JSON.parse(definitionText);
+  delete noProcessorStart.States['Score export rows'].ItemProcessor.StartAt;
+  expect(validateAsl(noProcessorStart).isValid).toBe(false);
+});
+
+test('backfill and refresh are Distributed Maps with a reader, a batcher, a result writer and paced concurrency', () => {
+  expect(Object.keys(maps).sort()).toEqual(['Score export rows', 'Score snapshot files']);
+  const rows = maps['Score export rows'];
+  expect(rows.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+  expect(rows.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: `ref-${bucketId.toLowerCase()}`, 'Key.$': '$.source.key' } });
+  expect(rows.ItemBatcher).toEqual({ MaxItemsPerBatch: 400, MaxInputBytesPerBatch: 262144, BatchInput: { 'runId.$': '$.runId', mode: 'backfill', 'scoringDate.$': '$.scoringDate', 'tolerance.$': '$.tolerance' } });
+  const files = maps['Score snapshot files'];
+  expect(files.ItemReader.Resource).toBe('arn:aws:states:::s3:listObjectsV2');
+  expect(files.ItemReader.Parameters['Prefix.$']).toBe("States.Format('snapshots/{}/AWSDynamoDB/', $.runId)");
+  for (const map of [rows, files]) {
+    expect(map.MaxConcurrency).toBe(mapConcurrency(4000));
+    expect(map.ToleratedFailurePercentage).toBe(100);
+    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: `ref-${bucketId.toLowerCase()}`, 'Prefix.$': "States.Format('runs/{}/results', $.runId)" } });
+    const task = Object.values(map.ItemProcessor.States)[0] as any;
+    expect(task.Resource).toBe(`arn:aws:lambda:us-east-1:123456789012:function:${fnId}`);
+    expect(task.Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }]);
+  }
+  expect(mapConcurrency(4000)).toBe(10);
+  expect(mapConcurrency(50)).toBe(1);
+  // The refresh reads a point-in-time export of the score table (no read capacity).
+  expect(definition.States['Export table snapshot']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:dynamodb:exportTableToPointInTime', Parameters: { TableArn: `arn:aws:dynamodb:us-east-1:123456789012:table/${tableId}`, ExportFormat: 'DYNAMODB_JSON', S3SseAlgorithm: 'KMS' } });
+});
+
+test("the batch function's handler exists, its environment points at the right resources and its grants are exact", () => {
+  expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x', MemorySize: 1769, Timeout: 900 });
+  expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  const asset = join(app.synth().directory, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+  expect(readFileSync(asset, 'utf8')).toMatch(/\bhandler:\(\)=>/);
+  expect(fn.Properties.Environment.Variables).toEqual({
+    STAGE: 'prod',
+    WRITE_CONCURRENCY: '16',
+    POWERTOOLS_SERVICE_NAME: 'registry-run',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    SCORE_TABLE_NAME: { Ref: tableId },
+    MODEL_BUCKET: { Ref: only('AWS::S3::Bucket', 'ModelStoreBucket')[0] },
+    MODEL_PREFIX: `models/${manifest.onnx.sha256}/`,
+    MODEL_SHA256: manifest.onnx.sha256,
+    RUN_BUCKET: { Ref: bucketId },
+  });
+  const policy = Object.values(resources).find((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === fn.Properties.Role['Fn::GetAtt'][0]));
+  const statements = policy.Properties.PolicyDocument.Statement as any[];
+  expect(statements).toContainEqual({ Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } });
+  expect(statements).toContainEqual({ Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/runs/*']] } });
+  expect(statements).toContainEqual({ Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+  for (const s of statements) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
+});
+
+test('the daily refresh runs on EventBridge Scheduler at the configured time and zone; off means no schedule', () => {
+  const [, schedule] = only('AWS::Scheduler::Schedule', 'RegistryRefresh');
+  expect(schedule.Properties).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin', State: 'ENABLED', Target: { Arn: { Ref: smId } } });
+  expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({ mode: 'refresh', tolerance: 0.002, trigger: 'schedule' });
+  const off = buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshSchedule: 'off' } });
+  Template.fromStack(off.stack).resourceCountIs('AWS::Scheduler::Schedule', 0);
+  expect(() => buildPipelineApp({ context: { stage: 'prod', refreshSchedule: 'daily' } })).toThrow(PipelineConfigError);
+  expect(() => buildPipelineApp({ context: { stage: 'prod', refreshTolerance: '0.5' } })).toThrow(/refreshTolerance/);
+});
+
+test('a failed, timed-out or aborted run raises an alarm to the alert topic, saying where to look', () => {
+  const [, alarm] = only('AWS::CloudWatch::Alarm', 'RegistryRefreshFailedRunsAlarm');
+  expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  expect(alarm.Properties.OKActions).toEqual([{ Ref: topicId }]);
+  const metrics = (alarm.Properties.Metrics as any[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric.MetricName).sort();
+  expect(metrics).toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+  expect(JSON.stringify(alarm.Properties.AlarmDescription)).toMatch(/summary\.json/);
+});
+
+test('a deployment that changes the pinned model starts a rescoring of every donor', () => {
+  const [, trigger] = only('Custom::AWS', 'RegistryRefreshRescoreOnModelChange');
+  for (const phase of ['Create', 'Update']) {
+    const call = JSON.stringify(trigger.Properties[phase]);
+    expect(call).toContain('"action\\":\\"startExecution\\"');
+    expect(call).toContain(`model-${manifest.onnx.sha256}`); // the physical id changes exactly with the model
+    expect(call).toContain(`\\\\\\"modelSha256\\\\\\":\\\\\\"${manifest.onnx.sha256}`);
+  }
+  expect(trigger.DependsOn).toEqual(expect.arrayContaining([fnId]));
+});

@@ -1,0 +1,209 @@
+// What the local ASL interpreter (aws-local-stepfunctions) lacks of a Distributed Map: reading its
+// items from S3 (ItemReader), grouping them (ItemBatcher), running the ItemProcessor per batch with
+// bounded concurrency, tolerating failures, and writing results (ResultWriter), as documented by
+// AWS ("ItemReader", "ItemBatcher", "ResultWriter" in the Step Functions developer guide):
+// - ItemReader `s3:getObject` with ReaderConfig.InputType JSONL: one item per line; `MaxItems`
+//   limits them. `s3:listObjectsV2`: one item per object, {Etag, Key, LastModified, Size, StorageClass}.
+// - ItemBatcher: batches of at most MaxItemsPerBatch items and MaxInputBytesPerBatch bytes; each
+//   child gets {"Items": [...], "BatchInput": <BatchInput evaluated on the state input>}.
+// - Failures: a batch that fails (after the processor's own Retry) is a failed child execution;
+//   more than ToleratedFailurePercentage / ToleratedFailureCount fails the map with
+//   States.ExceedToleratedFailureThreshold.
+// - ResultWriter: `<Prefix>/<map run id>/manifest.json` and SUCCEEDED_n.json / FAILED_n.json /
+//   PENDING_n.json files (arrays of child executions: Input, Output or Error and Cause, Status);
+//   the state's result is {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.
+// Everything streams: items are read, batched and processed as they come, never all held at once.
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { StateMachine, type RunOptions, type StateMachineDefinition } from './asl-interpreter';
+
+type Json = any;
+
+/** A States error, as the interpreter reports it (Error name = the ASL error code). */
+export class StatesError extends Error {
+  constructor(readonly error: string, readonly causeText: string) {
+    super(causeText);
+    this.name = error;
+  }
+}
+
+/** Evaluates a Parameters-style template (paths, intrinsic functions) with the interpreter itself. */
+export async function evaluateTemplate(template: Json, input: Json, context?: RunOptions['context']): Promise<Json> {
+  if (template === undefined) return undefined;
+  const machine = new StateMachine({ StartAt: 'Evaluate', States: { Evaluate: { Type: 'Pass', Parameters: template, End: true } } } as StateMachineDefinition);
+  return machine.run(input, { context }).result;
+}
+
+export interface DistributedMapEnvironment {
+  s3: S3Client;
+  /** Runs for the processor's Task states (the bundled functions). */
+  taskHandlers: Record<string, (input: Json) => Promise<Json>>;
+  retryIntervalOverrides?: Record<string, number | number[]>;
+  /** The most batches in flight locally (one process): min(MaxConcurrency, this). */
+  localConcurrency: number;
+  executionArn: string;
+  onBatchDone?: (items: number) => void;
+}
+
+async function* readJsonLines(s3: S3Client, bucket: string, key: string): AsyncGenerator<Json> {
+  let object;
+  try {
+    object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    throw new StatesError('States.ItemReaderFailed', `cannot read s3://${bucket}/${key}: ${(error as Error).name}`);
+  }
+  let n = 0;
+  for await (const line of createInterface({ input: object.Body as Readable, crlfDelay: Infinity })) {
+    n += 1;
+    if (line.trim() === '') continue;
+    try {
+      yield JSON.parse(line);
+    } catch {
+      throw new StatesError('States.ItemReaderFailed', `line ${n} of s3://${bucket}/${key} is not valid JSON`);
+    }
+  }
+}
+
+async function* listObjects(s3: S3Client, bucket: string, prefix: string | undefined): AsyncGenerator<Json> {
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) {
+      yield { Etag: o.ETag, Key: o.Key, LastModified: o.LastModified ? Math.floor(o.LastModified.getTime() / 1000) : undefined, Size: o.Size, StorageClass: o.StorageClass ?? 'STANDARD' };
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+async function* readItems(state: Json, input: Json, s3: S3Client): AsyncGenerator<Json> {
+  const reader = state.ItemReader;
+  const params = await evaluateTemplate(reader.Parameters, input);
+  const maxItems: number | undefined = reader.ReaderConfig?.MaxItems;
+  let source: AsyncGenerator<Json>;
+  if (reader.Resource === 'arn:aws:states:::s3:getObject' && reader.ReaderConfig?.InputType === 'JSONL') source = readJsonLines(s3, params.Bucket, params.Key);
+  else if (reader.Resource === 'arn:aws:states:::s3:listObjectsV2') source = listObjects(s3, params.Bucket, params.Prefix);
+  else throw new Error(`the local twin does not read ItemReader ${reader.Resource} ${JSON.stringify(reader.ReaderConfig ?? {})}`);
+  let n = 0;
+  for await (const item of source) {
+    if (maxItems !== undefined && n >= maxItems) return;
+    n += 1;
+    yield item;
+  }
+}
+
+async function* batches(items: AsyncGenerator<Json>, batcher: Json, batchInput: Json): AsyncGenerator<Json[]> {
+  const maxItems: number = batcher?.MaxItemsPerBatch ?? Infinity;
+  const maxBytes: number = batcher?.MaxInputBytesPerBatch ?? 256 * 1024;
+  const overhead = Buffer.byteLength(JSON.stringify({ Items: [], BatchInput: batchInput }));
+  let batch: Json[] = [];
+  let bytes = overhead;
+  for await (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (batch.length && (batch.length >= maxItems || bytes + size > maxBytes)) {
+      yield batch;
+      batch = [];
+      bytes = overhead;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length) yield batch;
+}
+
+interface ChildResult {
+  Input: string;
+  Output?: string;
+  Error?: string;
+  Cause?: string;
+  Status: 'SUCCEEDED' | 'FAILED';
+  Name: string;
+  ExecutionArn: string;
+  StartDate: string;
+  StopDate: string;
+}
+
+/** Runs a Distributed Map state on `input`; returns the state's result (before ResultSelector/ResultPath). */
+export async function runDistributedMap(stateName: string, state: Json, input: Json, env: DistributedMapEnvironment): Promise<Json> {
+  if (!state.ItemReader) throw new Error(`${stateName} has no ItemReader: it is not a Distributed Map the twin runs`);
+  const mapRunId = randomUUID();
+  const mapRunArn = `${env.executionArn.replace(':execution:', ':mapRun:')}/${mapRunId}`;
+  const batchInput = await evaluateTemplate(state.ItemBatcher?.BatchInput, input);
+  const processorDefinition = { ...state.ItemProcessor };
+  delete processorDefinition.ProcessorConfig;
+  const processor = new StateMachine(processorDefinition as StateMachineDefinition, { validationOptions: { checkArn: false } });
+  const succeeded: ChildResult[] = [];
+  const failed: ChildResult[] = [];
+  const limit = Math.max(1, Math.min(state.MaxConcurrency || 1000, env.localConcurrency));
+
+  const source = state.ItemBatcher ? batches(readItems(state, input, env.s3), state.ItemBatcher, batchInput) : (async function* () {
+    for await (const item of readItems(state, input, env.s3)) yield [item];
+  })();
+  let index = 0;
+  const runChild = async (items: Json[]) => {
+    const childInput = state.ItemBatcher ? { Items: items, ...(batchInput !== undefined ? { BatchInput: batchInput } : {}) } : items[0];
+    const name = `${mapRunId}:${index++}`;
+    const started = new Date().toISOString();
+    const base = { Input: JSON.stringify(childInput), Name: name, ExecutionArn: `${mapRunArn.replace(':mapRun:', ':execution:')}:${name}`, StartDate: started };
+    try {
+      const output = await processor.run(childInput, {
+        overrides: { taskResourceLocalHandlers: env.taskHandlers, retryIntervalOverrides: env.retryIntervalOverrides },
+      }).result;
+      succeeded.push({ ...base, Output: JSON.stringify(output), Status: 'SUCCEEDED', StopDate: new Date().toISOString() });
+    } catch (error) {
+      const cause = (error as { cause?: Error }).cause ?? (error as Error);
+      failed.push({ ...base, Error: cause.name ?? 'States.TaskFailed', Cause: cause.message ?? String(cause), Status: 'FAILED', StopDate: new Date().toISOString() });
+    }
+    env.onBatchDone?.(items.length);
+  };
+  // A fixed pool of workers pulling from the one batch stream: at most `limit` batches in flight.
+  let readerError: unknown;
+  const iterator = source[Symbol.asyncIterator]();
+  let reading: Promise<void> = Promise.resolve();
+  const next = async (): Promise<Json[] | undefined> => {
+    // One reader at a time: async generators are not safe to pull from concurrently.
+    const turn = reading.then(() => iterator.next());
+    reading = turn.then(() => undefined, () => undefined);
+    const step = await turn;
+    return step.done ? undefined : step.value;
+  };
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      try {
+        for (let items = await next(); items; items = await next()) await runChild(items);
+      } catch (error) {
+        readerError ??= error;
+      }
+    }),
+  );
+  if (readerError) throw readerError;
+
+  const total = succeeded.length + failed.length;
+  const toleratedPercent = state.ToleratedFailurePercentage ?? 0;
+  const toleratedCount = state.ToleratedFailureCount;
+  const overPercent = total > 0 && (100 * failed.length) / total > toleratedPercent;
+  const overCount = toleratedCount !== undefined ? failed.length > toleratedCount : state.ToleratedFailurePercentage === undefined && failed.length > 0;
+  let result: Json;
+  if (state.ResultWriter) {
+    const params = await evaluateTemplate(state.ResultWriter.Parameters, input);
+    const prefix = `${params.Prefix ? `${params.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}/`;
+    const files: Record<string, { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
+    for (const [status, entries] of [['SUCCEEDED', succeeded], ['FAILED', failed]] as const) {
+      if (!entries.length) continue;
+      const key = `${prefix}${status}_0.json`;
+      const body = JSON.stringify(entries);
+      await env.s3.send(new PutObjectCommand({ Bucket: params.Bucket, Key: key, Body: body }));
+      files[status].push({ Key: key, Size: Buffer.byteLength(body) });
+    }
+    const manifestKey = `${prefix}manifest.json`;
+    await env.s3.send(new PutObjectCommand({ Bucket: params.Bucket, Key: manifestKey, Body: JSON.stringify({ DestinationBucket: params.Bucket, MapRunArn: mapRunArn, ResultFiles: files }) }));
+    result = { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: params.Bucket, Key: manifestKey } };
+  } else {
+    result = succeeded.map((s) => JSON.parse(s.Output!));
+  }
+  if (overPercent || overCount) {
+    throw new StatesError('States.ExceedToleratedFailureThreshold', `${failed.length} of ${total} child executions failed; first: ${failed[0]?.Error}: ${failed[0]?.Cause}`);
+  }
+  return result;
+}
