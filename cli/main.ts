@@ -4,6 +4,7 @@ import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
 import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
+import { runMonitor } from './monitor-command';
 import { runRedrive } from './redrive-command';
 import { runScore } from './score-command';
 
@@ -62,6 +63,17 @@ program
   .option('--json', 'print the metrics as JSON', false)
   .option('--check', 'exit 1 when a quality target is missed', false)
   .action((opts) => runEvaluate(opts));
+
+program
+  .command('monitor')
+  .description('the monitoring report from files: score and feature drift (PSI) against the training reference, band mix, freshness and, with outcomes, AUC and calibration')
+  .requiredOption('--scores <file>', 'score records as JSON Lines (drs score output, a score-table dump or snapshot)')
+  .option('--outcomes <file>', 'prediction-log rows (drs export-training) or drs data rows whose truth is the outcome')
+  .option('--reference <dir>', 'model folder whose manifest holds the training reference (default: the committed model/)')
+  .requiredOption('--out <dir>', 'folder for report.html and figures.json')
+  .option('--as-of <date>', 'the run date (default: the newest scoring date in --scores)', isoDate)
+  .option('--json', 'print the figures as JSON', false)
+  .action((opts) => runMonitor(opts));
 
 program
   .command('redrive')

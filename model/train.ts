@@ -11,6 +11,7 @@ import { evaluate, qualityShortfalls } from './evaluation';
 import { fitLogistic } from './logistic-regression';
 import { calibrationBins, rocCurve } from './metrics';
 import { writeModelCard } from './model-card';
+import { addMonitoringReference } from './training-reference';
 import { exportOnnx, ONNX_OPSET } from './onnx-export';
 import { calibrationPlotSvg, rocPlotSvg } from './plots';
 import { generateRegistry, type RegistryRow } from './synthetic-registry';
@@ -180,7 +181,7 @@ export async function train(config: TrainingConfig, log: (msg: string) => void =
   golden.push(features.map((f) => f.range[1]));
   golden.push(features.map((f) => f.range[1] * 2 + 1));
   return {
-    manifest,
+    manifest: addMonitoringReference(manifest, { vectors: training.vectors, config: config.training }),
     onnx: onnxBytes,
     golden: golden.map((vector) => ({ vector, probability: explainerOnly.probability(vector) })),
     heldOut,
