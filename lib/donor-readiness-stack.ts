@@ -12,6 +12,7 @@ import { EventIntake } from './event-intake';
 import { FunctionNetwork } from './function-network';
 import { ModelStore } from './model-store';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { OutcomeLog } from './outcome-log';
 import { PipelineMonitoring } from './pipeline-monitoring';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
@@ -22,6 +23,8 @@ export interface DonorReadinessStackProps extends StackProps {
   /** Tests point this at a fixture model; deployments use model/. */
   modelDir?: string;
 }
+
+const OUTCOME_NOT_RECORDED = 'a DonorRequestOutcome event that is not in the prediction log';
 
 /** In a key policy, "*" as the resource means this key and nothing else. */
 const THIS_KEY = '*';
@@ -38,6 +41,7 @@ export class DonorReadinessStack extends Stack {
   public readonly alertDigest: AlertDigest;
   public readonly network?: FunctionNetwork;
   public readonly alertStateTable: Table;
+  public readonly outcomeLog: OutcomeLog;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -118,6 +122,23 @@ export class DonorReadinessStack extends Stack {
     this.alerting.alarmOnQueueDepth('DeadLettersAlarm', this.scoring.deadLetterQueue, "Events are in the scoring function's dead-letter queue.");
     this.alerting.alarmOnQueueDepth('UndeliveredEventsAlarm', this.intake.undeliveredQueue, 'EventBridge could not deliver events to the scoring function.');
 
+    // Issue 17: request outcomes beside the score each donor had when requested (the prediction log).
+    this.outcomeLog = new OutcomeLog(this, 'OutcomeLog', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      eventBus: this.intake.eventBus,
+      eventSource: config.eventSource,
+      detailType: config.outcomeDetailType,
+      scoreTable: this.scoreStore.table,
+      network: this.network,
+    });
+    this.alerting.alarmOnQueueDepth('RejectedOutcomesAlarm', this.outcomeLog.rejectedQueue, 'DonorRequestOutcome events were rejected as invalid.', OUTCOME_NOT_RECORDED);
+    this.alerting.alarmOnQueueDepth('FailedOutcomesAlarm', this.outcomeLog.failedQueue, 'DonorRequestOutcome events failed after all Lambda retries.', OUTCOME_NOT_RECORDED);
+    this.alerting.alarmOnQueueDepth('OutcomeDeadLettersAlarm', this.outcomeLog.deadLetterQueue, "Events are in the outcome function's dead-letter queue.", OUTCOME_NOT_RECORDED);
+    this.alerting.alarmOnQueueDepth('UndeliveredOutcomesAlarm', this.outcomeLog.undeliveredQueue, 'EventBridge could not deliver outcome events to the outcome function.', OUTCOME_NOT_RECORDED);
+
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       stage: config.stage,
       scoringFunction: this.scoring.function,
@@ -129,7 +150,7 @@ export class DonorReadinessStack extends Stack {
     // Every DonorUpdated event is archived for a year, so events can be replayed after a bug fix.
     this.archive = new Archive(this, 'EventArchive', {
       sourceEventBus: this.intake.eventBus,
-      eventPattern: { source: [config.eventSource], detailType: [config.detailType] },
+      eventPattern: { source: [config.eventSource], detailType: [config.detailType, config.outcomeDetailType] },
       retention: Duration.days(365),
       kmsKey: this.key,
       description: 'DonorUpdated events, for replay after a fix',
@@ -146,6 +167,9 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'FailedQueueName', { value: this.scoring.failedQueue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.scoring.deadLetterQueue.queueName });
     new CfnOutput(this, 'UndeliveredQueueName', { value: this.intake.undeliveredQueue.queueName });
+    new CfnOutput(this, 'OutcomeTableName', { value: this.outcomeLog.table.tableName });
+    new CfnOutput(this, 'OutcomeFunctionName', { value: this.outcomeLog.function.functionName });
+    new CfnOutput(this, 'RejectedOutcomesQueueName', { value: this.outcomeLog.rejectedQueue.queueName });
     new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
   }
 }

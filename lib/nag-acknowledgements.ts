@@ -67,4 +67,18 @@ export function acknowledgeNagFindings(stack: DonorReadinessStack): void {
     ack(network.vpc, 'HIPAA.Security-IAMNoInlinePolicy', `VPC flow-log role: ${INLINE_POLICY}`);
   }
   acknowledgeBucketDeploymentHandler(Stack.of(stack), modelStore.bucket);
+  acknowledgeOutcomeLog(stack);
+}
+
+/** Issue 17: the outcome function and its prediction log. */
+function acknowledgeOutcomeLog(stack: DonorReadinessStack): void {
+  const { outcomeLog, network } = stack;
+  ack(outcomeLog.function, 'AwsSolutions-L1', RUNTIME_PINNED);
+  ack(outcomeLog.function.role!, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
+  if (!network) {
+    ack(outcomeLog.function, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only AWS APIs (DynamoDB, SQS) over TLS with IAM; deploy with -c vpc=true to run it in isolated subnets with VPC endpoints');
+  }
+  const lastStop = 'this queue is where outcome events end when they cannot be recorded (kept 14 days, depth alarmed); a dead-letter queue behind it would move them out of sight of the alarm';
+  for (const queue of [outcomeLog.rejectedQueue, outcomeLog.failedQueue, outcomeLog.undeliveredQueue]) ack(queue, 'AwsSolutions-SQS3', lastStop);
+  ack(outcomeLog.table, 'HIPAA.Security-DynamoDBInBackupPlan', 'point-in-time recovery (35 days) is on, and every DonorRequestOutcome event is archived 365 days: a replay rebuilds the log (idempotent by request id)');
 }

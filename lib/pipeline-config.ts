@@ -19,6 +19,7 @@ export const PIPELINE_CONTEXT = z.object({
   eventBusName: z.string().regex(/^[A-Za-z0-9._\-/]{1,256}$/, { error: 'must be an existing event bus name such as default' }).optional(),
   eventSource: z.string().min(1).max(256).default('registry.donors'),
   detailType: z.string().min(1).max(128).default('DonorUpdated'),
+  outcomeDetailType: z.string().min(1).max(128).default('DonorRequestOutcome'),
   architecture: z.enum(['x86_64', 'arm64'], { error: 'must be x86_64 or arm64' }).default('x86_64'),
   memorySize: intFrom(128, 10240).default(512),
   reservedConcurrency: intFrom(1, 1000).default(20),
