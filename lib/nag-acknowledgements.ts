@@ -78,6 +78,9 @@ function acknowledgeOutcomeLog(stack: DonorReadinessStack): void {
   if (!network) {
     ack(outcomeLog.function, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only AWS APIs (DynamoDB, SQS) over TLS with IAM; deploy with -c vpc=true to run it in isolated subnets with VPC endpoints');
   }
+  if (network) {
+    ack(outcomeLog.function.role!, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ENI_POLICY}]`, 'Lambda needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and DeleteNetworkInterface to attach the function to its subnets; this AWS policy grants only these ENI actions');
+  }
   const lastStop = 'this queue is where outcome events end when they cannot be recorded (kept 14 days, depth alarmed); a dead-letter queue behind it would move them out of sight of the alarm';
   for (const queue of [outcomeLog.rejectedQueue, outcomeLog.failedQueue, outcomeLog.undeliveredQueue]) ack(queue, 'AwsSolutions-SQS3', lastStop);
   ack(outcomeLog.table, 'HIPAA.Security-DynamoDBInBackupPlan', 'point-in-time recovery (35 days) is on, and every DonorRequestOutcome event is archived 365 days: a replay rebuilds the log (idempotent by request id)');
