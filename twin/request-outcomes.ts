@@ -39,14 +39,19 @@ export function truthByDonor(seed: number, asOf: string, donors: number): Map<st
   return truths;
 }
 
-export function generateOutcomeEvents(scored: { donorId: string; updatedAt: string }[], truths: Map<string, DonorTruth>, o: OutcomeTrafficOptions): BusEvent[] {
+/**
+ * Only donors still at revision 1 get an outcome: a later revision in the twin's traffic re-engages
+ * the donor (contact confirmed, a response), which the generator's truth for the original record
+ * does not know about.
+ */
+export function generateOutcomeEvents(scored: { donorId: string; updatedAt: string; revision: number }[], truths: Map<string, DonorTruth>, o: OutcomeTrafficOptions): BusEvent[] {
   const rng = new Random(o.seed ^ 0x0c7e);
   const events: BusEvent[] = [];
   const id = () => `${rng.token(8)}-${rng.token(4)}-${rng.token(4)}-${rng.token(4)}-${rng.token(12)}`;
   const now = o.now.getTime();
   for (const donor of scored) {
     const truth = truths.get(donor.donorId);
-    if (!truth || !rng.bernoulli(o.share)) continue;
+    if (!truth || donor.revision !== 1 || !rng.bernoulli(o.share)) continue;
     // Requested some time after the record the score was computed from (it stood at the request).
     const from = Math.min(now, Date.parse(donor.updatedAt) + 3_600_000);
     const requestedAt = new Date(from + Math.floor(rng.uniform() * (now - from))).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -96,10 +101,11 @@ export async function runRequestOutcomes(args: {
   workDir: string;
 }): Promise<OutcomeSummary> {
   const outcomes = args.pipeline.outcomes!;
-  const results = new Map<string, string>();
+  // One fate per delivery (a duplicate delivery has the same event id, so not a map by id).
+  const fates: string[] = [];
   const handler: Handler = async (event) => {
     const result = (await args.handler(event)) as { outcome: string };
-    results.set((event as BusEvent).id, result.outcome);
+    fates.push(result.outcome);
     return result;
   };
   const records = await deliverAll(args.events, {
@@ -110,7 +116,6 @@ export async function runRequestOutcomes(args: {
     functionArn: args.pipeline.identities.get(outcomes.fn.logicalId)!.attributes.Arn,
     concurrency: args.concurrency,
   });
-  const fates = [...results.values()];
   const count = (fate: string) => fates.filter((f) => f === fate).length;
 
   // The monitoring run over the twin's two tables, as the scheduled function reads them.

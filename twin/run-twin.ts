@@ -188,7 +188,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     if (traffic && share > 0 && pipeline.outcomes) {
       const of = pipeline.outcomes;
       const outcomeEvents = generateOutcomeEvents(
-        items.map((i) => ({ donorId: String(i.donorId), updatedAt: String(i.updatedAt) })),
+        items.map((i) => ({ donorId: String(i.donorId), updatedAt: String(i.updatedAt), revision: Number(i.revision) })),
         truthByDonor(options.seed, options.asOf, traffic.donors),
         { share, seed: options.seed, asOf: options.asOf, badFraction: options.badFraction, now: new Date(), identity: { ...identity, detailType: synthesized.config.outcomeDetailType } },
       );
