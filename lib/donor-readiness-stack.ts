@@ -13,6 +13,8 @@ import { FunctionNetwork } from './function-network';
 import { ModelStore } from './model-store';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { OutcomeLog } from './outcome-log';
+import { ModelMonitoring } from './model-monitoring';
+import { DEFAULT_THRESHOLDS } from '../lambdas/monitoring/monitoring-run';
 import { PipelineMonitoring } from './pipeline-monitoring';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
@@ -42,6 +44,7 @@ export class DonorReadinessStack extends Stack {
   public readonly network?: FunctionNetwork;
   public readonly alertStateTable: Table;
   public readonly outcomeLog: OutcomeLog;
+  public readonly modelMonitoring: ModelMonitoring;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -147,6 +150,31 @@ export class DonorReadinessStack extends Stack {
       rule: this.intake.rule,
       alertTopic: this.alerting.topic,
     });
+    // Issue 17: the daily monitoring run, its report bucket, drift and freshness alarms.
+    this.modelMonitoring = new ModelMonitoring(this, 'ModelMonitoring', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      scoreTable: this.scoreStore.table,
+      outcomeTable: this.outcomeLog.table,
+      modelStore: this.modelStore,
+      accessLogs: this.modelStore.accessLogs,
+      alertTopic: this.alerting.topic,
+      dashboard: this.monitoring.dashboard,
+      thresholds: {
+        ...DEFAULT_THRESHOLDS,
+        psi: config.monitorPsiThreshold,
+        calibrationDrift: config.monitorCalibrationDrift,
+        aucDrop: config.monitorAucDrop,
+        refreshPeriodDays: config.refreshPeriodDays,
+        staleShare: config.staleScoreShare,
+      },
+      scoreSampleRows: config.monitorSampleRows,
+      freshness: { minutes: config.freshnessMinutes, quietHoursUtc: config.freshnessQuietHoursUtc },
+      network: this.network,
+    });
+
     // Every DonorUpdated event is archived for a year, so events can be replayed after a bug fix.
     this.archive = new Archive(this, 'EventArchive', {
       sourceEventBus: this.intake.eventBus,
@@ -170,6 +198,7 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'OutcomeTableName', { value: this.outcomeLog.table.tableName });
     new CfnOutput(this, 'OutcomeFunctionName', { value: this.outcomeLog.function.functionName });
     new CfnOutput(this, 'RejectedOutcomesQueueName', { value: this.outcomeLog.rejectedQueue.queueName });
+    new CfnOutput(this, 'MonitoringReportBucket', { value: this.modelMonitoring.reportBucket.bucketName });
     new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
   }
 }

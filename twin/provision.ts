@@ -288,7 +288,8 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
   const outcomes = outcomeRuleEntry
     ? { rule: localRule(outcomeRuleEntry), fn: localFunction(functionTargetedBy((outcomeRuleEntry[1].Properties!.Targets as any[])[0])) }
     : undefined;
-  const scheduleRule = rules.find(([, r]) => r.Properties?.ScheduleExpression);
+  // The digest's schedule (the monitoring run has schedules of its own, issue 17).
+  const scheduleRule = rules.find((r) => r[1].Properties?.ScheduleExpression && 'ALERT_STATE_TABLE_NAME' in targetEnv(r));
   const alertDigest = scheduleRule ? localFunction(functionTargetedBy((scheduleRule[1].Properties!.Targets as any[])[0])) : undefined;
   const tableNamed = (variable: string, fn?: LocalFunction) => fn?.environment[variable];
   const scoreTable = tableNamed('SCORE_TABLE_NAME', scoringFunction);
