@@ -64,6 +64,8 @@ export interface LocalPipeline {
   rule: LocalRule;
   /** The outcome rule and the function that records outcomes in the prediction log (issue 17). */
   outcomes?: { rule: LocalRule; fn: LocalFunction };
+  /** The scheduled model monitoring function (issue 17). */
+  monitor?: LocalFunction;
 }
 
 export interface AwsClients {
@@ -291,6 +293,8 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
   // The digest's schedule (the monitoring run has schedules of its own, issue 17).
   const scheduleRule = rules.find((r) => r[1].Properties?.ScheduleExpression && 'ALERT_STATE_TABLE_NAME' in targetEnv(r));
   const alertDigest = scheduleRule ? localFunction(functionTargetedBy((scheduleRule[1].Properties!.Targets as any[])[0])) : undefined;
+  const monitorRule = rules.find((r) => r[1].Properties?.ScheduleExpression && 'REPORT_BUCKET' in targetEnv(r));
+  const monitor = monitorRule ? localFunction(functionTargetedBy((monitorRule[1].Properties!.Targets as any[])[0])) : undefined;
   const tableNamed = (variable: string, fn?: LocalFunction) => fn?.environment[variable];
   const scoreTable = tableNamed('SCORE_TABLE_NAME', scoringFunction);
   if (!scoreTable) throw new Error('the scoring function has no SCORE_TABLE_NAME');
@@ -319,5 +323,6 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
     alertDigest,
     rule,
     outcomes,
+    monitor,
   };
 }

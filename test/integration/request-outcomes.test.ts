@@ -1,10 +1,11 @@
 // DonorRequestOutcome events through the rule's pattern and the real bundled outcome handler, on
 // dynalite and fauxqs provisioned from the synthesized template: valid, invalid, duplicate.
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { compileEventPattern } from '../../twin/event-pattern';
 import { loadHandler, type Handler } from '../../twin/local-function';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
-import { coldStart, drainQueue, startTestPipeline, type TestPipeline } from './local-pipeline';
+import { coldStart, drainQueue, readMailbox, startTestPipeline, type TestPipeline } from './local-pipeline';
 
 let test: TestPipeline;
 let documents: DynamoDBDocumentClient;
@@ -17,7 +18,7 @@ const logged = async (requestId: string) =>
 const storedScore = async (donorId: string) => (await documents.send(new GetCommand({ TableName: test.pipeline.scoreTable, Key: { donorId } }))).Item!;
 
 beforeAll(async () => {
-  test = await startTestPipeline({ stage: 'itest' });
+  test = await startTestPipeline({ stage: 'itest', alertEmails: 'team@example.org' });
   documents = DynamoDBDocumentClient.from(test.clients.dynamodb);
   scoreDonor = coldStart(test);
   const fn = test.pipeline.outcomes!.fn;
@@ -95,5 +96,33 @@ describe('the prediction log on the local twin', () => {
       expect(message.attributes).toMatchObject({ field, rule, eventId: `evt-bad-${i}` });
     }
     for (const id of ['REQ-0004', 'REQ-0005', 'REQ-0006']) expect(await logged(id)).toBeUndefined();
+  });
+});
+
+describe('the monitoring function on the local twin', () => {
+  it('writes the report to the report bucket and e-mails the weekly summary, with no donor id in either', async () => {
+    const fn = test.pipeline.monitor!;
+    let monitor: Handler | undefined;
+    jest.isolateModules(() => {
+      monitor = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env });
+    });
+    await readMailbox(test);
+    const result = (await monitor!({ weeklyEmail: true })) as { reportUri: string; emailed: boolean; drift: boolean };
+    const today = new Date().toISOString().slice(0, 10);
+    expect(result).toMatchObject({ reportUri: `s3://${fn.environment.REPORT_BUCKET}/reports/${today}/report.html`, emailed: true });
+    const object = await test.clients.s3.send(new GetObjectCommand({ Bucket: fn.environment.REPORT_BUCKET, Key: `reports/${today}/report.html` }));
+    const html = await object.Body!.transformToString();
+    expect(html).toContain('<figure id="score-histogram">');
+    expect(html).toContain('<figure id="calibration-curve">');
+    const figures = JSON.parse(await (await test.clients.s3.send(new GetObjectCommand({ Bucket: fn.environment.REPORT_BUCKET, Key: `reports/${today}/figures.json` }))).Body!.transformToString());
+    expect(figures.rows).toEqual({ scores: 2, outcomes: 1 });
+    expect(figures.calibration.rows).toBe(1);
+    const mails = await readMailbox(test);
+    expect(mails).toHaveLength(1);
+    expect(mails[0].subject).toMatch(/^\[donor-readiness itest\] monitoring \d{4}-\d{2}-\d{2}: /);
+    expect(mails[0].body).toContain(result.reportUri);
+    for (const text of [html, mails[0].body, JSON.stringify(figures)]) {
+      for (const donorId of ['D-OUT-0001', 'D-OUT-0002', 'D-OUT-NONE']) expect(text).not.toContain(donorId);
+    }
   });
 });
