@@ -5,6 +5,7 @@ import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
 import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
 import { runMonitor } from './monitor-command';
+import { runExportTraining } from './export-training-command';
 import { runRedrive } from './redrive-command';
 import { runScore } from './score-command';
 
@@ -74,6 +75,15 @@ program
   .option('--as-of <date>', 'the run date (default: the newest scoring date in --scores)', isoDate)
   .option('--json', 'print the figures as JSON', false)
   .action((opts) => runMonitor(opts));
+
+program
+  .command('export-training')
+  .description('write the prediction log (outcome table) as training rows: features as they stood before each request, and the outcome')
+  .option('--table <name>', 'the outcome table (stack output OutcomeTableName; found by name when omitted)')
+  .option('--twin [work-dir]', 'read the local twin kept up by npm start -- --serve (default .drs) instead of AWS')
+  .option('--out <file>', 'output JSON Lines, - for standard output', '-')
+  .option('--json', 'print the summary as JSON', false)
+  .action((opts) => runExportTraining(opts));
 
 program
   .command('redrive')

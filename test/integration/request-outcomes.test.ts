@@ -2,6 +2,11 @@
 // dynalite and fauxqs provisioned from the synthesized template: valid, invalid, duplicate.
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeTwinSession } from '../../twin/twin-session';
 import { compileEventPattern } from '../../twin/event-pattern';
 import { loadHandler, type Handler } from '../../twin/local-function';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
@@ -123,6 +128,28 @@ describe('the monitoring function on the local twin', () => {
     expect(mails[0].body).toContain(result.reportUri);
     for (const text of [html, mails[0].body, JSON.stringify(figures)]) {
       for (const donorId of ['D-OUT-0001', 'D-OUT-0002', 'D-OUT-NONE']) expect(text).not.toContain(donorId);
+    }
+  });
+});
+
+describe('drs export-training from the twin', () => {
+  it('writes one row per request with the features as they stood before it, no donor id, and counts the rest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drs-export-'));
+    try {
+      writeTwinSession(dir, { pid: process.pid, env: test.endpoints.env, scoringFunction: test.pipeline.scoringFunction, functionArn: 'arn:local' });
+      const out = join(dir, 'training.jsonl');
+      const drs = join(__dirname, '..', '..', 'cli', 'drs.cjs');
+      const result = spawnSync(process.execPath, [drs, 'export-training', '--twin', dir, '--out', out, '--json'], { encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ written: 1, skipped: { 'updated-after-request': 1, 'no-score': 1 } });
+      const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ requestId: 'REQ-0001', requestedAt: '2026-10-15T09:30:00Z', outcome: 'unavailable', reason: 'no_contact' });
+      expect(Object.keys(rows[0].prediction.features)).toContain('yearsSinceContactVerified');
+      expect(readFileSync(out, 'utf8')).not.toContain('D-OUT-0001');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
