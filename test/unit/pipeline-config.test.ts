@@ -13,6 +13,15 @@ describe('deploy configuration from CDK context', () => {
       memorySize: 512,
       reservedConcurrency: 20,
       logRetentionDays: 90,
+      // Issue 17: outcomes and model monitoring.
+      outcomeDetailType: 'DonorRequestOutcome',
+      monitorPsiThreshold: 0.2,
+      monitorCalibrationDrift: 0.05,
+      monitorAucDrop: 0.05,
+      monitorSampleRows: 100_000,
+      refreshPeriodDays: 30,
+      staleScoreShare: 0.05,
+      freshnessMinutes: 360,
     });
   });
 
