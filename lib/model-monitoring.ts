@@ -77,6 +77,7 @@ export class ModelMonitoring extends Construct {
 
     const basics = functionBasics(this, {
       ...props,
+      logName: 'model-monitoring',
       roleDescription: 'Donor readiness monitoring function: reads scores, the prediction log and the model manifest; writes reports; e-mails the weekly summary',
     });
     this.logGroup = basics.logGroup;

@@ -56,11 +56,12 @@ export class OutcomeLog extends Construct {
     });
     this.rejectedQueue = encryptedQueue(this, 'RejectedOutcomes', props.key);
     this.failedQueue = encryptedQueue(this, 'FailedOutcomes', props.key);
-    this.deadLetterQueue = encryptedQueue(this, 'DeadLetters', props.key);
+    this.deadLetterQueue = encryptedQueue(this, 'DeadLetterQueue', props.key);
     this.undeliveredQueue = encryptedQueue(this, 'Undelivered', props.key);
 
     const basics = functionBasics(this, {
       ...props,
+      logName: 'outcome-function',
       roleDescription: 'Donor readiness outcome function: reads scores, writes the prediction log and rejected outcomes',
     });
     this.logGroup = basics.logGroup;
