@@ -66,6 +66,12 @@ async function outcomeTable(dynamodb: DynamoDBClient, given?: string): Promise<s
 }
 
 export async function runExportTraining(options: ExportTrainingOptions): Promise<void> {
+  // The SDK warns once per process that Node 20 support ends in 2027 (Lambda runs Node 22): keep
+  // stderr for what the user must read, as npm start does.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
+  });
   try {
     const dynamodb = client(options);
     const table = await outcomeTable(dynamodb, options.table);
