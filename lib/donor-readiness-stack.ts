@@ -191,7 +191,7 @@ export class DonorReadinessStack extends Stack {
       // Named per stage, so a replay picks this stage's archive by name (README, Replay).
       archiveName: `donor-readiness-${config.stage}`,
       sourceEventBus: this.intake.eventBus,
-      eventPattern: { source: [config.eventSource], detailType: [config.detailType, config.outcomeDetailType] },
+      eventPattern: { source: [config.eventSource], detailType: [config.detailType] },
       retention: Duration.days(365),
       kmsKey: this.key,
       description: 'DonorUpdated events, for replay after a fix',

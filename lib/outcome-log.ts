@@ -12,7 +12,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { encryptedQueue } from './encrypted-queue';
+import { encryptedQueue, retainOutsideDev } from './encrypted-queue';
 import { BUNDLING, functionBasics, PROJECT_ROOT } from './function-basics';
 import type { FunctionNetwork } from './function-network';
 import { allowKeyUse, allowSend, queueDestination } from './least-privilege';
@@ -54,10 +54,10 @@ export class OutcomeLog extends Construct {
       // The outcomes are the only ground truth the model is judged and retrained on.
       removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
-    this.rejectedQueue = encryptedQueue(this, 'RejectedOutcomes', props.key);
-    this.failedQueue = encryptedQueue(this, 'FailedOutcomes', props.key);
-    this.deadLetterQueue = encryptedQueue(this, 'DeadLetterQueue', props.key);
-    this.undeliveredQueue = encryptedQueue(this, 'Undelivered', props.key);
+    this.rejectedQueue = encryptedQueue(this, 'RejectedOutcomes', props.key, { removalPolicy: retainOutsideDev(props.stage) });
+    this.failedQueue = encryptedQueue(this, 'FailedOutcomes', props.key, { removalPolicy: retainOutsideDev(props.stage) });
+    this.deadLetterQueue = encryptedQueue(this, 'DeadLetterQueue', props.key, { removalPolicy: retainOutsideDev(props.stage) });
+    this.undeliveredQueue = encryptedQueue(this, 'Undelivered', props.key, { removalPolicy: retainOutsideDev(props.stage) });
 
     const basics = functionBasics(this, {
       ...props,
