@@ -261,7 +261,7 @@ describe('encryption and retention', () => {
       expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 1_209_600 });
     }
     const queuePolicies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as any[];
-    expect(queuePolicies).toHaveLength(4);
+    expect(queuePolicies).toHaveLength(8); // one per queue, four of them the outcome log's (issue 17)
     for (const policy of queuePolicies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
