@@ -5,6 +5,8 @@ import { DEFAULT_BASE_RATE, GENERATOR_VARIANTS } from '../model/synthetic-regist
 import { runData } from './data-command';
 import { runDiagnose } from './diagnose-command';
 import { runEvaluate } from './evaluate-command';
+import { runMonitor } from './monitor-command';
+import { runExportTraining } from './export-training-command';
 import { runRedrive } from './redrive-command';
 import { runRescore } from './rescore-command';
 import { decimalFraction, seeHelp, wholeNumber } from './option-values';
@@ -70,6 +72,26 @@ program
     }
     return runEvaluate(opts);
   });
+
+program
+  .command('monitor')
+  .description('the monitoring report from files: score and feature drift (PSI) against the training reference, band mix, freshness and, with outcomes, AUC and calibration')
+  .requiredOption('--scores <file>', 'score records as JSON Lines (drs score output, a score-table dump or snapshot)')
+  .option('--outcomes <file>', 'prediction-log rows (drs export-training) or drs data rows whose truth is the outcome')
+  .option('--reference <dir>', 'model folder whose manifest holds the training reference (default: the committed model/)')
+  .requiredOption('--out <dir>', 'folder for report.html and figures.json')
+  .option('--as-of <date>', 'the run date (default: the newest scoring date in --scores)', isoDate)
+  .option('--json', 'print the figures as JSON', false)
+  .action((opts) => runMonitor(opts));
+
+program
+  .command('export-training')
+  .description('write the prediction log (outcome table) as training rows: features as they stood before each request, and the outcome')
+  .option('--table <name>', 'the outcome table (stack output OutcomeTableName; found by name when omitted)')
+  .option('--twin [work-dir]', 'read the local twin kept up by npm start -- --serve (default .drs) instead of AWS')
+  .option('--out <file>', 'output JSON Lines, - for standard output', '-')
+  .option('--json', 'print the summary as JSON', false)
+  .action((opts) => runExportTraining(opts));
 
 program
   .command('redrive')

@@ -57,9 +57,9 @@ export class Alerting extends Construct {
   }
 
   /** An alarm (and its recovery) whenever a queue holds any message: each one is an event to look at. */
-  alarmOnQueueDepth(id: string, queue: IQueue, what: string): Alarm {
+  alarmOnQueueDepth(id: string, queue: IQueue, what: string, eachMessage = 'a DonorUpdated event that was not scored'): Alarm {
     const alarm = new Alarm(this, id, {
-      alarmDescription: `${what} Each message is a DonorUpdated event that was not scored. Read the alert e-mails and logs, fix the cause, then redrive the events kept in ${queue.queueName} (README, Redrive)`,
+      alarmDescription: `${what} Each message is ${eachMessage}. Read the alert e-mails and logs, fix the cause, then redrive the events kept in ${queue.queueName} (README, Redrive)`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

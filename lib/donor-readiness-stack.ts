@@ -15,6 +15,9 @@ import { logGroupNameFor, logGroupPrefixFor } from './function-basics';
 import { FunctionNetwork } from './function-network';
 import { ModelStore } from './model-store';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
+import { OutcomeLog } from './outcome-log';
+import { ModelMonitoring } from './model-monitoring';
+import { DEFAULT_THRESHOLDS } from '../lambdas/monitoring/monitoring-run';
 import { PipelineMonitoring } from './pipeline-monitoring';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
@@ -26,6 +29,8 @@ export interface DonorReadinessStackProps extends StackProps {
   /** Tests point this at a fixture model; deployments use model/. */
   modelDir?: string;
 }
+
+const OUTCOME_NOT_RECORDED = 'a DonorRequestOutcome event that is not in the prediction log';
 
 /** In a key policy, "*" as the resource means this key and nothing else. */
 const THIS_KEY = '*';
@@ -43,6 +48,8 @@ export class DonorReadinessStack extends Stack {
   public readonly network?: FunctionNetwork;
   public readonly alertStateTable: Table;
   public readonly registryRefresh: RegistryRefresh;
+  public readonly outcomeLog: OutcomeLog;
+  public readonly modelMonitoring: ModelMonitoring;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -129,6 +136,23 @@ export class DonorReadinessStack extends Stack {
     this.alerting.alarmOnQueueDepth('DeadLettersAlarm', this.scoring.deadLetterQueue, "Events are in the scoring function's dead-letter queue.");
     this.alerting.alarmOnQueueDepth('UndeliveredEventsAlarm', this.intake.undeliveredQueue, 'EventBridge could not deliver events to the scoring function.');
 
+    // Issue 17: request outcomes beside the score each donor had when requested (the prediction log).
+    this.outcomeLog = new OutcomeLog(this, 'OutcomeLog', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      eventBus: this.intake.eventBus,
+      eventSource: config.eventSource,
+      detailType: config.outcomeDetailType,
+      scoreTable: this.scoreStore.table,
+      network: this.network,
+    });
+    this.alerting.alarmOnQueueDepth('RejectedOutcomesAlarm', this.outcomeLog.rejectedQueue, 'DonorRequestOutcome events were rejected as invalid.', OUTCOME_NOT_RECORDED);
+    this.alerting.alarmOnQueueDepth('FailedOutcomesAlarm', this.outcomeLog.failedQueue, 'DonorRequestOutcome events failed after all Lambda retries.', OUTCOME_NOT_RECORDED);
+    this.alerting.alarmOnQueueDepth('OutcomeDeadLettersAlarm', this.outcomeLog.deadLetterQueue, "Events are in the outcome function's dead-letter queue.", OUTCOME_NOT_RECORDED);
+    this.alerting.alarmOnQueueDepth('UndeliveredOutcomesAlarm', this.outcomeLog.undeliveredQueue, 'EventBridge could not deliver outcome events to the outcome function.', OUTCOME_NOT_RECORDED);
+
     this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
       stage: config.stage,
       scoringFunction: this.scoring.function,
@@ -139,6 +163,31 @@ export class DonorReadinessStack extends Stack {
       isDefaultBus: this.intake.isDefaultBus,
       alertTopic: this.alerting.topic,
     });
+    // Issue 17: the daily monitoring run, its report bucket, drift and freshness alarms.
+    this.modelMonitoring = new ModelMonitoring(this, 'ModelMonitoring', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      scoreTable: this.scoreStore.table,
+      outcomeTable: this.outcomeLog.table,
+      modelStore: this.modelStore,
+      accessLogs: this.modelStore.accessLogs,
+      alertTopic: this.alerting.topic,
+      dashboard: this.monitoring.dashboard,
+      thresholds: {
+        ...DEFAULT_THRESHOLDS,
+        psi: config.monitorPsiThreshold,
+        calibrationDrift: config.monitorCalibrationDrift,
+        aucDrop: config.monitorAucDrop,
+        refreshPeriodDays: config.refreshPeriodDays,
+        staleShare: config.staleScoreShare,
+      },
+      scoreSampleRows: config.monitorSampleRows,
+      freshness: { minutes: config.freshnessMinutes, quietHoursUtc: config.freshnessQuietHoursUtc },
+      network: this.network,
+    });
+
     // Every DonorUpdated event is archived for a year, so events can be replayed after a bug fix.
     this.archive = new Archive(this, 'EventArchive', {
       // Named per stage, so a replay picks this stage's archive by name (README, Replay).
@@ -189,6 +238,10 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'UndeliveredQueueName', { value: this.intake.undeliveredQueue.queueName });
     new CfnOutput(this, 'RegistryRunStateMachineArn', { value: this.registryRefresh.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RegistryRunBucketName', { value: this.registryRefresh.runBucket.bucketName });
+    new CfnOutput(this, 'OutcomeTableName', { value: this.outcomeLog.table.tableName });
+    new CfnOutput(this, 'OutcomeFunctionName', { value: this.outcomeLog.function.functionName });
+    new CfnOutput(this, 'RejectedOutcomesQueueName', { value: this.outcomeLog.rejectedQueue.queueName });
+    new CfnOutput(this, 'MonitoringReportBucket', { value: this.modelMonitoring.reportBucket.bucketName });
     new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
   }
 }

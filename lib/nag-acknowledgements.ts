@@ -73,4 +73,33 @@ export function acknowledgeNagFindings(stack: DonorReadinessStack): void {
     ack(network.vpc, 'HIPAA.Security-IAMNoInlinePolicy', `VPC flow-log role: ${INLINE_POLICY}`);
   }
   acknowledgeBucketDeploymentHandler(Stack.of(stack), modelStore.bucket);
+  acknowledgeOutcomeLog(stack);
+}
+
+/** Issue 17: the outcome function and its prediction log. */
+function acknowledgeOutcomeLog(stack: DonorReadinessStack): void {
+  const { outcomeLog, network } = stack;
+  ack(outcomeLog.function, 'AwsSolutions-L1', RUNTIME_PINNED);
+  ack(outcomeLog.function.role!, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
+  if (!network) {
+    ack(outcomeLog.function, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only AWS APIs (DynamoDB, SQS) over TLS with IAM; deploy with -c vpc=true to run it in isolated subnets with VPC endpoints');
+  }
+  if (network) {
+    ack(outcomeLog.function.role!, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ENI_POLICY}]`, 'Lambda needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and DeleteNetworkInterface to attach the function to its subnets; this AWS policy grants only these ENI actions');
+  }
+  const lastStop = 'this queue is where outcome events end when they cannot be recorded (kept 14 days, depth alarmed); a dead-letter queue behind it would move them out of sight of the alarm';
+  for (const queue of [outcomeLog.rejectedQueue, outcomeLog.failedQueue, outcomeLog.undeliveredQueue]) ack(queue, 'AwsSolutions-SQS3', lastStop);
+  const { modelMonitoring } = stack;
+  ack(modelMonitoring.function, 'AwsSolutions-L1', RUNTIME_PINNED);
+  ack(modelMonitoring.function.role!, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
+  ack(modelMonitoring.function, 'HIPAA.Security-LambdaDLQ', 'the monitoring run is scheduled with no event to keep: a failed run alarms (MonitoringRunFailed) and the next day\'s run recomputes everything');
+  if (!network) {
+    ack(modelMonitoring.function, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only AWS APIs (DynamoDB, S3, SNS) over TLS with IAM; deploy with -c vpc=true to run it in isolated subnets with VPC endpoints');
+  } else {
+    ack(modelMonitoring.function.role!, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ENI_POLICY}]`, 'Lambda needs ec2:CreateNetworkInterface, DescribeNetworkInterfaces and DeleteNetworkInterface to attach the function to its subnets; this AWS policy grants only these ENI actions');
+  }
+  const reportBucketId = Stack.of(stack).getLogicalId(modelMonitoring.reportBucket.node.defaultChild as CfnResource);
+  ack(modelMonitoring.function.role!, `AwsSolutions-IAM5[Resource::<${reportBucketId}.Arn>/reports/*]`, 'the run writes reports/<date>/report.html and figures.json, a new key every day: s3:PutObject only, only under reports/ of its own bucket');
+  ack(modelMonitoring.reportBucket, 'HIPAA.Security-S3BucketReplicationEnabled', 'monitoring reports are aggregates (no donor rows) that the next daily run recomputes from the tables; the bucket is versioned');
+  ack(outcomeLog.table, 'HIPAA.Security-DynamoDBInBackupPlan', 'point-in-time recovery (35 days) is on; outcome events kept in queues can be redriven and the log is idempotent by request id');
 }

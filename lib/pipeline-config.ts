@@ -30,6 +30,7 @@ export const PIPELINE_CONTEXT = z.object({
   eventBusName: z.string().regex(/^[A-Za-z0-9._\-/]{1,256}$/, { error: 'must be an existing event bus name such as default' }).optional(),
   eventSource: z.string().min(1).max(256).default('registry.donors'),
   detailType: z.string().min(1).max(128).default('DonorUpdated'),
+  outcomeDetailType: z.string().min(1).max(128).default('DonorRequestOutcome'),
   architecture: z.enum(['x86_64', 'arm64'], { error: 'must be x86_64 or arm64' }).default('x86_64'),
   memorySize: intFrom(128, 10240).default(512),
   // Off by default: a new account's concurrency quota (often 10) refuses any reservation.
@@ -41,6 +42,18 @@ export const PIPELINE_CONTEXT = z.object({
     .refine((v) => RETENTION_VALUES.includes(v), { error: `must be one of CloudWatch's retention periods: ${RETENTION_VALUES.join(', ')}` })
     .default(90),
   alertWindowMinutes: intFrom(1, 1440).default(15),
+  monitorPsiThreshold: z.coerce.number({ error: 'must be a number from 0.01 to 5, e.g. 0.2' }).min(0.01, { error: 'must be a number from 0.01 to 5, e.g. 0.2' }).max(5, { error: 'must be a number from 0.01 to 5, e.g. 0.2' }).default(0.2),
+  monitorCalibrationDrift: z.coerce.number({ error: 'must be a number from 0.005 to 0.5, e.g. 0.05' }).min(0.005, { error: 'must be a number from 0.005 to 0.5, e.g. 0.05' }).max(0.5, { error: 'must be a number from 0.005 to 0.5, e.g. 0.05' }).default(0.05),
+  monitorAucDrop: z.coerce.number({ error: 'must be a number from 0.005 to 0.5, e.g. 0.05' }).min(0.005, { error: 'must be a number from 0.005 to 0.5, e.g. 0.05' }).max(0.5, { error: 'must be a number from 0.005 to 0.5, e.g. 0.05' }).default(0.05),
+  monitorSampleRows: intFrom(1000, 1_000_000).default(100_000),
+  refreshPeriodDays: intFrom(1, 365).default(30),
+  staleScoreShare: z.coerce.number({ error: 'must be a number from 0 to 1, e.g. 0.05' }).min(0, { error: 'must be a number from 0 to 1, e.g. 0.05' }).max(1, { error: 'must be a number from 0 to 1, e.g. 0.05' }).default(0.05),
+  freshnessMinutes: intFrom(5, 1440).default(360),
+  freshnessQuietHoursUtc: z
+    .string()
+    .regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/, { error: 'must be two UTC hours FROM-TO, e.g. 22-6' })
+    .transform((v) => v.split('-').map(Number) as [number, number])
+    .optional(),
   vpc: z
     .preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['true', 'false'], { error: 'must be true or false' }))
     .transform((v) => v === 'true')

@@ -17,6 +17,7 @@ import { modelShapeGates } from './model-checks';
 import { validateForward, validateVariants, validationGates, type ValidationConfig, type ValidationResult } from './validation';
 import { calibrationBins, rocCurve } from './metrics';
 import { writeModelCard } from './model-card';
+import { addMonitoringReference } from './training-reference';
 import { exportOnnx, ONNX_OPSET } from './onnx-export';
 import { calibrationPlotSvg, rocPlotSvg } from './plots';
 import { generateRegistry, type RegistryRow } from './synthetic-registry';
@@ -279,7 +280,7 @@ export async function train(
   golden.push(features.map((f) => f.range[1]));
   golden.push(features.map((f) => f.range[1] * 2 + 1));
   return {
-    manifest,
+    manifest: addMonitoringReference(manifest, { vectors: training.vectors, config: config.training }),
     onnx: onnxBytes,
     golden: golden.map((vector) => ({ vector, probability: explainerOnly.probability(vector) })),
     heldOut,

@@ -35,6 +35,12 @@ export function formatSummary(s: TwinSummary): string {
     `  e-mails sent            ${String(s.emailsSent).padStart(7)}           written to ${s.outbox}`,
     `  handler latency         p50 ${s.handlerLatencyMs.p50} ms, p99 ${s.handlerLatencyMs.p99} ms over ${s.handlerLatencyMs.invocations} invocations`,
     `  score table             ${String(s.tableItems).padStart(7)} donors    function logs: ${s.logFile}`,
+    ...(s.outcomes
+      ? [
+          `  request outcomes        ${String(s.outcomes.sent).padStart(7)}           recorded ${s.outcomes.recorded}, duplicate ${s.outcomes.duplicate}, rejected ${s.outcomes.rejected}, dead-lettered ${s.outcomes.deadLettered}`,
+          `  monitoring report       ${s.outcomes.drift ? 'DRIFT   ' : 'no drift'}          AUC ${s.outcomes.auc?.toFixed(3) ?? '–'}, observed ${s.outcomes.calibration ? (s.outcomes.calibration.observed * 100).toFixed(1) : '–'}% vs predicted ${s.outcomes.calibration ? (s.outcomes.calibration.predicted * 100).toFixed(1) : '–'}% over ${s.outcomes.withPrediction} requests: ${s.outcomes.report}`,
+        ]
+      : []),
     s.accounted
       ? `Every event accounted for: ${s.in} in = ${s.scored} scored + ${s.ignored.total} ignored + ${s.rejected.total} rejected + ${s.deadLettered} dead-lettered + ${s.undelivered.total} undelivered`
       : `NOT every event is accounted for:\n  - ${s.missing.join('\n  - ')}`,
@@ -59,6 +65,7 @@ const program = new Command('npm start --')
   .option('--work-dir <dir>', 'where the outbox, function logs and cloud assembly go', '.drs')
   .option('--data-dir <dir>', 'keep the score table on disk here between runs (default: in memory)')
   .option('--dump-table <file>', 'write the final table items as JSON Lines')
+  .option('--outcome-share <p>', 'share of scored donors that get a DonorRequestOutcome event (from their synthetic truth)', decimalFraction('--outcome-share', 0, 1), 0.25)
   .option('--serve', 'keep the endpoints up after the run and print how to reach them', false)
   .option('--json', 'print the summary as JSON', false)
   .option('--fault-every <duration>', 'fail every score write for --fault-for, this often (e.g. 20s): failures in a rhythm for drs diagnose --twin', duration)
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
     workDir: resolve(opts.workDir),
     alertEmails: opts.alertEmails,
     dumpTable: opts.dumpTable ? resolve(opts.dumpTable) : undefined,
+    outcomeShare: opts.outcomeShare,
     onProgress: (done) => progress.tick(done),
     ...(fault ? { functionEndpoints: fault.endpoints } : {}),
   });

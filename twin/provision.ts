@@ -62,6 +62,10 @@ export interface LocalPipeline {
   /** The function the schedule rule runs every minute (the alert digest). */
   alertDigest?: LocalFunction;
   rule: LocalRule;
+  /** The outcome rule and the function that records outcomes in the prediction log (issue 17). */
+  outcomes?: { rule: LocalRule; fn: LocalFunction };
+  /** The scheduled model monitoring function (issue 17). */
+  monitor?: LocalFunction;
 }
 
 export interface AwsClients {
@@ -257,14 +261,40 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
 
   // The pipeline's function is the one the event-pattern rule targets; a schedule rule runs the digest.
   const rules = byType(template, 'AWS::Events::Rule');
+  const targetEnv = ([, r]: [string, TemplateResource]): Record<string, unknown> => {
+    const targetArn = resolveString((r.Properties?.Targets as any[])[0].Arn, ctx);
+    const found = byType(template, 'AWS::Lambda::Function').find(([id]) => identities.get(id)!.attributes.Arn === targetArn);
+    return found?.[1].Properties?.Environment?.Variables ?? {};
+  };
   const patternRules = rules.filter(([, r]) => r.Properties?.EventPattern);
-  if (patternRules.length !== 1) throw new Error(`expected one EventBridge rule with an event pattern in the template, found ${patternRules.length}`);
-  const [ruleId, ruleResource] = patternRules[0];
+  // The scoring rule targets the function that pins a model; the outcome rule (issue 17) the one that writes the prediction log.
+  const scoringRules = patternRules.filter((r) => 'MODEL_SHA256' in targetEnv(r));
+  if (scoringRules.length !== 1) throw new Error(`expected one EventBridge rule targeting the scoring function in the template, found ${scoringRules.length}`);
+  const [ruleId, ruleResource] = scoringRules[0];
   const rp = ruleResource.Properties ?? {};
   const target = (rp.Targets as any[])[0];
   const scoringFunction = localFunction(functionTargetedBy(target));
-  const scheduleRule = rules.find(([, r]) => r.Properties?.ScheduleExpression);
+  const localRule = ([id, resource]: [string, TemplateResource]): LocalRule => {
+    const p = resource.Properties ?? {};
+    const t = (p.Targets as any[])[0];
+    return {
+      logicalId: id,
+      eventBusName: p.EventBusName ? resolveString(p.EventBusName, ctx) : 'default',
+      eventPattern: resolveValue(p.EventPattern, ctx) as Record<string, unknown>,
+      retryAttempts: Number(t.RetryPolicy?.MaximumRetryAttempts ?? 185),
+      maxEventAgeSeconds: Number(t.RetryPolicy?.MaximumEventAgeInSeconds ?? 86400),
+      deadLetterQueue: queueByArn(t.DeadLetterConfig?.Arn),
+    };
+  };
+  const outcomeRuleEntry = patternRules.find((r) => 'OUTCOME_TABLE_NAME' in targetEnv(r));
+  const outcomes = outcomeRuleEntry
+    ? { rule: localRule(outcomeRuleEntry), fn: localFunction(functionTargetedBy((outcomeRuleEntry[1].Properties!.Targets as any[])[0])) }
+    : undefined;
+  // The digest's schedule (the monitoring run has schedules of its own, issue 17).
+  const scheduleRule = rules.find((r) => r[1].Properties?.ScheduleExpression && 'ALERT_STATE_TABLE_NAME' in targetEnv(r));
   const alertDigest = scheduleRule ? localFunction(functionTargetedBy((scheduleRule[1].Properties!.Targets as any[])[0])) : undefined;
+  const monitorRule = rules.find((r) => r[1].Properties?.ScheduleExpression && 'REPORT_BUCKET' in targetEnv(r));
+  const monitor = monitorRule ? localFunction(functionTargetedBy((monitorRule[1].Properties!.Targets as any[])[0])) : undefined;
   const tableNamed = (variable: string, fn?: LocalFunction) => fn?.environment[variable];
   const scoreTable = tableNamed('SCORE_TABLE_NAME', scoringFunction);
   if (!scoreTable) throw new Error('the scoring function has no SCORE_TABLE_NAME');
@@ -292,5 +322,7 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
     scoringFunction,
     alertDigest,
     rule,
+    outcomes,
+    monitor,
   };
 }

@@ -15,6 +15,9 @@ import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints }
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
 import { synthesizePipeline, type SynthesizedPipeline } from './synthesize';
 import { drainMailboxes, writeOutbox } from './outbox';
+import { generateOutcomeEvents, runRequestOutcomes, truthByDonor, type OutcomeSummary } from './request-outcomes';
+import { readReference } from '../cli/monitor-command';
+import { DEFAULT_MODEL_DIR } from '../cli/local-model';
 
 export interface TwinOptions {
   events: number;
@@ -36,6 +39,8 @@ export interface TwinOptions {
   digestEndpoints?: (endpoints: LocalEndpoints) => Promise<Record<string, string>>;
   /** How often the alert digest runs during delivery (the stack: every minute). */
   digestEveryMs?: number;
+  /** Share of scored donors that get a DonorRequestOutcome event from their synthetic truth (0: none). */
+  outcomeShare?: number;
 }
 
 export interface TwinSummary {
@@ -62,6 +67,8 @@ export interface TwinSummary {
   /** From the first delivery to the last: what throughput is measured on. */
   deliverySeconds: number;
   traffic?: Record<string, number>;
+  /** Request outcomes and the monitoring report (generated traffic only). */
+  outcomes?: OutcomeSummary;
 }
 
 export interface TwinRun {
@@ -200,6 +207,33 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     const items = await scanTable(clients, pipeline.scoreTable);
     if (options.dumpTable) writeFileSync(options.dumpTable, items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
 
+    // Issue 17: outcomes for a share of the scored donors, then the monitoring report over both tables.
+    let outcomes: OutcomeSummary | undefined;
+    const share = options.outcomeShare ?? 0.25;
+    if (traffic && share > 0 && pipeline.outcomes) {
+      const of = pipeline.outcomes;
+      const outcomeEvents = generateOutcomeEvents(
+        items.map((i) => ({ donorId: String(i.donorId), updatedAt: String(i.updatedAt), revision: Number(i.revision) })),
+        truthByDonor(options.seed, options.asOf, traffic.donors),
+        { share, seed: options.seed, asOf: options.asOf, badFraction: options.badFraction, now: new Date(), identity: { ...identity, detailType: synthesized.config.outcomeDetailType } },
+      );
+      outcomes = await withCapturedLogs(logFile, async () =>
+        runRequestOutcomes({
+          pipeline,
+          clients,
+          handler: loadHandler(of.fn.handlerFile, of.fn.handlerExport, { ...of.fn.environment, ...endpoints.env }),
+          events: outcomeEvents,
+          concurrency: options.concurrency,
+          scan: (table) => scanTable(clients, table),
+          reference: await readReference(DEFAULT_MODEL_DIR),
+          scoringCounts: { scored: count('scored'), rejected: count('rejected'), failed: count('dead-lettered') },
+          asOf: options.asOf,
+          workDir: options.workDir,
+        }),
+      );
+      for (const q of pipeline.queues) queues[q.logicalId] = await queueDepth(clients, q.url);
+    }
+
     const scored = count('scored');
     const stale = count('stale');
     const notMatched = count('unmatched');
@@ -217,6 +251,10 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     if (fn.onFailureQueue) {
       const keptThere = records.filter((r) => r.keptIn?.includes(fn.onFailureQueue!.logicalId)).length;
       if (queues[fn.onFailureQueue.logicalId] !== keptThere) missing.push(`failed-scoring queue holds ${queues[fn.onFailureQueue.logicalId]} messages for ${keptThere} events kept there`);
+    }
+    if (outcomes) {
+      if (outcomes.recorded + outcomes.duplicate + outcomes.rejected + outcomes.deadLettered !== outcomes.sent) missing.push(`${outcomes.sent} outcome events but only ${outcomes.recorded + outcomes.duplicate + outcomes.rejected + outcomes.deadLettered} have a fate`);
+      if (depth('OutcomeLogRejectedOutcomes') !== outcomes.rejected) missing.push(`rejected-outcomes queue holds ${depth('OutcomeLogRejectedOutcomes')} messages for ${outcomes.rejected} rejected outcome events`);
     }
 
     const summary: TwinSummary = {
@@ -241,6 +279,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       seconds: round1((performance.now() - started) / 1000),
       deliverySeconds: Math.round(deliverySeconds * 1000) / 1000,
       ...(traffic ? { traffic } : {}),
+      ...(outcomes ? { outcomes } : {}),
     };
     return { summary, records, endpoints, clients, pipeline };
   } catch (error) {

@@ -257,12 +257,13 @@ describe('encryption and retention', () => {
 
   it('encrypts every queue with the key, keeps messages 14 days and denies non-TLS access', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues).sort()).toEqual([id.deadLetters, id.failed, id.rejected, id.undelivered].sort());
+    const outcomeQueues = ['OutcomeLogRejectedOutcomes', 'OutcomeLogFailedOutcomes', 'OutcomeLogDeadLetterQueue', 'OutcomeLogUndelivered'].map((prefix) => logicalIdOf(template, 'AWS::SQS::Queue', prefix)); // issue 17
+    expect(Object.keys(queues).sort()).toEqual([id.deadLetters, id.failed, id.rejected, id.undelivered, ...outcomeQueues].sort());
     for (const queue of Object.values(queues) as any[]) {
       expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 1_209_600 });
     }
     const queuePolicies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as any[];
-    expect(queuePolicies).toHaveLength(4);
+    expect(queuePolicies).toHaveLength(8); // one per queue, four of them the outcome log's (issue 17)
     for (const policy of queuePolicies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -388,8 +389,8 @@ describe('names that are true', () => {
 
   it('names every log group under /donor-readiness/<stage>/ and lets CloudWatch Logs use the key there only', () => {
     const names = (t: Template) => (Object.values(t.findResources('AWS::Logs::LogGroup')) as any[]).map((g) => g.Properties.LogGroupName).sort();
-    expect(names(template)).toEqual(['/donor-readiness/prod/alert-digest', '/donor-readiness/prod/registry-run', '/donor-readiness/prod/scoring-function']);
-    expect(names(vpcTemplate)).toEqual(['/donor-readiness/dev/alert-digest', '/donor-readiness/dev/registry-run', '/donor-readiness/dev/scoring-function', '/donor-readiness/dev/vpc-flow-logs']);
+    expect(names(template)).toEqual(['/donor-readiness/prod/alert-digest', '/donor-readiness/prod/model-monitoring', '/donor-readiness/prod/outcome-function', '/donor-readiness/prod/registry-run', '/donor-readiness/prod/scoring-function']);
+    expect(names(vpcTemplate)).toEqual(['/donor-readiness/dev/alert-digest', '/donor-readiness/dev/model-monitoring', '/donor-readiness/dev/outcome-function', '/donor-readiness/dev/registry-run', '/donor-readiness/dev/scoring-function', '/donor-readiness/dev/vpc-flow-logs']);
     const logsGrant = template.toJSON().Resources[id.key].Properties.KeyPolicy.Statement.find((st: any) => JSON.stringify(st.Principal).includes('logs.'));
     expect(JSON.stringify(logsGrant.Condition)).toContain(':log-group:/donor-readiness/prod/*');
   });

@@ -17,6 +17,15 @@ describe('deploy configuration from CDK context', () => {
       refreshTimeZone: 'UTC',
       refreshTolerance: 0.002,
       refreshWritesPerSecond: 4000,
+      // Issue 17: outcomes and model monitoring.
+      outcomeDetailType: 'DonorRequestOutcome',
+      monitorPsiThreshold: 0.2,
+      monitorCalibrationDrift: 0.05,
+      monitorAucDrop: 0.05,
+      monitorSampleRows: 100_000,
+      refreshPeriodDays: 30,
+      staleScoreShare: 0.05,
+      freshnessMinutes: 360,
     });
   });
 

@@ -1,0 +1,36 @@
+// The monitoring function's configuration, read once at cold start from the environment the stack sets.
+import { readEnvironment } from '../core/environment';
+import { DEFAULT_THRESHOLDS, type MonitoringThresholds } from '../monitoring/monitoring-run';
+
+export interface MonitorConfig {
+  stage: string;
+  scoreTableName: string;
+  outcomeTableName: string;
+  modelBucket: string;
+  modelPrefix: string;
+  reportBucket: string;
+  alertTopicArn: string;
+  thresholds: MonitoringThresholds;
+  /** Score records the run reads at most: a sample of the table's segments at 9 M donors. */
+  scoreSampleRows: number;
+}
+
+const VARIABLES = {
+  stage: 'STAGE',
+  scoreTableName: 'SCORE_TABLE_NAME',
+  outcomeTableName: 'OUTCOME_TABLE_NAME',
+  modelBucket: 'MODEL_BUCKET',
+  modelPrefix: 'MODEL_PREFIX',
+  reportBucket: 'REPORT_BUCKET',
+  alertTopicArn: 'ALERT_TOPIC_ARN',
+  thresholds: 'MONITOR_THRESHOLDS',
+  scoreSampleRows: 'SCORE_SAMPLE_ROWS',
+} as const;
+
+export function readMonitorConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
+  const raw = readEnvironment('monitoring function', VARIABLES, env);
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...(JSON.parse(raw.thresholds) as Partial<MonitoringThresholds>) };
+  const scoreSampleRows = Number(raw.scoreSampleRows);
+  if (!(Number.isSafeInteger(scoreSampleRows) && scoreSampleRows > 0)) throw new Error('SCORE_SAMPLE_ROWS must be a whole number > 0');
+  return { ...raw, thresholds, scoreSampleRows };
+}

@@ -1,0 +1,146 @@
+// Population stability index (PSI) of a monitored sample against a reference distribution kept in
+// the model manifest. Pure: used by the monitoring function, `drs monitor` and training (which
+// writes the reference). PSI alone is noisy on small samples (a 50-row sample of an unchanged
+// population reaches 0.2 by chance), so a shift is flagged only when PSI passes the material
+// threshold AND lies above the sampling-noise floor for the two sample sizes.
+
+/** A binned distribution: bin i holds values <= cuts[i] (first such i); the last bin the rest. */
+export interface BinnedReference {
+  cuts: number[];
+  shares: number[];
+  rows: number;
+}
+
+export function binIndex(cuts: readonly number[], value: number): number {
+  // Binary search for the first cut >= value.
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (value <= cuts[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** Quantile cut points (deciles by default) of a sample, duplicates removed: point masses keep a bin of their own. */
+export function quantileCuts(values: readonly number[], bins = 10): number[] {
+  const sorted = Float64Array.from(values).sort();
+  const cuts: number[] = [];
+  for (let q = 1; q < bins; q++) {
+    const cut = sorted[Math.min(sorted.length - 1, Math.floor((q / bins) * sorted.length))];
+    if (cuts.length === 0 || cut > cuts[cuts.length - 1]) cuts.push(round6(cut));
+  }
+  return cuts;
+}
+
+export function binCounts(cuts: readonly number[], values: Iterable<number>): number[] {
+  const counts = new Array<number>(cuts.length + 1).fill(0);
+  for (const v of values) counts[binIndex(cuts, v)]++;
+  return counts;
+}
+
+export function binnedReference(values: readonly number[], bins = 10): BinnedReference {
+  const cuts = quantileCuts(values, bins);
+  const counts = binCounts(cuts, values);
+  return { cuts, shares: counts.map((c) => round6(c / values.length)), rows: values.length };
+}
+
+/** Shares below this count as this much, so a bin empty on one side gives a large but finite term. */
+export const SHARE_FLOOR = 1e-4;
+
+/**
+ * PSI = sum over bins of (a - e) ln(a / e), with a the monitored and e the reference share, each
+ * floored at SHARE_FLOOR (a bin empty on both sides adds nothing).
+ */
+export function populationStabilityIndex(reference: BinnedReference, counts: readonly number[]): number {
+  const k = reference.shares.length;
+  if (counts.length !== k) throw new RangeError(`expected ${k} bin counts, got ${counts.length}`);
+  const n = counts.reduce((s, c) => s + c, 0);
+  if (n === 0) return NaN;
+  let psi = 0;
+  for (let i = 0; i < k; i++) {
+    const a = Math.max(counts[i] / n, SHARE_FLOOR);
+    const e = Math.max(reference.shares[i], SHARE_FLOOR);
+    psi += (a - e) * Math.log(a / e);
+  }
+  return psi;
+}
+
+/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** Chi-square quantile (Wilson-Hilferty), accurate to a few percent for df >= 1 at the tails used here. */
+export function chiSquareQuantile(p: number, df: number): number {
+  const z = normalQuantile(p);
+  const h = 2 / (9 * df);
+  return df * Math.max(0, 1 - h + z * Math.sqrt(h)) ** 3;
+}
+
+/**
+ * The PSI an unchanged population exceeds with probability 1 - confidence: for small shifts
+ * PSI ~ chi-square(k - 1) * (1/n + 1/m), n and m the two sample sizes.
+ */
+export function psiNoiseFloor(bins: number, rows: number, referenceRows: number, confidence = 0.999): number {
+  if (bins < 2 || rows < 1) return Infinity;
+  return chiSquareQuantile(confidence, bins - 1) * (1 / rows + 1 / Math.max(referenceRows, 1));
+}
+
+export interface PsiResult {
+  psi: number;
+  rows: number;
+  bins: number;
+  noiseFloor: number;
+  /** PSI >= threshold, above the noise floor, on at least the minimum rows. */
+  drift: boolean;
+  /** Monitored and reference share per bin, for the report's plots. */
+  shares: { bin: string; monitored: number; reference: number }[];
+}
+
+export interface PsiThresholds {
+  psi: number;
+  minRows: number;
+  confidence: number;
+}
+
+export const DEFAULT_PSI_THRESHOLDS: PsiThresholds = { psi: 0.2, minRows: 50, confidence: 0.999 };
+
+export function binLabels(cuts: readonly number[]): string[] {
+  const fmt = (x: number) => String(round6(x));
+  return Array.from({ length: cuts.length + 1 }, (_, i) =>
+    i === 0 ? `≤ ${fmt(cuts[0] ?? Infinity)}` : i === cuts.length ? `> ${fmt(cuts[i - 1])}` : `${fmt(cuts[i - 1])} – ${fmt(cuts[i])}`,
+  );
+}
+
+export function comparePopulation(reference: BinnedReference, values: Iterable<number>, t: PsiThresholds = DEFAULT_PSI_THRESHOLDS): PsiResult {
+  const counts = binCounts(reference.cuts, values);
+  const rows = counts.reduce((s, c) => s + c, 0);
+  const psi = populationStabilityIndex(reference, counts);
+  const noiseFloor = psiNoiseFloor(counts.length, rows, reference.rows, t.confidence);
+  const labels = binLabels(reference.cuts);
+  return {
+    psi: round6(psi),
+    rows,
+    bins: counts.length,
+    noiseFloor: round6(noiseFloor),
+    drift: rows >= t.minRows && psi >= t.psi && psi > noiseFloor,
+    shares: counts.map((c, i) => ({ bin: labels[i], monitored: rows ? round6(c / rows) : 0, reference: reference.shares[i] })),
+  };
+}

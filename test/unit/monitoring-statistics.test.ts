@@ -1,0 +1,132 @@
+// PSI, AUC and calibration arithmetic against cases computed by hand (the expected numbers are
+// worked out in the comments, never taken from the code under test).
+import {
+  aucWithInterval,
+  areaUnderRoc,
+  calibration,
+  wilsonInterval,
+} from '../../lambdas/monitoring/outcome-quality';
+import {
+  binCounts,
+  binIndex,
+  binnedReference,
+  chiSquareQuantile,
+  comparePopulation,
+  normalQuantile,
+  populationStabilityIndex,
+  psiNoiseFloor,
+  quantileCuts,
+} from '../../lambdas/monitoring/population-stability';
+
+describe('population stability index', () => {
+  it('puts a value equal to a cut in the lower bin', () => {
+    expect([1, 1.5, 2, 2.5, -7].map((v) => binIndex([1, 2], v))).toEqual([0, 1, 1, 2, 0]);
+  });
+
+  it('gives a point mass its own bin and drops duplicate cuts', () => {
+    const values = [...Array(60).fill(0), ...Array(20).fill(1), ...Array(20).fill(2)];
+    // Deciles at positions 10..90 of the sorted values: 0 0 0 0 0 | 1 1 | 2 2 -> cuts 0, 1, 2.
+    expect(quantileCuts(values)).toEqual([0, 1, 2]);
+    expect(binCounts([0, 1, 2], values)).toEqual([60, 20, 20, 0]);
+    expect(binnedReference(values)).toEqual({ cuts: [0, 1, 2], shares: [0.6, 0.2, 0.2, 0], rows: 100 });
+  });
+
+  it('matches a hand-computed PSI', () => {
+    // (0.3 - 0.5) ln(0.3 / 0.5) + (0.7 - 0.5) ln(0.7 / 0.5) = 0.2 * 0.510826 + 0.2 * 0.336472
+    const psi = populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 1e6 }, [30, 70]);
+    expect(psi).toBeCloseTo(0.169460, 5);
+    expect(populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 1e6 }, [50, 50])).toBe(0);
+  });
+
+  it('floors an empty bin at 1e-4 instead of dividing by zero', () => {
+    // (1e-4 - 0.5) ln(1e-4 / 0.5) + (1 - 0.5) ln(1 / 0.5) = 0.4999 * 8.517193 + 0.5 * 0.693147
+    expect(populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 1e6 }, [0, 100])).toBeCloseTo(4.604321, 4);
+    // A bin empty on both sides adds nothing.
+    expect(populationStabilityIndex({ cuts: [0, 1], shares: [0.5, 0.5, 0], rows: 1e6 }, [50, 50, 0])).toBe(0);
+    expect(populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 10 }, [0, 0])).toBeNaN();
+    expect(() => populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 10 }, [1, 2, 3])).toThrow('expected 2 bin counts');
+  });
+
+  it('knows the normal and chi-square quantiles it builds the noise floor from', () => {
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232, 5);
+    expect(normalQuantile(0.5)).toBe(0);
+    // Tables: chi2(0.999, 9) = 27.877, chi2(0.95, 1) = 3.841 (Wilson-Hilferty is within 2%).
+    expect(chiSquareQuantile(0.999, 9)).toBeGreaterThan(27.877 * 0.98);
+    expect(chiSquareQuantile(0.999, 9)).toBeLessThan(27.877 * 1.02);
+    expect(chiSquareQuantile(0.95, 1)).toBeGreaterThan(3.841 * 0.97);
+    expect(chiSquareQuantile(0.95, 1)).toBeLessThan(3.841 * 1.03);
+    // 10 bins, 50 rows against 200,000: about 27.9 * (1/50 + 1/200000) = 0.56.
+    expect(psiNoiseFloor(10, 50, 200_000)).toBeCloseTo(0.557, 1);
+    expect(psiNoiseFloor(10, 0, 200_000)).toBe(Infinity);
+  });
+
+  it('does not flag a small sample whose PSI is noise, and flags a real shift on enough rows', () => {
+    const reference = { cuts: [0], shares: [0.5, 0.5], rows: 200_000 };
+    // 12 of 20 in one bin: PSI 0.04, far below the floor, and too few rows anyway.
+    const small = comparePopulation(reference, [...Array(12).fill(-1), ...Array(8).fill(1)]);
+    expect(small.drift).toBe(false);
+    // 2 of 40 vs 38 of 40: PSI ~ 1.5, but 40 rows are fewer than the 50-row minimum.
+    expect(comparePopulation(reference, [...Array(2).fill(-1), ...Array(38).fill(1)]).drift).toBe(false);
+    // 200 vs 800 of 1,000: PSI = (0.2 - 0.5) ln(0.4) + (0.8 - 0.5) ln(1.6) = 0.274887 + 0.141001 = 0.415888.
+    const shifted = comparePopulation(reference, [...Array(200).fill(-1), ...Array(800).fill(1)]);
+    expect(shifted.psi).toBeCloseTo(0.415888, 5);
+    expect(shifted.drift).toBe(true);
+    expect(shifted.shares).toEqual([
+      { bin: '≤ 0', monitored: 0.2, reference: 0.5 },
+      { bin: '> 0', monitored: 0.8, reference: 0.5 },
+    ]);
+    // 450 vs 550: PSI 0.02, above noise on 1,000 rows but not material.
+    expect(comparePopulation(reference, [...Array(450).fill(-1), ...Array(550).fill(1)]).drift).toBe(false);
+  });
+});
+
+describe('AUC with an interval', () => {
+  it('matches a hand-computed AUC and Hanley-McNeil interval', () => {
+    // Positives 0.35 and 0.8 against negatives 0.1 and 0.4: 3 of 4 pairs ordered -> 0.75.
+    const r = aucWithInterval([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]);
+    expect(r.value).toBe(0.75);
+    // q1 = 0.6, q2 = 0.642857; var = (0.1875 + 0.0375 + 0.080357) / 4 = 0.076339; half = 1.96 * 0.276296.
+    expect(r.interval.lower).toBeCloseTo(0.208458, 4);
+    expect(r.interval.upper).toBe(1);
+    expect([r.rows, r.positives, r.negatives]).toEqual([4, 2, 2]);
+  });
+
+  it('counts ties as half and is NaN without both classes', () => {
+    expect(areaUnderRoc([0.5, 0.5], [0, 1])).toBe(0.5);
+    expect(areaUnderRoc([0.2, 0.9], [1, 1])).toBeNaN();
+    expect(aucWithInterval([], []).value).toBeNaN();
+  });
+});
+
+describe('calibration', () => {
+  it('matches the Wilson interval of 8 of 10', () => {
+    // Published value: 0.4902 to 0.9433.
+    const w = wilsonInterval(8, 10);
+    expect(w.lower).toBeCloseTo(0.4902, 4);
+    expect(w.upper).toBeCloseTo(0.9433, 4);
+    expect(wilsonInterval(0, 0).lower).toBeNaN();
+  });
+
+  it('computes calibration-in-the-large with its interval', () => {
+    // 100 donors all predicted 0.5, 60 available: gap +0.1, se = sqrt(0.25 / 100) = 0.05.
+    const labels = [...Array(60).fill(1), ...Array(40).fill(0)];
+    const c = calibration(Array(100).fill(0.5), labels);
+    expect(c.inTheLarge).toBeCloseTo(0.1, 10);
+    expect(c.interval.lower).toBeCloseTo(0.1 - 1.959964 * 0.05, 5);
+    expect(c.interval.upper).toBeCloseTo(0.1 + 1.959964 * 0.05, 5);
+    expect([c.rows, c.available, c.observedRate, c.meanPredicted]).toEqual([100, 60, 0.6, 0.5]);
+  });
+
+  it('groups by decile of the predicted score and weights the calibration error by rows', () => {
+    // 20 donors, predicted 0.05, 0.10, ... 1.00; the lower half never available, the upper half always.
+    const scores = Array.from({ length: 20 }, (_, i) => (i + 1) / 20);
+    const labels = scores.map((_, i) => (i >= 10 ? 1 : 0));
+    const c = calibration(scores, labels);
+    expect(c.deciles).toHaveLength(10);
+    expect(c.deciles[0]).toMatchObject({ decile: 1, rows: 2, meanPredicted: 0.075, observedRate: 0 });
+    expect(c.deciles[9]).toMatchObject({ decile: 10, rows: 2, meanPredicted: 0.975, observedRate: 1 });
+    // |0 - p| summed over the lower half = 0.05 + ... + 0.5 = 2.75; |1 - p| over the upper half = 0.45 + ... + 0 = 2.25.
+    expect(c.expectedCalibrationError).toBeCloseTo(5 / 20, 10);
+  });
+});
