@@ -13,6 +13,7 @@ import { FunctionNetwork } from './function-network';
 import { ModelStore } from './model-store';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { PipelineMonitoring } from './pipeline-monitoring';
+import { ReadApi } from './read-api';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
 import { ScoringFunction } from './scoring-function';
@@ -38,6 +39,7 @@ export class DonorReadinessStack extends Stack {
   public readonly alertDigest: AlertDigest;
   public readonly network?: FunctionNetwork;
   public readonly alertStateTable: Table;
+  public readonly readApi: ReadApi;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -135,6 +137,20 @@ export class DonorReadinessStack extends Stack {
       description: 'DonorUpdated events, for replay after a fix',
     });
 
+    this.readApi = new ReadApi(this, 'ReadApi', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      scoreTable: this.scoreStore.table,
+      modelStore: this.modelStore,
+      allowedPrincipals: config.apiAllowedPrincipals,
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+      reservedConcurrency: config.apiReservedConcurrency,
+      network: this.network,
+    });
+
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'EventBusName', { value: this.intake.eventBus.eventBusName });
@@ -146,6 +162,8 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'FailedQueueName', { value: this.scoring.failedQueue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.scoring.deadLetterQueue.queueName });
     new CfnOutput(this, 'UndeliveredQueueName', { value: this.intake.undeliveredQueue.queueName });
+    new CfnOutput(this, 'ReadApiUrl', { value: this.readApi.batchGetUrl });
+    new CfnOutput(this, 'ReadApiFunctionName', { value: this.readApi.function.functionName });
     new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
   }
 }

@@ -4,6 +4,7 @@ import { Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { DonorReadinessStack } from './donor-readiness-stack';
 import { ENI_POLICY } from './function-network';
+import type { ReadApi } from './read-api';
 
 const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
@@ -66,5 +67,25 @@ export function acknowledgeNagFindings(stack: DonorReadinessStack): void {
     ack(network.vpc, 'HIPAA.Security-VPCDefaultSecurityGroupClosed', 'nothing uses the default security group; closing it needs a CDK custom-resource function with ec2:Revoke rights, more surface than it removes');
     ack(network.vpc, 'HIPAA.Security-IAMNoInlinePolicy', `VPC flow-log role: ${INLINE_POLICY}`);
   }
+  acknowledgeReadApiFindings(stack.readApi, Boolean(network));
   acknowledgeBucketDeploymentHandler(Stack.of(stack), modelStore.bucket);
+}
+
+/** The read API (lib/read-api.ts): why IAM instead of Cognito or WAF, and why no cache or execution logs. */
+function acknowledgeReadApiFindings(readApi: ReadApi, inVpc: boolean): void {
+  const { api, function: fn } = readApi;
+  const stage = api.deploymentStage;
+  const method = api.root.resourceForPath('/v1/readiness:batchGet').node.findChild('POST');
+  ack(fn, 'AwsSolutions-L1', RUNTIME_PINNED);
+  ack(fn.role!, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
+  ack(fn, 'HIPAA.Security-LambdaDLQ', 'invoked synchronously by API Gateway: a failure is answered to the caller, there is no event to keep');
+  if (!inVpc) ack(fn, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only DynamoDB and S3 over TLS with IAM; deploy with -c vpc=true to run it in isolated subnets');
+  ack(method, 'AwsSolutions-COG4', 'callers are partner search systems (machines), not people: they authenticate with IAM (SigV4) and the resource policy names the accounts or roles allowed (-c apiAllowedPrincipals); a Cognito user pool would add a second identity store for the same machines');
+  ack(api, 'AwsSolutions-APIG3', 'no public callers: every method needs a SigV4 signature from a principal the resource policy names, and the stage throttles (-c apiRateLimit, apiBurstLimit); a WAF web ACL would cost more than it adds in front of IAM');
+  ack(api, 'AwsSolutions-APIG2', 'the function validates the body with the same zod schema that generates api/openapi.json, so every bad request gets one 400 shape with field and rule (locally and on AWS); a gateway model would answer in a second shape');
+  const noExecutionLogs = 'access logs are on (encrypted, request id and status, no donor ids); execution logs need an account-wide API Gateway role and can carry request bodies, i.e. donor ids';
+  ack(stage, 'AwsSolutions-APIG6', noExecutionLogs);
+  ack(stage, 'HIPAA.Security-APIGWExecutionLoggingEnabled', noExecutionLogs);
+  ack(stage, 'HIPAA.Security-APIGWCacheEnabledAndEncrypted', 'no cache on purpose: a score changes when the donor is rescored and partners must read the current one; DynamoDB answers 100 ids in milliseconds');
+  ack(stage, 'HIPAA.Security-APIGWSSLEnabled', 'the backend is a Lambda proxy integration reached inside AWS; client certificates authenticate HTTP backends only');
 }

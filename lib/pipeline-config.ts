@@ -4,6 +4,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 
 const RETENTION_VALUES = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0).sort((a, b) => a - b);
+const API_PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+)$/;
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
 const intFrom = (min: number, max: number) =>
@@ -31,6 +32,17 @@ export const PIPELINE_CONTEXT = z.object({
     .preprocess((v) => (typeof v === 'boolean' ? String(v) : v), z.enum(['true', 'false'], { error: 'must be true or false' }))
     .transform((v) => v === 'true')
     .default(false),
+  // The read API (lib/read-api.ts): who may call it, and how fast.
+  apiAllowedPrincipals: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .refine((list) => list.every((p) => API_PRINCIPAL.test(p)), {
+      error: 'must be comma-separated 12-digit account ids or IAM role/user ARNs (e.g. 111122223333,arn:aws:iam::444455556666:role/donor-search)',
+    }),
+  apiRateLimit: intFrom(1, 10000).default(50),
+  apiBurstLimit: intFrom(1, 5000).default(100),
+  apiReservedConcurrency: intFrom(1, 1000).default(10),
 });
 
 export type PipelineConfig = z.infer<typeof PIPELINE_CONTEXT>;
