@@ -62,6 +62,8 @@ export interface LocalPipeline {
   /** The function the schedule rule runs every minute (the alert digest). */
   alertDigest?: LocalFunction;
   rule: LocalRule;
+  /** Any function of the stack by logical id (the read API's, for the local API front). */
+  functionFor: (logicalId: string) => LocalFunction;
 }
 
 export interface AwsClients {
@@ -292,5 +294,10 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
     scoringFunction,
     alertDigest,
     rule,
+    functionFor: (logicalId) => {
+      const resource = template.Resources[logicalId];
+      if (resource?.Type !== 'AWS::Lambda::Function') throw new Error(`${logicalId} is not a function of this stack`);
+      return localFunction([logicalId, resource]);
+    },
   };
 }

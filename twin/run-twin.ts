@@ -68,6 +68,7 @@ export interface TwinRun {
   endpoints: LocalEndpoints;
   clients: AwsClients;
   pipeline: LocalPipeline;
+  synthesized: SynthesizedPipeline;
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
@@ -209,7 +210,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       deliverySeconds: Math.round(deliverySeconds * 1000) / 1000,
       ...(traffic ? { traffic } : {}),
     };
-    return { summary, records, endpoints, clients, pipeline };
+    return { summary, records, endpoints, clients, pipeline, synthesized };
   } catch (error) {
     await endpoints.stop();
     throw error;
