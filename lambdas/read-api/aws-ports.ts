@@ -66,7 +66,8 @@ export class DynamoDbScoreReader implements ScoreReader {
       this.calls++;
       const page: BatchGetCommandOutput = await this.documents.send(new BatchGetCommand({ RequestItems: { [this.tableName]: pending } }));
       for (const item of page.Responses?.[this.tableName] ?? []) found.set(String(item.donorId), item as StoredScore);
-      pending = page.UnprocessedKeys?.[this.tableName];
+      const unprocessed = page.UnprocessedKeys?.[this.tableName]?.Keys;
+      pending = unprocessed?.length ? { Keys: unprocessed, ...PROJECTION } : undefined;
     }
     return found;
   }
