@@ -14,6 +14,7 @@ import { ModelStore } from './model-store';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
 import { PipelineMonitoring } from './pipeline-monitoring';
 import { ReadApi } from './read-api';
+import { ReadinessChangeEvents } from './readiness-change-events';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
 import { ScoringFunction } from './scoring-function';
@@ -40,6 +41,7 @@ export class DonorReadinessStack extends Stack {
   public readonly network?: FunctionNetwork;
   public readonly alertStateTable: Table;
   public readonly readApi: ReadApi;
+  public readonly changeEvents: ReadinessChangeEvents;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -150,6 +152,8 @@ export class DonorReadinessStack extends Stack {
       reservedConcurrency: config.apiReservedConcurrency,
       network: this.network,
     });
+    this.changeEvents = new ReadinessChangeEvents(this, 'ReadinessChangeEvents', { key: this.key, scoreTable: this.scoreStore.table, eventBus: this.intake.eventBus });
+    this.alerting.alarmOnQueueDepth('UndeliveredChangeEventsAlarm', this.changeEvents.undeliveredQueue, 'DonorReadinessChanged events could not be put on the bus; the stream records are kept in this queue.');
 
     acknowledgeNagFindings(this);
 

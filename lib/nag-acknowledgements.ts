@@ -68,6 +68,8 @@ export function acknowledgeNagFindings(stack: DonorReadinessStack): void {
     ack(network.vpc, 'HIPAA.Security-IAMNoInlinePolicy', `VPC flow-log role: ${INLINE_POLICY}`);
   }
   acknowledgeReadApiFindings(stack.readApi, Boolean(network));
+  ack(stack.changeEvents.undeliveredQueue, 'AwsSolutions-SQS3', 'this is the change-event pipes\' dead-letter queue: stream records that could not be put on the bus end here (depth alarmed)');
+  ack(stack.changeEvents.role, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
   acknowledgeBucketDeploymentHandler(Stack.of(stack), modelStore.bucket);
 }
 

@@ -45,6 +45,7 @@ export function formatSummary(s: TwinSummary): string {
     `  retried invocations     ${String(s.retried.invocations).padStart(7)}           (${s.retried.eventsRecovered} events succeeded on a retry)`,
     `  dead-lettered           ${String(s.deadLettered).padStart(7)}  ${pct(s.deadLettered)}`,
     `  e-mails sent            ${String(s.emailsSent).padStart(7)}           written to ${s.outbox}`,
+    `  readiness changes       ${String(s.readinessChanged.events).padStart(7)}           (first score ${s.readinessChanged.firstScores}, band changed ${s.readinessChanged.bandChanges}) written to ${s.readinessChanged.directory}`,
     `  handler latency         p50 ${s.handlerLatencyMs.p50} ms, p99 ${s.handlerLatencyMs.p99} ms over ${s.handlerLatencyMs.invocations} invocations`,
     `  score table             ${String(s.tableItems).padStart(7)} donors    function logs: ${s.logFile}`,
     s.accounted

@@ -15,6 +15,7 @@ import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints }
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
 import { synthesizePipeline, type SynthesizedPipeline } from './synthesize';
 import { drainMailboxes, writeOutbox } from './outbox';
+import { attachLocalPipes, type ChangeEventCounts } from './local-pipes';
 
 export interface TwinOptions {
   events: number;
@@ -60,6 +61,8 @@ export interface TwinSummary {
   /** From the first delivery to the last: what throughput is measured on. */
   deliverySeconds: number;
   traffic?: Record<string, number>;
+  /** DonorReadinessChanged events the stack's pipes would have put on the bus (written to <work dir>/events/). */
+  readinessChanged: ChangeEventCounts;
 }
 
 export interface TwinRun {
@@ -110,6 +113,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
   try {
     const clients = localClients(endpoints);
     const pipeline = await provisionFromTemplate({ ...synthesized, clients });
+    const pipes = await attachLocalPipes({ template: synthesized.template, pipeline, endpoints, workDir: options.workDir });
     const matches = compileEventPattern(pipeline.rule.eventPattern);
     const identity = {
       source: synthesized.config.eventSource,
@@ -209,6 +213,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       seconds: round1((performance.now() - started) / 1000),
       deliverySeconds: Math.round(deliverySeconds * 1000) / 1000,
       ...(traffic ? { traffic } : {}),
+      readinessChanged: pipes.counts(),
     };
     return { summary, records, endpoints, clients, pipeline, synthesized };
   } catch (error) {
