@@ -81,6 +81,7 @@ function acknowledgeReadApiFindings(readApi: ReadApi, inVpc: boolean): void {
   ack(fn, 'AwsSolutions-L1', RUNTIME_PINNED);
   ack(fn.role!, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
   ack(fn, 'HIPAA.Security-LambdaDLQ', 'invoked synchronously by API Gateway: a failure is answered to the caller, there is no event to keep');
+  if (inVpc) ack(fn.role!, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ENI_POLICY}]`, 'Lambda needs the ENI actions of this AWS policy to attach the function to its subnets; Describe has no resource-level permissions');
   if (!inVpc) ack(fn, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only DynamoDB and S3 over TLS with IAM; deploy with -c vpc=true to run it in isolated subnets');
   ack(method, 'AwsSolutions-COG4', 'callers are partner search systems (machines), not people: they authenticate with IAM (SigV4) and the resource policy names the accounts or roles allowed (-c apiAllowedPrincipals); a Cognito user pool would add a second identity store for the same machines');
   ack(api, 'AwsSolutions-APIG3', 'no public callers: every method needs a SigV4 signature from a principal the resource policy names, and the stage throttles (-c apiRateLimit, apiBurstLimit); a WAF web ACL would cost more than it adds in front of IAM');
