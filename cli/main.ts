@@ -6,6 +6,7 @@ import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
 import { runScore } from './score-command';
+import { runScoresGet } from './scores-command';
 
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
@@ -74,6 +75,20 @@ program
   .option('--json', 'print the report as JSON', false)
   .action(async (opts) => {
     await runRedrive(opts);
+  });
+
+program
+  .command('scores')
+  .description('read scores through the read API, as a partner system does')
+  .command('get')
+  .description('the latest readiness scores of these donors (any number of ids, sent 100 per request)')
+  .argument('<donorId...>', 'donor ids')
+  .option('--stage <stage>', 'AWS: the deployed stack of this stage (requests signed with your AWS credentials)')
+  .option('--twin [work-dir]', 'the local twin kept up by npm start -- --serve (default .drs)')
+  .option('--url <url>', 'the read API base URL (stack output ReadApiUrl), signed with your AWS credentials')
+  .option('--json', 'print the answer as JSON: {"items": [...], "notFound": [...]}', false)
+  .action(async (ids: string[], opts) => {
+    await runScoresGet(ids, opts);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -166,7 +166,8 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'FailedQueueName', { value: this.scoring.failedQueue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.scoring.deadLetterQueue.queueName });
     new CfnOutput(this, 'UndeliveredQueueName', { value: this.intake.undeliveredQueue.queueName });
-    new CfnOutput(this, 'ReadApiUrl', { value: this.readApi.batchGetUrl });
+    new CfnOutput(this, 'ReadApiUrl', { value: this.readApi.api.url });
+    new CfnOutput(this, 'ReadApiBatchGetUrl', { value: this.readApi.batchGetUrl });
     new CfnOutput(this, 'ReadApiFunctionName', { value: this.readApi.function.functionName });
     new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
   }

@@ -2,6 +2,7 @@
 // dynalite behind a fault proxy), and DonorReadinessChanged events from the pipes' filters on the
 // stream records of real writes. The donor-data guard (setup file) checks every function log line
 // and access log line of this file for the donor ids requested.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { dynamoDbOperation, startFaultProxy, type FaultProxy } from '../../twin/
 import { startLocalApi, type LocalApi } from '../../twin/local-api';
 import { pipesFromTemplate, renderInputTemplate } from '../../twin/local-pipes';
 import { runTwin, scanTable, withCapturedLogs, type TwinRun } from '../../twin/run-twin';
+import { writeTwinSession } from '../../twin/twin-session';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'model', 'manifest.json'), 'utf8')) as ModelManifest;
@@ -165,6 +167,20 @@ describe('POST /v1/readiness:batchGet on the twin', () => {
     expect(status).toBe(503);
     expect(headers.get('retry-after')).toBe('1');
     expect(json.error.message).toMatch(/retry/);
+  });
+
+  it('is what npx drs scores get --twin reads', () => {
+    const fn = run.pipeline.scoringFunction;
+    const remove = writeTwinSession(workDir, { pid: process.pid, env: run.endpoints.env, scoringFunction: fn, functionArn: 'arn:local', apiUrl: api.url });
+    const cli = spawnSync(process.execPath, [join(__dirname, '..', '..', 'cli', 'drs.cjs'), 'scores', 'get', '--twin', workDir, '--json', 'D-API-001', 'D-NONE-001'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [join(__dirname, '..', '..', 'cli', 'drs.cjs'), 'scores', 'get', '--twin', workDir, 'D-API-001', 'no'], { encoding: 'utf8' });
+    remove();
+    expect(cli.status).toBe(0);
+    const answer = JSON.parse(cli.stdout);
+    expect(answer.items.map((i: any) => [i.donorId, i.score])).toEqual([['D-API-001', table.find((i) => i.donorId === 'D-API-001')!.score]]);
+    expect(answer.notFound).toEqual(['D-NONE-001']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('donorIds[1] must match ^[A-Za-z0-9-]{4,40}$ (the read API answered 400)');
   });
 
   it('writes access log lines with request id and status, and no donor id', () => {
