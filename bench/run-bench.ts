@@ -21,6 +21,7 @@ import { localClients, provisionFromTemplate } from '../twin/provision';
 import { synthesizePipeline } from '../twin/synthesize';
 import { runTwin } from '../twin/run-twin';
 import { generateTraffic } from '../twin/donor-update-stream';
+import { benchReadApi, type ReadApiBench } from './read-api-bench';
 
 process.removeAllListeners('warning');
 process.on('warning', () => {});
@@ -71,6 +72,7 @@ export interface BenchResult {
   storeCeiling: { writesPerSecond: number; concurrency: number };
   asset: { unzippedBytes: number; zippedBytes: number; shareOfLambdaLimit: number };
   cost: { billedMsPerEvent: number; perMillionUpdates: Record<string, number>; fullRefresh9M: Record<string, number>; prices: typeof PRICES };
+  readApi: ReadApiBench;
 }
 
 async function main(): Promise<void> {
@@ -82,7 +84,7 @@ async function main(): Promise<void> {
     .parse(process.argv);
   const opts = program.opts();
   const sizes: BenchSizes = opts.tiny ? { coldStarts: 2, warmEvents: 30, batchRows: 500, twinEvents: 20 } : opts.quick ? QUICK : FULL;
-  const steps = 7;
+  const steps = 8;
   const bar = progressBar('benchmark', steps);
   let step = 0;
   const tick = (what: string) => {
@@ -226,6 +228,10 @@ async function main(): Promise<void> {
     const refresh = Object.fromEntries(Object.entries({ ...perMillion, total: perMillionTotal }).map(([k, v]) => [k, r2(v * 9)]));
     tick('cost model');
 
+    // 7. The read API: 100-id batchGet through the handler beside a raw BatchGetItem of the same ids.
+    const readApi = await benchReadApi({ template: synthesized.template, pipeline, endpoints, clients, requests: Math.max(20, Math.round(sizes.warmEvents / 5)), coldStarts: sizes.coldStarts });
+    tick('read API');
+
     const result: BenchResult = {
       machine: { cpus: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString().slice(0, 10), quick: Boolean(opts.quick || opts.tiny) },
       coldStart: { handlerMsMedian: r2(median(handlerMs)), floorMsMedian: r2(median(floorMs)), ratio: r2(median(handlerMs) / median(floorMs)), runs: sizes.coldStarts },
@@ -252,6 +258,7 @@ async function main(): Promise<void> {
       storeCeiling: { writesPerSecond: Math.round(storeWritesPerSecond), concurrency: 16 },
       asset: { unzippedBytes: unzipped, zippedBytes: zipped, shareOfLambdaLimit: r2(unzipped / (250 * 1024 * 1024)) },
       cost: { billedMsPerEvent: billedMs, perMillionUpdates: { ...perMillion, total: perMillionTotal }, fullRefresh9M: refresh, prices: PRICES },
+      readApi,
     };
     bar.stop();
     const text = formatResults(result);
@@ -276,6 +283,9 @@ read the ratios, not the absolute numbers, on a shared machine.
 | warm event, wall p50 (${r.warm.events} events) | ${r.warm.p50Ms} ms (p99 ${r.warm.p99Ms} ms) | ${r.warm.floorMs} ms (PutItem ${r.warm.floorPutItemMs} + ONNX row ${r.warm.floorOnnxMs}) | ${r.warm.ratioP50}x |
 | warm event, handler CPU | ${r.warm.cpuMsPerEvent} ms | | |
 | batch \`drs score\` (${r.batch.rows} rows) | ${r.batch.rowsPerSecond} rows/s | ${r.batch.rawOnnxRowsPerSecond} rows/s (raw ORT, batches of 4,096) | ${r.batch.ratio}x slower |
+| read API: batchGet of ${r.readApi.ids} ids through the handler, warm p50 (${r.readApi.requests} requests) | ${r.readApi.handlerP50Ms} ms | ${r.readApi.rawP50Ms} ms (raw BatchGetItem of the same ids and fields) | ${r.readApi.ratioP50}x |
+| read API: the same, p99 | ${r.readApi.handlerP99Ms} ms | ${r.readApi.rawP99Ms} ms | ${r.readApi.ratioP99}x |
+| read API cold start: import handler, manifest from S3, answer 100 ids (median of ${r.readApi.coldStarts} processes) | ${r.readApi.coldStartMsMedian} ms | scoring function's cold start above: ${r.coldStart.handlerMsMedian} ms | |
 ${r.concurrency.map((c) => `| twin, concurrency ${c.level} | ${c.eventsPerSecond} events/s | ${r.storeCeiling.writesPerSecond} writes/s (raw PutItem, ${r.storeCeiling.concurrency} in flight) | ${r2(c.eventsPerSecond / r.storeCeiling.writesPerSecond)} of ceiling |`).join('\n')}
 
 Batch time shares: parsing + validation ${Math.round(r.batch.share.parsing * 100)}%, features ${Math.round(r.batch.share.features * 100)}%, inference ${Math.round(r.batch.share.inference * 100)}%, writing ${Math.round(r.batch.share.writing * 100)}%.

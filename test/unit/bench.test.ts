@@ -10,9 +10,9 @@ it('npm run bench runs every measurement on a tiny input and reports them as JSO
   });
   expect(result.status).toBe(0);
   const r = JSON.parse(result.stdout.trim().split('\n').pop()!);
-  expect(Object.keys(r).sort()).toEqual(['asset', 'batch', 'coldStart', 'concurrency', 'cost', 'machine', 'storeCeiling', 'warm']);
+  expect(Object.keys(r).sort()).toEqual(['asset', 'batch', 'coldStart', 'concurrency', 'cost', 'machine', 'readApi', 'storeCeiling', 'warm']);
   expect(r.concurrency.map((c: { level: number }) => c.level)).toEqual([1, 4, 16]);
-  for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.warm.p50Ms, r.warm.floorMs, r.batch.rowsPerSecond, r.asset.unzippedBytes, r.cost.perMillionUpdates.total]) {
+  for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.warm.p50Ms, r.warm.floorMs, r.batch.rowsPerSecond, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.readApi.handlerP50Ms, r.readApi.rawP50Ms, r.readApi.coldStartMsMedian]) {
     expect(value).toBeGreaterThan(0);
   }
   expect(r.cost.prices.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
