@@ -3,7 +3,7 @@
 // stream records of real writes. The donor-data guard (setup file) checks every function log line
 // and access log line of this file for the donor ids requested.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
@@ -67,6 +67,7 @@ afterAll(async () => {
   await api?.close();
   await proxy?.close();
   await run?.endpoints.stop();
+  rmSync(workDir, { recursive: true, force: true });
 });
 
 async function post(body: string, path = '/v1/readiness:batchGet') {
