@@ -2,9 +2,10 @@
 // (the stack of --stage, signed with the caller's AWS credentials) or on the local twin (--twin).
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stackNameFor } from '../lib/pipeline-app';
-import { readTwinSession } from '../twin/twin-session';
+import { readTwinSession, sessionFile } from '../twin/twin-session';
 import { getReadiness, ReadApiError, type ReadApiEndpoint } from './read-api-client';
 import { fail } from './terminal';
 
@@ -27,7 +28,9 @@ async function endpointFor(options: ScoresGetOptions): Promise<ReadApiEndpoint> 
   const targets = [options.stage, options.twin, options.url].filter((t) => t !== undefined && t !== false);
   if (targets.length !== 1) fail('give exactly one of --stage <stage> (AWS), --twin [work-dir] (the local twin) or --url <ReadApiUrl>');
   if (options.twin) {
-    const session = readTwinSession(resolve(typeof options.twin === 'string' ? options.twin : '.drs'));
+    const workDir = resolve(typeof options.twin === 'string' ? options.twin : '.drs');
+    if (!existsSync(sessionFile(workDir))) throw new Error(`no local twin is serving from ${workDir}: start one with npm start -- --serve (and keep it running)`);
+    const session = readTwinSession(workDir);
     if (!session.apiUrl) throw new Error('the local twin serves no read API: restart it with this version (npm start -- --serve)');
     return { baseUrl: session.apiUrl };
   }

@@ -158,7 +158,12 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi 
     };
 
     const stagePrefix = `/${description.stageName}`;
-    const path = url.pathname.startsWith(`${stagePrefix}/`) ? decodeURIComponent(url.pathname.slice(stagePrefix.length)) : undefined;
+    let path: string | undefined;
+    try {
+      path = url.pathname.startsWith(`${stagePrefix}/`) ? decodeURIComponent(url.pathname.slice(stagePrefix.length)) : undefined;
+    } catch {
+      path = undefined; // a malformed %-escape names no route
+    }
     const route = path === undefined ? undefined : description.routes.find((r) => r.resourcePath === path && (r.method === req.method || r.method === 'ANY'));
     if (!route) {
       // API Gateway answers an unknown route of an IAM-authorized API like a missing signature.
