@@ -32,6 +32,7 @@ const id = {
   failed: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionFailedScoring'),
   deadLetters: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionDeadLetters'),
   undelivered: logicalIdOf(template, 'AWS::SQS::Queue', 'EventIntakeUndelivered'),
+  changeUndelivered: logicalIdOf(template, 'AWS::SQS::Queue', 'ReadinessChangeEventsUndelivered'),
   logGroup: logicalIdOf(template, 'AWS::Logs::LogGroup', 'ScoringFunction'),
   alertState: logicalIdOf(template, 'AWS::DynamoDB::Table', 'AlertingAlertState'),
   digest: logicalIdOf(template, 'AWS::Lambda::Function', 'AlertDigest'),
@@ -224,7 +225,7 @@ describe('encryption and retention', () => {
 
   it('encrypts every queue with the key, keeps messages 14 days and denies non-TLS access', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues).sort()).toEqual([id.deadLetters, id.failed, id.rejected, id.undelivered].sort());
+    expect(Object.keys(queues).sort()).toEqual([id.deadLetters, id.failed, id.rejected, id.undelivered, id.changeUndelivered].sort());
     for (const queue of Object.values(queues) as any[]) {
       expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 1_209_600 });
     }

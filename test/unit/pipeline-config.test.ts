@@ -13,6 +13,10 @@ describe('deploy configuration from CDK context', () => {
       memorySize: 512,
       reservedConcurrency: 20,
       logRetentionDays: 90,
+      apiAllowedPrincipals: [],
+      apiRateLimit: 50,
+      apiBurstLimit: 100,
+      apiReservedConcurrency: 10,
     });
   });
 
