@@ -2,7 +2,7 @@
 // dynalite behind a fault proxy), and DonorReadinessChanged events from the pipes' filters on the
 // stream records of real writes. The donor-data guard (setup file) checks every function log line
 // and access log line of this file for the donor ids requested.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,13 +170,20 @@ describe('POST /v1/readiness:batchGet on the twin', () => {
     expect(json.error.message).toMatch(/retry/);
   });
 
-  it('is what npx drs scores get --twin reads', () => {
+  it('is what npx drs scores get --twin reads', async () => {
     const fn = run.pipeline.scoringFunction;
     const remove = writeTwinSession(workDir, { pid: process.pid, env: run.endpoints.env, scoringFunction: fn, functionArn: 'arn:local', apiUrl: api.url });
-    const cli = spawnSync(process.execPath, [join(__dirname, '..', '..', 'cli', 'drs.cjs'), 'scores', 'get', '--twin', workDir, '--json', 'D-API-001', 'D-NONE-001'], { encoding: 'utf8' });
-    const bad = spawnSync(process.execPath, [join(__dirname, '..', '..', 'cli', 'drs.cjs'), 'scores', 'get', '--twin', workDir, 'D-API-001', 'no'], { encoding: 'utf8' });
+    // Asynchronously: the API answering the command runs in this process.
+    const drs = (...args: string[]) =>
+      new Promise<{ status: number; stdout: string; stderr: string }>((done) => {
+        execFile(process.execPath, [join(__dirname, '..', '..', 'cli', 'drs.cjs'), 'scores', 'get', '--twin', workDir, ...args], (error, stdout, stderr) =>
+          done({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const cli = await withCapturedLogs(join(workDir, 'read-api.log'), () => drs('--json', 'D-API-001', 'D-NONE-001'));
+    const bad = await withCapturedLogs(join(workDir, 'read-api.log'), () => drs('D-API-001', 'no'));
     remove();
-    expect(cli.status).toBe(0);
+    expect(cli).toMatchObject({ status: 0, stderr: '' });
     const answer = JSON.parse(cli.stdout);
     expect(answer.items.map((i: any) => [i.donorId, i.score])).toEqual([['D-API-001', table.find((i) => i.donorId === 'D-API-001')!.score]]);
     expect(answer.notFound).toEqual(['D-NONE-001']);
