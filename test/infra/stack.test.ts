@@ -230,7 +230,7 @@ describe('encryption and retention', () => {
       expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 1_209_600 });
     }
     const queuePolicies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as any[];
-    expect(queuePolicies).toHaveLength(4);
+    expect(queuePolicies).toHaveLength(5);
     for (const policy of queuePolicies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
