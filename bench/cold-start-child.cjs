@@ -22,6 +22,7 @@ async function main() {
     process.stdout.write = () => true; // the handler's JSON logs, as CloudWatch would take them
     process.stderr.write = () => true;
     const { handler } = require(arg1);
+    const importMs = performance.now();
     const result = await handler(event);
     if (result.outcome !== 'scored' && result.outcome !== 'stale') throw new Error(`unexpected outcome ${result.outcome}`);
     const ms = performance.now();
@@ -31,16 +32,19 @@ async function main() {
       await handler({ ...event, id: `${event.id}-${i}`, detail: { ...event.detail, donorId: `${event.detail.donorId}-${i}` } });
       if (i % 50 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }
-    writeOut(`${JSON.stringify({ ms, peakRss: Math.max(peakRss, process.memoryUsage().rss) })}\n`);
+    writeOut(`${JSON.stringify({ ms, importMs, peakRss: Math.max(peakRss, process.memoryUsage().rss) })}\n`);
     return;
   } else {
     const ort = require('onnxruntime-node');
+    const importMs = performance.now();
     const bytes = require('node:fs').readFileSync(arg1);
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    const sessionMs = performance.now();
     const features = Number(arg2);
     await session.run({ features: new ort.Tensor('float32', new Float32Array(features).fill(1), [1, features]) });
+    writeOut(`${JSON.stringify({ ms: performance.now(), importMs, sessionMs })}\n`);
+    return;
   }
-  writeOut(`${JSON.stringify({ ms: performance.now() })}\n`);
 }
 main().catch((error) => {
   writeErr(`cold start failed: ${error && error.stack}\n`);

@@ -1,7 +1,7 @@
 // `npm run bench`: each figure beside the floor that bounds it, measured side by side in one run,
 // so the ratios hold on a noisy shared machine. `--quick` for a short run, `--json` for machines.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,25 +20,20 @@ import { startLocalEndpoints } from '../twin/local-endpoints';
 import { localClients, provisionFromTemplate } from '../twin/provision';
 import { synthesizePipeline } from '../twin/synthesize';
 import { runTwin } from '../twin/run-twin';
+import { DynamoDbScoreStore } from '../lambdas/score-donor/aws-ports';
+import { buildScoreRecord } from '../lambdas/core/score-record';
+import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';
 import { generateTraffic } from '../twin/donor-update-stream';
 import { benchReadApi, type ReadApiBench } from './read-api-bench';
+import { countCustomMetrics, fixedInventory, monthlyFixedCost, perMillionEvents, PRICES, type MonthlyFixedCost, type PerMillionCost, type Template } from './cost-model';
+
+export { PRICES };
 
 process.removeAllListeners('warning');
 process.on('warning', () => {});
 
 const ROOT = join(__dirname, '..');
 
-/** Unit prices used by the cost model: AWS public list prices for us-east-1 as last checked (see asOf); re-check before budgeting. */
-export const PRICES = {
-  asOf: '2025-12-01',
-  region: 'us-east-1',
-  lambdaGbSecondX86: 0.0000166667,
-  lambdaGbSecondArm: 0.0000133334,
-  lambdaPerMillionRequests: 0.2,
-  dynamoDbPerMillionWriteUnits: 0.625,
-  eventBridgePerMillionCustomEvents: 1.0,
-  snsPerMillionPublishes: 0.5,
-};
 
 export interface BenchSizes {
   coldStarts: number;
@@ -65,14 +60,25 @@ function today(): string {
 
 export interface BenchResult {
   machine: { cpus: string; cores: number; memoryGiB: number; node: string; date: string; quick: boolean };
-  coldStart: { handlerMsMedian: number; floorMsMedian: number; ratio: number; runs: number };
-  warm: { events: number; cpuMsPerEvent: number; p50Ms: number; p99Ms: number; floorPutItemMs: number; floorOnnxMs: number; floorMs: number; ratioP50: number; peakRssMiB: number; memorySizeMiB: number };
+  coldStart: { handlerMsMedian: number; floorMsMedian: number; ratio: number; runs: number; handlerImportMsMedian: number; floorImportMsMedian: number; floorSessionMsMedian: number };
+  warm: { events: number; cpuMsPerEvent: number; p50Ms: number; p99Ms: number; floorPutItemMs: number; floorOnnxMs: number; floorMs: number; ratioP50: number; floorP99Ms: number; ratioP99: number; sameRecordPutMs: number; peakRssMiB: number; memorySizeMiB: number };
   batch: { rows: number; rowsPerSecond: number; rawOnnxRowsPerSecond: number; ratio: number; share: Record<string, number> };
   concurrency: { level: number; eventsPerSecond: number }[];
   storeCeiling: { writesPerSecond: number; concurrency: number };
   asset: { unzippedBytes: number; zippedBytes: number; shareOfLambdaLimit: number };
-  cost: { billedMsPerEvent: number; perMillionUpdates: Record<string, number>; fullRefresh9M: Record<string, number>; prices: typeof PRICES };
   readApi: ReadApiBench;
+  cost: {
+    billedMsPerEvent: number;
+    perMillionUpdates: PerMillionCost;
+    /** The same billed duration at arm64 prices: computed, not measured (arm64 cannot run here). */
+    perMillionUpdatesArm64Computed: PerMillionCost;
+    fullRefresh9M: PerMillionCost;
+    monthlyFixed: MonthlyFixedCost;
+    monthlyFixedVpc: MonthlyFixedCost;
+    logBytesPerEvent: number;
+    customMetrics: number;
+    prices: typeof PRICES;
+  };
 }
 
 async function main(): Promise<void> {
@@ -80,7 +86,8 @@ async function main(): Promise<void> {
     .option('--quick', 'a short run (fewer repetitions and rows)', false)
     .option('--tiny', 'the smallest run that exercises every measurement (for the test suite)', false)
     .option('--json', 'print the results as JSON', false)
-    .option('--no-write', 'do not write bench/RESULTS.md')
+    .option('--no-write', 'write no results file')
+    .option('--out <file>', 'where to write the results (default: bench/RESULTS.md, on a full run only)')
     .parse(process.argv);
   const opts = program.opts();
   const sizes: BenchSizes = opts.tiny ? { coldStarts: 2, warmEvents: 30, batchRows: 500, twinEvents: 20 } : opts.quick ? QUICK : FULL;
@@ -111,14 +118,15 @@ async function main(): Promise<void> {
 
     // 1. Cold start, interleaved so both see the same machine load.
     const childEnv = { ...process.env, ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1' };
-    const childRun = (args: string[]) => JSON.parse(execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), ...args], { env: childEnv, encoding: 'utf8' })) as { ms: number; peakRss?: number };
-    const child = (args: string[]) => childRun(args).ms;
-    const handlerMs: number[] = [];
-    const floorMs: number[] = [];
+    const childRun = (args: string[]) => JSON.parse(execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), ...args], { env: childEnv, encoding: 'utf8' })) as { ms: number; importMs: number; sessionMs?: number; peakRss?: number };
+    const handlerRuns: ReturnType<typeof childRun>[] = [];
+    const floorRuns: ReturnType<typeof childRun>[] = [];
     for (let i = 0; i < sizes.coldStarts; i++) {
-      handlerMs.push(child(['handler', fn.handlerFile, JSON.stringify(event(i))]));
-      floorMs.push(child(['floor', onnxFile, String(FEATURE_COUNT)]));
+      handlerRuns.push(childRun(['handler', fn.handlerFile, JSON.stringify(event(i))]));
+      floorRuns.push(childRun(['floor', onnxFile, String(FEATURE_COUNT)]));
     }
+    const handlerMs = handlerRuns.map((r) => r.ms);
+    const floorMs = floorRuns.map((r) => r.ms);
     // Peak memory of a handler process alone (no benchmark data in it), warm over many events.
     const warmProcessRss = childRun(['handler', fn.handlerFile, JSON.stringify(event(-2)), String(Math.min(1000, sizes.warmEvents))]).peakRss!;
     tick('cold starts');
@@ -132,6 +140,9 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const putMs: number[] = [];
     const onnxMs: number[] = [];
+    const sameRecordMs: number[] = [];
+    const store = new DynamoDbScoreStore(clients.dynamodb, tableName);
+    const model = await loadLocalModel();
     let cpuMicros = 0;
     for (let i = 0; i < sizes.warmEvents; i++) {
       const e = event(1000 + i);
@@ -147,8 +158,16 @@ async function main(): Promise<void> {
       const t2 = performance.now();
       await clients.dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall({ donorId: `floor-${i}`, revision: 1, score: 0.5, features: Object.fromEntries(vector.map((v, k) => [`f${k}`, v])) }) }));
       putMs.push(performance.now() - t2);
+      // Not a floor, a decomposition: the conditional write of a full record as the function does it.
+      const [prediction] = await model.predict([vector]);
+      const detail = e.detail as DonorUpdatedDetail;
+      const record = buildScoreRecord({ detail: { ...detail, donorId: `same-${i}` }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString());
+      const t3 = performance.now();
+      await store.putIfNewer(record);
+      sameRecordMs.push(performance.now() - t3);
     }
     const floorP50 = median(putMs) + median(onnxMs);
+    const floorP99 = pct(putMs, 99) + pct(onnxMs, 99);
     tick('warm events');
 
     // 3. Batch throughput of drs score, beside raw ORT on the same feature matrix.
@@ -163,7 +182,6 @@ async function main(): Promise<void> {
     }
     out.end();
     await once(out, 'finish');
-    const model = await loadLocalModel();
     const sink = createWriteStream(join(workDir, 'scores.jsonl'));
     const summary = await scoreJsonLines(createReadStream(dataFile), sink, { model, scoringDate: today() });
     sink.end();
@@ -212,20 +230,22 @@ async function main(): Promise<void> {
     const zipped = assetFiles.reduce((sum, f) => sum + deflateRawSync(readFileSync(f), { level: 9 }).length + 76 + 2 * f.length, 22);
     tick('asset');
 
-    // 6. Cost: billed duration (1 ms granularity) at the configured memory.
+    // 6. Cost: billed duration (1 ms granularity) at the configured memory, log bytes and metrics
+    // as the twin's run wrote them, fixed monthly costs from the synthesized templates.
     const memoryMiB = synthesized.config.memorySize;
     const billedMs = Math.ceil(median(latencies));
-    const gbSeconds = (billedMs / 1000) * (memoryMiB / 1024);
-    const itemKiB = 1.5; // a score record with 22 features, 3 reasons and provenance
-    const writeUnits = Math.ceil(itemKiB);
-    const perMillion = {
-      lambda: r2(1e6 * gbSeconds * PRICES.lambdaGbSecondX86 + PRICES.lambdaPerMillionRequests),
-      dynamodb: r2(writeUnits * PRICES.dynamoDbPerMillionWriteUnits),
-      eventbridge: r2(PRICES.eventBridgePerMillionCustomEvents),
-      sns: 0,
-    };
-    const perMillionTotal = r2(perMillion.lambda + perMillion.dynamodb + perMillion.eventbridge + perMillion.sns);
-    const refresh = Object.fromEntries(Object.entries({ ...perMillion, total: perMillionTotal }).map(([k, v]) => [k, r2(v * 9)]));
+    const twinLog = readFileSync(join(workDir, 'twin-16', 'score-donor.log'), 'utf8');
+    const logBytesPerEvent = Math.round(Buffer.byteLength(twinLog) / sizes.twinEvents);
+    const customMetrics = countCustomMetrics(twinLog.split('\n'));
+    const eventBytes = Buffer.byteLength(JSON.stringify(event(0)));
+    const perEvent = { billedMs, memoryMiB, writeUnits: 2, logBytes: logBytesPerEvent, eventBytes }; // a ~1.5 KB record = 2 write units
+    const perMillion = perMillionEvents({ ...perEvent, architecture: 'x86_64' });
+    const perMillionArm = perMillionEvents({ ...perEvent, architecture: 'arm64' });
+    const refresh = Object.fromEntries(Object.entries(perMillion).map(([k, v]) => [k, r2(v * 9)])) as unknown as PerMillionCost;
+    const digestMs = 100; // one Query and no e-mail: well under 100 ms billed
+    const monthlyFixed = monthlyFixedCost(fixedInventory(synthesized.template as unknown as Template), customMetrics, digestMs);
+    const vpcTemplate = synthesizePipeline({ stage: 'bench', alertEmails: 'bench@example.org', vpc: 'true' }, join(workDir, 'cdk.out.vpc')).template;
+    const monthlyFixedVpc = monthlyFixedCost(fixedInventory(vpcTemplate as unknown as Template), customMetrics, digestMs);
     tick('cost model');
 
     // 7. The read API: 100-id batchGet through the handler beside a raw BatchGetItem of the same ids.
@@ -234,7 +254,15 @@ async function main(): Promise<void> {
 
     const result: BenchResult = {
       machine: { cpus: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString().slice(0, 10), quick: Boolean(opts.quick || opts.tiny) },
-      coldStart: { handlerMsMedian: r2(median(handlerMs)), floorMsMedian: r2(median(floorMs)), ratio: r2(median(handlerMs) / median(floorMs)), runs: sizes.coldStarts },
+      coldStart: {
+        handlerMsMedian: r2(median(handlerMs)),
+        floorMsMedian: r2(median(floorMs)),
+        ratio: r2(median(handlerMs) / median(floorMs)),
+        runs: sizes.coldStarts,
+        handlerImportMsMedian: r2(median(handlerRuns.map((r) => r.importMs))),
+        floorImportMsMedian: r2(median(floorRuns.map((r) => r.importMs))),
+        floorSessionMsMedian: r2(median(floorRuns.map((r) => r.sessionMs! - r.importMs))),
+      },
       warm: {
         events: sizes.warmEvents,
         cpuMsPerEvent: r2(cpuMicros / 1000 / sizes.warmEvents),
@@ -244,6 +272,9 @@ async function main(): Promise<void> {
         floorOnnxMs: r2(median(onnxMs)),
         floorMs: r2(floorP50),
         ratioP50: r2(median(latencies) / floorP50),
+        floorP99Ms: r2(floorP99),
+        ratioP99: r2(pct(latencies, 99) / floorP99),
+        sameRecordPutMs: r2(median(sameRecordMs)),
         peakRssMiB: Math.round(warmProcessRss / 2 ** 20),
         memorySizeMiB: memoryMiB,
       },
@@ -257,20 +288,26 @@ async function main(): Promise<void> {
       concurrency,
       storeCeiling: { writesPerSecond: Math.round(storeWritesPerSecond), concurrency: 16 },
       asset: { unzippedBytes: unzipped, zippedBytes: zipped, shareOfLambdaLimit: r2(unzipped / (250 * 1024 * 1024)) },
-      cost: { billedMsPerEvent: billedMs, perMillionUpdates: { ...perMillion, total: perMillionTotal }, fullRefresh9M: refresh, prices: PRICES },
+      cost: { billedMsPerEvent: billedMs, perMillionUpdates: perMillion, perMillionUpdatesArm64Computed: perMillionArm, fullRefresh9M: refresh, monthlyFixed, monthlyFixedVpc, logBytesPerEvent, customMetrics, prices: PRICES },
       readApi,
     };
     bar.stop();
     const text = formatResults(result);
-    if (opts.write !== false) writeFileSync(join(__dirname, 'RESULTS.md'), text);
+    // A quick run never replaces the committed full-run figures; --out writes wherever asked.
+    const resultsFile = opts.out ?? (opts.quick || opts.tiny ? undefined : join(__dirname, 'RESULTS.md'));
+    if (opts.write !== false && resultsFile) writeFileSync(resultsFile, text);
     process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : text);
   } finally {
     await endpoints.stop();
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
 export function formatResults(r: BenchResult): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+  const c = r.cost;
+  const row = (label: string, m: { [K in keyof PerMillionCost]?: number }) => `| ${label} | $${m.lambda} | $${m.dynamodb} | $${m.eventbridge} | $${m.logs ?? 0} | $${m.archive ?? 0} | $${m.sns ?? 0} | $${m.total} |`;
+  const fixedRow = (label: string, f: MonthlyFixedCost) => `| ${label} | $${f.alarms} | $${f.dashboard} | $${f.kms} | $${f.customMetrics} | $${f.digestSchedule} | $${f.vpcEndpoints} | $${f.total} |`;
   return `# Benchmark results
 
 Machine: ${r.machine.cpus}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; ${r.machine.date}${r.machine.quick ? ' (quick run)' : ''}.
@@ -280,13 +317,23 @@ read the ratios, not the absolute numbers, on a shared machine.
 | measure | pipeline | floor | ratio |
 | --- | --- | --- | --- |
 | cold start: import handler, load model from S3, score 1 event (median of ${r.coldStart.runs} processes) | ${r.coldStart.handlerMsMedian} ms | ${r.coldStart.floorMsMedian} ms (load ORT, session from same bytes, 1 row) | ${r.coldStart.ratio}x |
-| warm event, wall p50 (${r.warm.events} events) | ${r.warm.p50Ms} ms (p99 ${r.warm.p99Ms} ms) | ${r.warm.floorMs} ms (PutItem ${r.warm.floorPutItemMs} + ONNX row ${r.warm.floorOnnxMs}) | ${r.warm.ratioP50}x |
+| warm event, wall p50 (${r.warm.events} events) | ${r.warm.p50Ms} ms | ${r.warm.floorMs} ms (PutItem ${r.warm.floorPutItemMs} + ONNX row ${r.warm.floorOnnxMs}) | ${r.warm.ratioP50}x |
+| warm event, wall p99 | ${r.warm.p99Ms} ms | ${r.warm.floorP99Ms} ms (p99 of each) | ${r.warm.ratioP99}x |
 | warm event, handler CPU | ${r.warm.cpuMsPerEvent} ms | | |
 | batch \`drs score\` (${r.batch.rows} rows) | ${r.batch.rowsPerSecond} rows/s | ${r.batch.rawOnnxRowsPerSecond} rows/s (raw ORT, batches of 4,096) | ${r.batch.ratio}x slower |
 | read API: batchGet of ${r.readApi.ids} ids through the handler, warm p50 (${r.readApi.requests} requests) | ${r.readApi.handlerP50Ms} ms | ${r.readApi.rawP50Ms} ms (raw BatchGetItem of the same ids and fields) | ${r.readApi.ratioP50}x |
 | read API: the same, p99 | ${r.readApi.handlerP99Ms} ms | ${r.readApi.rawP99Ms} ms | ${r.readApi.ratioP99}x |
 | read API cold start: import handler, manifest from S3, answer 100 ids (median of ${r.readApi.coldStarts} processes) | ${r.readApi.coldStartMsMedian} ms | scoring function's cold start above: ${r.coldStart.handlerMsMedian} ms | |
-${r.concurrency.map((c) => `| twin, concurrency ${c.level} | ${c.eventsPerSecond} events/s | ${r.storeCeiling.writesPerSecond} writes/s (raw PutItem, ${r.storeCeiling.concurrency} in flight) | ${r2(c.eventsPerSecond / r.storeCeiling.writesPerSecond)} of ceiling |`).join('\n')}
+${r.concurrency.map((x) => `| twin, concurrency ${x.level} | ${x.eventsPerSecond} events/s | ${r.storeCeiling.writesPerSecond} writes/s (raw PutItem, ${r.storeCeiling.concurrency} in flight) | ${r2(x.eventsPerSecond / r.storeCeiling.writesPerSecond)} of ceiling |`).join('\n')}
+
+Cold start, where the time goes (medians): the handler's process has imported its bundle at ${r.coldStart.handlerImportMsMedian} ms
+(the floor's has imported onnxruntime-node at ${r.coldStart.floorImportMsMedian} ms); the floor's first session takes ${r.coldStart.floorSessionMsMedian} ms.
+Both include Node's own start (about 40 ms). The rest of the handler's figure is the first event: the model's two S3 reads
+(started at import, side by side), the SHA-256 checks, the session, validation, one row and the conditional PutItem.
+
+Warm event, decomposed: the function's own conditional PutItem of the full record takes ${r.warm.sameRecordPutMs} ms against the floor's
+bare PutItem of a small record (${r.warm.floorPutItemMs} ms); the difference is dynalite reading the stored item for the condition and
+storing the larger record, not our code.
 
 Batch time shares: parsing + validation ${Math.round(r.batch.share.parsing * 100)}%, features ${Math.round(r.batch.share.features * 100)}%, inference ${Math.round(r.batch.share.inference * 100)}%, writing ${Math.round(r.batch.share.writing * 100)}%.
 
@@ -294,17 +341,30 @@ Function asset: ${mb(r.asset.unzippedBytes)} unzipped, ${mb(r.asset.zippedBytes)
 Peak memory of a warm handler process (a fresh process scoring ${Math.min(1000, r.warm.events)} events): ${r.warm.peakRssMiB} MiB of the configured ${r.warm.memorySizeMiB} MiB (${Math.round((100 * r.warm.peakRssMiB) / r.warm.memorySizeMiB)}%).
 
 ## Cost model
-Billed duration per event: ${r.cost.billedMsPerEvent} ms (warm p50, 1 ms granularity) at ${r.warm.memorySizeMiB} MB, x86_64.
-Unit prices (AWS public list prices, ${r.cost.prices.region}, as last checked on ${r.cost.prices.asOf}; re-check them on the AWS pricing pages before budgeting): Lambda $${r.cost.prices.lambdaGbSecondX86}/GB-s and $${r.cost.prices.lambdaPerMillionRequests}/million requests;
-DynamoDB on-demand $${r.cost.prices.dynamoDbPerMillionWriteUnits}/million write units (a ~1.5 KB record = 2 units); EventBridge $${r.cost.prices.eventBridgePerMillionCustomEvents}/million custom events;
-SNS $${r.cost.prices.snsPerMillionPublishes}/million publishes (only on failures: 0 in the model).
+Billed duration per event: ${c.billedMsPerEvent} ms (warm p50, 1 ms granularity) at ${r.warm.memorySizeMiB} MB, x86_64. Logs: ${c.logBytesPerEvent} bytes per event
+(its log line and metric line, as the twin wrote them); ${c.customMetrics} custom metrics (metric x dimension set, read off those lines).
+Unit prices (AWS public list prices, ${c.prices.region}, as last checked on ${c.prices.asOf}; re-check them on the AWS pricing pages before budgeting): Lambda $${c.prices.lambdaGbSecondX86}/GB-s x86_64,
+$${c.prices.lambdaGbSecondArm}/GB-s arm64, $${c.prices.lambdaPerMillionRequests}/million requests; DynamoDB on-demand $${c.prices.dynamoDbPerMillionWriteUnits}/million write units (a ~1.5 KB record = 2 units);
+EventBridge $${c.prices.eventBridgePerMillionCustomEvents}/million custom events, archive $${c.prices.archivePerGbProcessed}/GB; logs $${c.prices.logIngestionPerGb}/GB ingested + $${c.prices.logStoragePerGbMonth}/GB-month;
+SNS $${c.prices.snsPerMillionPublishes}/million publishes (only on failures: 0 in the model).
 
-| | Lambda | DynamoDB | EventBridge | SNS | total |
-| --- | --- | --- | --- | --- | --- |
-| per million donor updates | $${r.cost.perMillionUpdates.lambda} | $${r.cost.perMillionUpdates.dynamodb} | $${r.cost.perMillionUpdates.eventbridge} | $${r.cost.perMillionUpdates.sns} | $${r.cost.perMillionUpdates.total} |
-| full refresh of 9 million scores | $${r.cost.fullRefresh9M.lambda} | $${r.cost.fullRefresh9M.dynamodb} | $${r.cost.fullRefresh9M.eventbridge} | $${r.cost.fullRefresh9M.sns} | $${r.cost.fullRefresh9M.total} |
+Per event:
+
+| | Lambda | DynamoDB | EventBridge | logs | archive | SNS | total |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${row('per million donor updates (x86_64, measured)', c.perMillionUpdates)}
+${row('per million donor updates (arm64, computed from the x86_64 duration and arm64 prices, not measured)', c.perMillionUpdatesArm64Computed)}
+${row('9 million updates through the event path', c.fullRefresh9M)}
+
+Fixed, per month, whether or not events arrive (counted from the synthesized template):
+
+| | alarms ($${c.prices.alarmPerMonth} each) | dashboard | KMS keys | custom metrics | digest every minute | VPC interface endpoints | total |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+${fixedRow('default (vpc=false)', c.monthlyFixed)}
+${fixedRow('vpc=true', c.monthlyFixedVpc)}
 
 Local latencies include loopback HTTP to dynalite, which is slower than DynamoDB from Lambda; the cost model uses them as they are (an upper bound).
+KMS requests are not in the table: DynamoDB, SQS and Lambda cache data keys, so they stay in the cents per million events.
 `;
 }
 

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { generateRegistry } from '../model/synthetic-registry';
+import { generateRegistry, type GeneratorVariant } from '../model/synthetic-registry';
 import { auc, mean } from '../model/metrics';
 import { progressBar } from './terminal';
 
@@ -12,6 +12,8 @@ export interface DataOptions {
   out: string;
   asOf: string;
   baseRate: number;
+  variant: GeneratorVariant;
+  requestDate?: string;
   json: boolean;
 }
 
@@ -22,7 +24,8 @@ export async function runData(options: DataOptions): Promise<void> {
   const pAvailable: number[] = [];
   const available: number[] = [];
   let chunk = '';
-  for (const row of generateRegistry({ seed: options.seed, asOf: options.asOf, baseRate: options.baseRate })) {
+  const requestDate = options.requestDate ?? options.asOf;
+  for (const row of generateRegistry({ seed: options.seed, asOf: options.asOf, baseRate: options.baseRate, variant: options.variant, requestDate })) {
     if (pAvailable.length >= options.rows) break;
     pAvailable.push(row.truth.pAvailable);
     available.push(row.truth.available);
@@ -45,6 +48,8 @@ export async function runData(options: DataOptions): Promise<void> {
     asOf: options.asOf,
     out: options.out,
     baseRate: options.baseRate,
+    variant: options.variant,
+    requestDate,
     observedRate: mean(available),
     meanPAvailable: mean(pAvailable),
     oracleAuc: auc(pAvailable, available),
@@ -53,7 +58,8 @@ export async function runData(options: DataOptions): Promise<void> {
   const report =
     options.json
       ? JSON.stringify(summary)
-      : `wrote ${summary.rows} synthetic donors to ${options.out} (seed ${summary.seed}, as of ${summary.asOf}): ` +
+      : `wrote ${summary.rows} synthetic donors to ${options.out} (seed ${summary.seed}, ${summary.variant} world, records as of ${summary.asOf}, ` +
+        `requests on ${summary.requestDate}): ` +
         `observed availability ${summary.observedRate.toFixed(3)}, oracle AUC ${summary.oracleAuc.toFixed(3)}, ${summary.seconds.toFixed(1)} s`;
   (options.out === '-' ? process.stderr : process.stdout).write(`${report}\n`);
 }

@@ -3,15 +3,17 @@
 // destination: an invocation record with `requestPayload`; Lambda's dead-letter queue and the
 // rule's undelivered queue: the event itself.
 
+import { keptFailureOf, type KeptFailure, type MessageAttributes } from './kept-failure';
+
 export type KeptShape = 'rejected' | 'on-failure' | 'event';
 
 export type KeptEvent =
-  | { ok: true; shape: KeptShape; event: Record<string, unknown>; eventId: string | null }
+  | { ok: true; shape: KeptShape; event: Record<string, unknown>; eventId: string | null; failure: KeptFailure }
   | { ok: false; problem: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function keptEventOf(body: string): KeptEvent {
+export function keptEventOf(body: string, attributes?: MessageAttributes): KeptEvent {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -34,5 +36,5 @@ export function keptEventOf(body: string): KeptEvent {
   // A rejected event may be anything the bus carried; the others were whole events already.
   if (!isObject(event)) return { ok: false, problem: `the kept ${shape} event is not a JSON object` };
   if (shape !== 'rejected' && !('detail' in event)) return { ok: false, problem: 'the message holds no DonorUpdated event (no detail)' };
-  return { ok: true, shape, event, eventId: typeof event.id === 'string' ? event.id : null };
+  return { ok: true, shape, event, eventId: typeof event.id === 'string' ? event.id : null, failure: keptFailureOf(parsed, shape, attributes) };
 }

@@ -1,7 +1,7 @@
 // The `drs` command line: one entry for the data scientist and the operator.
 import { Command, InvalidArgumentError } from 'commander';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
-import { DEFAULT_BASE_RATE } from '../model/synthetic-registry';
+import { DEFAULT_BASE_RATE, GENERATOR_VARIANTS } from '../model/synthetic-registry';
 import { runData } from './data-command';
 import { runEvaluate } from './evaluate-command';
 import { runRedrive } from './redrive-command';
@@ -40,9 +40,18 @@ program
   .option('--seed <s>', 'random seed: the same seed and --as-of give the same bytes', integer, 1)
   .option('--out <file>', 'output file, - for standard output', '-')
   .option('--as-of <date>', 'the date the history is drawn as of (default: today, UTC)', isoDate)
-  .option('--base-rate <p>', 'share of donors available at a CT request', probability, DEFAULT_BASE_RATE)
+  .option('--base-rate <p>', 'share of donors available at a CT request (0.45 US domestic, 0.77 German registry)', probability, DEFAULT_BASE_RATE)
+  .option('--variant <name>', `generator world: ${GENERATOR_VARIANTS.join(', ')} (see MODEL_CARD.md)`, 'baseline')
+  .option('--request-date <date>', 'date of the CT requests the outcomes are for (default: --as-of); later ages the same records', isoDate)
   .option('--json', 'print the summary as JSON', false)
-  .action((opts) => runData({ ...opts, asOf: opts.asOf ?? todayIsoDate() }));
+  .action((opts) => {
+    if (!(GENERATOR_VARIANTS as readonly string[]).includes(opts.variant)) {
+      throw new InvalidArgumentError(`--variant must be one of ${GENERATOR_VARIANTS.join(', ')}`);
+    }
+    const asOf = opts.asOf ?? todayIsoDate();
+    if (opts.requestDate && opts.requestDate < asOf) throw new InvalidArgumentError('--request-date must not be before --as-of');
+    return runData({ ...opts, asOf });
+  });
 
 program
   .command('score')
@@ -61,8 +70,15 @@ program
   .requiredOption('--data <file>', 'the drs data file')
   .requiredOption('--scores <file>', 'the drs score output for it')
   .option('--json', 'print the metrics as JSON', false)
-  .option('--check', 'exit 1 when a quality target is missed', false)
-  .action((opts) => runEvaluate(opts));
+  .option('--check', 'exit 1 when a gate fails: file pairing (line count, donor ids, labels, skipped lines) or a quality target', false)
+  .option('--gate <name=value>', 'override one gate limit of model/training-config.json, e.g. maxSkippedShare=0.05 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--recalibrate <method>', 'also fit a calibrator (intercept or isotonic) on the first half and report the ECE after it on the second half')
+  .action((opts) => {
+    if (opts.recalibrate && !['intercept', 'isotonic'].includes(opts.recalibrate)) {
+      throw new InvalidArgumentError('--recalibrate must be intercept or isotonic');
+    }
+    return runEvaluate(opts);
+  });
 
 program
   .command('redrive')

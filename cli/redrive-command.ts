@@ -81,6 +81,17 @@ function twinTarget(workDir: string): RedriveTarget {
   };
 }
 
+/** What would move, one line per message: event id, class, field and rule (or error). No donor data. */
+export function dryRunListing(report: RedriveReport): string[] {
+  const listed = report.items.filter((i) => i.action === 'would-resend');
+  if (listed.length === 0) return [];
+  const rows = listed.map((i) => [i.eventId ?? `(no event id; message ${i.messageId})`, i.failure?.failureClass ?? 'unknown', i.failure?.field ?? '', i.failure?.rule ?? i.failure?.error ?? '']);
+  const header = ['event id', 'class', 'field', 'rule or error'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) => `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')}`.trimEnd();
+  return ['would move:', line(header), ...rows.map(line)];
+}
+
 export function formatRedriveReport(queue: string, target: string, report: RedriveReport): string {
   const lines = [`redrive ${queue} -> ${target}: ${report.received} message${report.received === 1 ? '' : 's'}${report.dryRun ? ' (dry run: nothing sent, nothing deleted)' : ''}`];
   if (report.dryRun) lines.push(`  would re-send         ${String(report.wouldResend).padStart(6)}`);
@@ -94,6 +105,7 @@ export function formatRedriveReport(queue: string, target: string, report: Redri
   const problems = kept.filter((i) => i.action !== 'kept-seen-this-run');
   for (const i of problems.slice(0, 20)) lines.push(`    ${i.eventId ?? `message ${i.messageId}`}: ${i.problem}`);
   if (problems.length > 20) lines.push(`    ... and ${problems.length - 20} more (use --json for all)`);
+  if (report.dryRun) lines.push(...dryRunListing(report));
   if (report.dryRun && report.wouldResend) lines.push('Run again without --dry-run to re-send them.');
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
 // no-op, and an event seen once in a run is never re-sent again in that run.
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { keptEventOf, type KeptShape } from './kept-event';
+import type { KeptFailure } from './kept-failure';
 
 /** What re-sending one event did (a local twin knows the fate; AWS only that Lambda queued it). */
 export type ResendResult = { accepted: true; fate?: string } | { accepted: false; error: string };
@@ -24,6 +25,8 @@ export interface RedriveItem {
   messageId: string;
   eventId: string | null;
   shape?: KeptShape;
+  /** Why it was kept: class, and field and rule (rejected) or error name (failed). */
+  failure?: KeptFailure;
   action: 'resent' | 'would-resend' | 'kept-unreadable' | 'kept-resend-failed' | 'kept-seen-this-run';
   fate?: string;
   problem?: string;
@@ -51,7 +54,14 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
 
   receiving: while (items.length < limit) {
     const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, limit - items.length), VisibilityTimeout: visibility, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, limit - items.length),
+        VisibilityTimeout: visibility,
+        WaitTimeSeconds: 0,
+        // Lambda's and EventBridge's dead-letter messages say why in their attributes.
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (!Messages?.length) break;
     let fresh = 0;
@@ -63,25 +73,25 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
       }
       seenMessages.add(messageId);
       fresh++;
-      const kept = keptEventOf(message.Body ?? '');
+      const kept = keptEventOf(message.Body ?? '', message.MessageAttributes);
       let item: RedriveItem;
       if (!kept.ok) {
         item = { messageId, eventId: null, action: 'kept-unreadable', problem: kept.problem };
         toRelease.push(message.ReceiptHandle!);
       } else if (kept.eventId !== null && seenEvents.has(kept.eventId)) {
         // The same event came back in this run (rejected again, or failed again): leave it for a person.
-        item = { messageId, eventId: kept.eventId, shape: kept.shape, action: 'kept-seen-this-run' };
+        item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-seen-this-run' };
         toRelease.push(message.ReceiptHandle!);
       } else if (options.dryRun) {
-        item = { messageId, eventId: kept.eventId, shape: kept.shape, action: 'would-resend' };
+        item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'would-resend' };
         toRelease.push(message.ReceiptHandle!);
       } else {
         const result = await options.resend(kept.event);
         if (result.accepted) {
           await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
-          item = { messageId, eventId: kept.eventId, shape: kept.shape, action: 'resent', ...(result.fate ? { fate: result.fate } : {}) };
+          item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'resent', ...(result.fate ? { fate: result.fate } : {}) };
         } else {
-          item = { messageId, eventId: kept.eventId, shape: kept.shape, action: 'kept-resend-failed', problem: result.error };
+          item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-resend-failed', problem: result.error };
           toRelease.push(message.ReceiptHandle!);
         }
       }

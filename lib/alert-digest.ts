@@ -36,6 +36,8 @@ export interface AlertDigestProps {
   stage: string;
   architecture: 'x86_64' | 'arm64';
   windowMinutes: number;
+  /** Off (undefined) by default; the conditional claim already keeps overlapping runs from sending twice. */
+  reservedConcurrency?: number;
   logRetentionDays: number;
   stateTable: Table;
   topic: ITopic;
@@ -55,6 +57,7 @@ export class AlertDigest extends Construct {
     super(scope, id);
     const basics = functionBasics(this, {
       ...props,
+      logName: 'alert-digest',
       roleDescription: 'Donor readiness alert digest: reads and claims alert state, publishes to the alert topic',
     });
     this.logGroup = basics.logGroup;
@@ -66,8 +69,8 @@ export class AlertDigest extends Construct {
       handler: 'handler',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      // One digest at a time; the conditional claim still guards against an overlap.
-      reservedConcurrentExecutions: 1,
+      // Unreserved by default: runs may overlap, and the conditional claim lets only one send per class.
+      reservedConcurrentExecutions: props.reservedConcurrency,
       // A failed run changes nothing (counts stay pending); the next minute's run retries.
       retryAttempts: 0,
       environment: {

@@ -1,8 +1,9 @@
 // The alert topic: the team's mailbox for failures. Encrypted with the stack's key (whose policy
 // lets CloudWatch and EventBridge publish), TLS only, one e-mail subscription per address.
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -29,9 +30,30 @@ export class Alerting extends Construct {
     if (props.alertEmails.length === 0) {
       Annotations.of(this).addWarningV2(
         'drs:NoAlertEmails',
-        'No alert e-mail addresses: failures will reach the alert topic but nobody is told. Deploy with -c alertEmails=team@example.org',
+        'No alert e-mail addresses: failures will reach the alert topic but nobody is told. List them in config/<stage>.json ("alertEmails") and deploy again',
       );
     }
+  }
+
+  /**
+   * Lets CloudWatch publish these alarms' notifications to the topic. The topic policy otherwise
+   * holds only enforceSSL's deny, and an alarm action would never be delivered.
+   */
+  allowAlarmsToPublish(alarms: Alarm[]): void {
+    if (alarms.length === 0) return;
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnEquals: { 'aws:SourceArn': alarms.map((alarm) => alarm.alarmArn) },
+        },
+      }),
+    );
   }
 
   /** An alarm (and its recovery) whenever a queue holds any message: each one is an event to look at. */

@@ -1,6 +1,7 @@
 // The donor readiness pipeline: EventBridge -> scoring Lambda (ONNX model from S3) -> DynamoDB,
 // with SNS e-mail alerts and a kept copy of every event that could not be scored.
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Archive } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
@@ -8,7 +9,9 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { AlertDigest, alertStateTable } from './alert-digest';
 import { Alerting } from './alerting';
+import { retainOutsideDev } from './encrypted-queue';
 import { EventIntake } from './event-intake';
+import { logGroupNameFor, logGroupPrefixFor } from './function-basics';
 import { FunctionNetwork } from './function-network';
 import { ModelStore } from './model-store';
 import { acknowledgeNagFindings } from './nag-acknowledgements';
@@ -71,7 +74,8 @@ export class DonorReadinessStack extends Stack {
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: [THIS_KEY],
         conditions: {
-          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
+          // Only the stack's own log groups, all named under /donor-readiness/<stage>/.
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:${logGroupPrefixFor(config.stage)}*` },
         },
       }),
     );
@@ -81,7 +85,9 @@ export class DonorReadinessStack extends Stack {
     this.alerting = new Alerting(this, 'Alerting', { key: this.key, stage: config.stage, alertEmails: config.alertEmails });
     const alertState = alertStateTable(this.alerting, this.key);
     this.alertStateTable = alertState;
-    if (config.vpc) this.network = new FunctionNetwork(this, 'Network', { key: this.key, logRetentionDays: config.logRetentionDays });
+    if (config.vpc) {
+      this.network = new FunctionNetwork(this, 'Network', { key: this.key, logRetentionDays: config.logRetentionDays, flowLogGroupName: logGroupNameFor(config.stage, 'vpc-flow-logs') });
+    }
     this.scoring = new ScoringFunction(this, 'ScoringFunction', {
       key: this.key,
       stage: config.stage,
@@ -99,6 +105,7 @@ export class DonorReadinessStack extends Stack {
       stage: config.stage,
       architecture: config.architecture,
       windowMinutes: config.alertWindowMinutes,
+      reservedConcurrency: config.alertDigestReservedConcurrency,
       logRetentionDays: config.logRetentionDays,
       stateTable: alertState,
       topic: this.alerting.topic,
@@ -112,6 +119,8 @@ export class DonorReadinessStack extends Stack {
       key: this.key,
       existingEventBusName: config.eventBusName,
       createdBusName: defaultEventBusName(config.stage),
+      ruleName: `donor-readiness-${config.stage}-donor-updated`,
+      removalPolicy: retainOutsideDev(config.stage),
       eventSource: config.eventSource,
       detailType: config.detailType,
       target: this.scoring.function,
@@ -127,17 +136,26 @@ export class DonorReadinessStack extends Stack {
       scoringFunction: this.scoring.function,
       alertDigestFunction: this.alertDigest.function,
       functionTimeout: this.scoring.function.timeout ?? Duration.seconds(30),
-      rule: this.intake.rule,
+      ruleName: `donor-readiness-${config.stage}-donor-updated`,
+      eventBusName: this.intake.eventBusName,
+      isDefaultBus: this.intake.isDefaultBus,
       alertTopic: this.alerting.topic,
     });
     // Every DonorUpdated event is archived for a year, so events can be replayed after a bug fix.
     this.archive = new Archive(this, 'EventArchive', {
+      // Named per stage, so a replay picks this stage's archive by name (README, Replay).
+      archiveName: `donor-readiness-${config.stage}`,
       sourceEventBus: this.intake.eventBus,
       eventPattern: { source: [config.eventSource], detailType: [config.detailType] },
       retention: Duration.days(365),
       kmsKey: this.key,
       description: 'DonorUpdated events, for replay after a fix',
     });
+    // The archive is how scores are rebuilt: it outlives a deleted stack, except in dev.
+    this.archive.applyRemovalPolicy(retainOutsideDev(config.stage));
+
+    // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
+    this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
 
     this.readApi = new ReadApi(this, 'ReadApi', {
       key: this.key,
@@ -158,10 +176,15 @@ export class DonorReadinessStack extends Stack {
     acknowledgeNagFindings(this);
 
     new CfnOutput(this, 'EventBusName', { value: this.intake.eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: this.intake.eventBus.eventBusArn });
+    new CfnOutput(this, 'ArchiveName', { value: this.archive.archiveName, description: 'aws events start-replay reads from this archive (README, Replay)' });
+    new CfnOutput(this, 'DataKeyArn', { value: this.key.keyArn, description: 'the key of the table, queues, topic, bucket and logs: readers need kms:Decrypt on it' });
     new CfnOutput(this, 'ScoreTableName', { value: this.scoreStore.table.tableName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alerting.topic.topicArn });
     new CfnOutput(this, 'ScoringFunctionName', { value: this.scoring.function.functionName });
     new CfnOutput(this, 'ScoringLogGroup', { value: this.scoring.logGroup.logGroupName });
+    new CfnOutput(this, 'AlertDigestLogGroup', { value: this.alertDigest.logGroup.logGroupName });
+    if (this.network) new CfnOutput(this, 'FlowLogGroup', { value: this.network.flowLogGroup.logGroupName });
     new CfnOutput(this, 'RejectedQueueName', { value: this.scoring.rejectedQueue.queueName });
     new CfnOutput(this, 'FailedQueueName', { value: this.scoring.failedQueue.queueName });
     new CfnOutput(this, 'DeadLetterQueueName', { value: this.scoring.deadLetterQueue.queueName });

@@ -20,12 +20,14 @@ import { Construct } from 'constructs';
 
 export interface FunctionNetworkProps {
   key: IKey;
+  flowLogGroupName: string;
   logRetentionDays: number;
 }
 
 export class FunctionNetwork extends Construct {
   public readonly vpc: Vpc;
   public readonly securityGroup: SecurityGroup;
+  public readonly flowLogGroup: LogGroup;
   private readonly subnets: SubnetSelection = { subnetType: SubnetType.PRIVATE_ISOLATED };
 
   constructor(scope: Construct, id: string, props: FunctionNetworkProps) {
@@ -37,8 +39,9 @@ export class FunctionNetwork extends Construct {
       restrictDefaultSecurityGroup: false,
     });
     // Flow logs: who talked to what, kept like the function logs.
+    this.flowLogGroup = new LogGroup(this, 'FlowLogs', { logGroupName: props.flowLogGroupName, retention: props.logRetentionDays, encryptionKey: props.key });
     this.vpc.addFlowLog('FlowLog', {
-      destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: props.logRetentionDays, encryptionKey: props.key })),
+      destination: FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
       trafficType: FlowLogTrafficType.REJECT,
     });
     this.securityGroup = new SecurityGroup(this, 'Functions', {

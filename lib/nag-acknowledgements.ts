@@ -4,6 +4,7 @@ import { Stack, Token, Validations, type CfnResource } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import type { DonorReadinessStack } from './donor-readiness-stack';
 import { ENI_POLICY } from './function-network';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ReadApi } from './read-api';
 
 const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
@@ -41,6 +42,11 @@ export function acknowledgeNagFindings(stack: DonorReadinessStack): void {
 
   for (const fn of [scoring.function, alertDigest.function]) ack(fn, 'AwsSolutions-L1', RUNTIME_PINNED);
   for (const role of [scoring.function.role!, alertDigest.function.role!]) ack(role, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
+  for (const fn of [scoring.function, alertDigest.function]) {
+    if ((fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions === undefined) {
+      ack(fn, 'HIPAA.Security-LambdaConcurrency', 'no reservation by default: a new account\'s concurrency quota (often 10) refuses any, and the stack would roll back; set reservedConcurrency / alertDigestReservedConcurrency in config/<stage>.json once the quota allows (README, Concurrency and quotas)');
+    }
+  }
   ack(alertDigest.function, 'HIPAA.Security-LambdaDLQ', 'the digest runs on a schedule with no event to keep: a failed run leaves every count pending and the next minute\'s run retries; its errors alarm');
   if (!network) {
     for (const fn of [scoring.function, alertDigest.function]) {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
 import { DonorReadinessStack } from './donor-readiness-stack';
-import { CONTEXT_KEYS, parsePipelineConfig, type PipelineConfig } from './pipeline-config';
+import type { PipelineConfig } from './pipeline-config';
+import { loadStageSettings } from './stage-settings';
 
 export interface PipelineApp {
   app: App;
@@ -16,12 +17,20 @@ export function stackNameFor(stage: string): string {
   return `DonorReadiness-${stage}`;
 }
 
-/** `context` overrides what cdk.json and `-c` give; values are validated (PipelineConfigError). */
+/**
+ * The context keys a person gave (`-c`, or `context` here): everything but cdk.json's feature flags,
+ * the CLI's own `aws:cdk:*` keys and cached lookups (`key:account=…`), which all hold ':' or start with '@'.
+ */
+function givenSettings(all: Record<string, unknown>, cdkJsonKeys: Set<string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(all).filter(([k]) => !cdkJsonKeys.has(k) && !k.includes(':') && !k.startsWith('@') && k !== 'acknowledged-issue-numbers'));
+}
+
+/** Settings are config/<stage>.json with `-c` (or `context`) on top, validated (PipelineConfigError). */
 export function buildPipelineApp(appProps: AppProps = {}, modelDir?: string): PipelineApp {
   // cdk.json's feature flags apply wherever the app is built, not only under the CDK CLI.
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   const app = new App({ ...appProps, context: { ...cdkJson.context, ...appProps.context } });
-  const config = parsePipelineConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])));
+  const config = loadStageSettings(givenSettings(app.node.getAllContext(), new Set(Object.keys(cdkJson.context ?? {}))));
   const stack = new DonorReadinessStack(app, stackNameFor(config.stage), {
     config,
     modelDir,

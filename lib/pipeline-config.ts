@@ -1,5 +1,6 @@
-// Deploy-time configuration from CDK context (`-c key=value` or cdk.json), validated once in bin/.
-// A bad value stops the synth with a message that names the key, the rule and an example.
+// Deploy-time configuration: the stage's committed settings (config/<stage>.json) with `-c key=value`
+// overrides, validated once by this schema. A bad value, an unknown key or a stage other than dev
+// without an alert address stops the synth with a message that names the key, the rule and an example.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 
@@ -13,7 +14,8 @@ const intFrom = (min: number, max: number) =>
 export const PIPELINE_CONTEXT = z.object({
   stage: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, { error: 'must be lowercase letters, digits and dashes, starting with a letter, at most 20 characters (e.g. dev, prod)' }).default('dev'),
   alertEmails: z
-    .string()
+    // config files list addresses as an array; -c gives one comma-separated string
+    .preprocess((v) => (Array.isArray(v) ? v.join(',') : v), z.string({ error: 'must be a list of e-mail addresses' }))
     .default('')
     .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
     .refine((list) => list.every((e) => EMAIL.test(e)), { error: 'must be comma-separated e-mail addresses (e.g. team@example.org,oncall@example.org)' }),
@@ -22,7 +24,11 @@ export const PIPELINE_CONTEXT = z.object({
   detailType: z.string().min(1).max(128).default('DonorUpdated'),
   architecture: z.enum(['x86_64', 'arm64'], { error: 'must be x86_64 or arm64' }).default('x86_64'),
   memorySize: intFrom(128, 10240).default(512),
-  reservedConcurrency: intFrom(1, 1000).default(20),
+  // Off by default: a new account's concurrency quota (often 10) refuses any reservation.
+  reservedConcurrency: intFrom(1, 10_000).optional(),
+  alertDigestReservedConcurrency: intFrom(1, 10_000).optional(),
+  /** The account's Lambda concurrency quota in this region (Service Quotas, "Concurrent executions"). */
+  accountConcurrencyQuota: intFrom(10, 1_000_000).default(1000),
   logRetentionDays: z.coerce
     .number()
     .refine((v) => RETENTION_VALUES.includes(v), { error: `must be one of CloudWatch's retention periods: ${RETENTION_VALUES.join(', ')}` })
@@ -48,21 +54,88 @@ export const PIPELINE_CONTEXT = z.object({
 export type PipelineConfig = z.infer<typeof PIPELINE_CONTEXT>;
 export const CONTEXT_KEYS = Object.keys(PIPELINE_CONTEXT.shape) as (keyof PipelineConfig)[];
 
+/** Lambda keeps this much of the account's quota unreserved: reservations may use the rest. */
+export const UNRESERVED_MINIMUM = 100;
+
+/** Rules across keys, checked after each key is valid on its own. */
+function crossKeyProblems(config: PipelineConfig): { key: keyof PipelineConfig; message: string }[] {
+  const problems: { key: keyof PipelineConfig; message: string }[] = [];
+  if (config.stage !== 'dev' && config.alertEmails.length === 0) {
+    problems.push({
+      key: 'alertEmails',
+      message: `stage ${config.stage} needs at least one alert address (only dev may deploy without): add "alertEmails": ["team@example.org"] to config/${config.stage}.json`,
+    });
+  }
+  const reserved = (config.reservedConcurrency ?? 0) + (config.alertDigestReservedConcurrency ?? 0);
+  const allowed = config.accountConcurrencyQuota - UNRESERVED_MINIMUM;
+  if (reserved > 0 && reserved > allowed) {
+    problems.push({
+      key: config.reservedConcurrency ? 'reservedConcurrency' : 'alertDigestReservedConcurrency',
+      message:
+        `reservedConcurrency + alertDigestReservedConcurrency = ${reserved}, but Lambda keeps ${UNRESERVED_MINIMUM} of the account's quota (accountConcurrencyQuota=${config.accountConcurrencyQuota}) unreserved, so at most ${Math.max(0, allowed)} may be reserved: ` +
+        'leave the reservation off, or ask Service Quotas for more "Concurrent executions" and set accountConcurrencyQuota to the new quota',
+    });
+  }
+  return problems;
+}
+
 export class PipelineConfigError extends Error {
   override readonly name = 'PipelineConfigError';
 }
 
-/** Validates raw context values (strings from the command line, or cdk.json values). */
-export function parsePipelineConfig(raw: Record<string, unknown>): PipelineConfig {
+/** Where a raw value came from, for the error message: `-c key="v"` or `config/prod.json "key": v`. */
+export type SettingSource = { kind: 'context' } | { kind: 'file'; path: string };
+
+const describeSetting = (key: string, value: unknown, source: SettingSource) =>
+  source.kind === 'context' ? `-c ${key}=${JSON.stringify(value)}` : `${source.path} "${key}": ${JSON.stringify(value)}`;
+
+/** Keys that are not settings (a typo such as alertEmail is refused, never ignored). */
+export function unknownSettingKeys(keys: string[]): string[] {
+  return keys.filter((k) => !(CONTEXT_KEYS as string[]).includes(k));
+}
+
+/** One line per unknown key, with what was probably meant (alertEmail -> alertEmails), then the known keys. */
+export function unknownKeysMessage(keys: string[], where: string): string {
+  const simplify = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const lines = keys.map((k) => {
+    const near = CONTEXT_KEYS.find((known) => simplify(known) === simplify(k) || simplify(known).startsWith(simplify(k)) || simplify(k).startsWith(simplify(known)));
+    return `  ${where === '-c' ? `-c ${k}` : `${where} "${k}"`}: not a setting${near ? ` (did you mean ${near}?)` : ''}`;
+  });
+  return `${lines.join('\n')}\n  known settings: ${CONTEXT_KEYS.join(', ')}`;
+}
+
+/**
+ * Validates settings: the stage file's values (typed JSON) overlaid by `-c` values (strings).
+ * `sources` says where each key came from (default: -c).
+ */
+export function parsePipelineConfig(raw: Record<string, unknown>, sources: Partial<Record<string, SettingSource>> = {}): PipelineConfig {
+  const sourceOf = (key: string): SettingSource => sources[key] ?? { kind: 'context' };
+  const unknown = unknownSettingKeys(Object.keys(raw).filter((k) => raw[k] !== undefined));
+  if (unknown.length) {
+    const byWhere = new Map<string, string[]>();
+    for (const k of unknown) {
+      const s = sourceOf(k);
+      const where = s.kind === 'context' ? '-c' : s.path;
+      byWhere.set(where, [...(byWhere.get(where) ?? []), k]);
+    }
+    throw new PipelineConfigError(`unknown deploy settings:\n${[...byWhere].map(([where, keys]) => unknownKeysMessage(keys, where)).join('\n')}`);
+  }
   const present = Object.fromEntries(CONTEXT_KEYS.filter((k) => raw[k] !== undefined && raw[k] !== '').map((k) => [k, raw[k]]));
   if (raw.alertEmails === '') present.alertEmails = '';
   const parsed = PIPELINE_CONTEXT.safeParse(present);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const key = String(issue.path[0]);
-    return `  -c ${key}=${JSON.stringify(raw[key])}: ${issue.message}`;
-  });
-  throw new PipelineConfigError(`invalid deploy configuration:\n${problems.join('\n')}`);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return `  ${describeSetting(key, raw[key], sourceOf(key))}: ${issue.message}`;
+    });
+    throw new PipelineConfigError(`invalid deploy configuration:\n${problems.join('\n')}`);
+  }
+  const crossProblems = crossKeyProblems(parsed.data);
+  if (crossProblems.length) {
+    const lines = crossProblems.map(({ key, message }) => `  ${raw[key] === undefined ? key : describeSetting(key, raw[key], sourceOf(key))}: ${message}`);
+    throw new PipelineConfigError(`invalid deploy configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
 }
 
 /** The bus the stack creates when `eventBusName` is not given: dev and prod can share an account. */

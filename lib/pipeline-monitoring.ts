@@ -3,7 +3,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Dashboard, GraphWidget, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { Rule } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -13,7 +12,10 @@ export interface PipelineMonitoringProps {
   scoringFunction: IFunction;
   alertDigestFunction: IFunction;
   functionTimeout: Duration;
-  rule: Rule;
+  /** The rule's plain name and its bus: EventBridge publishes rule metrics under EventBusName + RuleName (RuleName alone on the default bus). */
+  ruleName: string;
+  eventBusName: string;
+  isDefaultBus: boolean;
   alertTopic: ITopic;
 }
 
@@ -28,13 +30,13 @@ export class PipelineMonitoring extends Construct {
     super(scope, id);
     const fn = props.scoringFunction;
     const minute = { period: Duration.minutes(1) };
-    const ruleMetric = (name: string) =>
-      new Metric({ namespace: 'AWS/Events', metricName: name, dimensionsMap: { RuleName: props.rule.ruleName }, statistic: 'Sum', ...minute });
+    const ruleDimensions: Record<string, string> = props.isDefaultBus ? { RuleName: props.ruleName } : { EventBusName: props.eventBusName, RuleName: props.ruleName };
+    const ruleMetric = (name: string) => new Metric({ namespace: 'AWS/Events', metricName: name, dimensionsMap: ruleDimensions, statistic: 'Sum', ...minute });
     const fnMetric = (name: string) => fn.metric(name, { statistic: 'Sum', ...minute });
     const anyAbove = (alarmId: string, metric: IMetric, what: string, threshold = 0) => this.alarm(alarmId, metric, threshold, what, props.alertTopic);
 
     anyAbove('FunctionErrors', fn.metricErrors(minute), 'The scoring function threw: events are being retried and may reach the failed-scoring queue. Read the function log group.');
-    anyAbove('FunctionThrottles', fn.metricThrottles(minute), 'The scoring function was throttled (reserved concurrency reached). Events wait and are retried; raise -c reservedConcurrency if it persists.');
+    anyAbove('FunctionThrottles', fn.metricThrottles(minute), 'The scoring function was throttled (its reserved concurrency, or the account\'s unreserved concurrency, is used up). Events wait and are retried; if it persists see README, "Concurrency and quotas".');
     this.alarm(
       'DurationNearTimeout',
       fn.metricDuration({ statistic: 'Maximum', ...minute }),
@@ -44,6 +46,11 @@ export class PipelineMonitoring extends Construct {
     );
     anyAbove('RuleFailedInvocations', ruleMetric('FailedInvocations'), 'EventBridge could not invoke the scoring function; it retries for 24 h, then dead-letters the event.');
     anyAbove('RuleInvocationsSentToDlq', ruleMetric('InvocationsSentToDlq'), 'EventBridge gave up on events and put them in the undelivered-events queue.');
+    anyAbove(
+      'RuleInvocationsFailedToBeSentToDlq',
+      ruleMetric('InvocationsFailedToBeSentToDlq'),
+      'EventBridge gave up on events and could not put them in the undelivered-events queue (its policy or key): these events exist only in the archive now; fix the queue, then replay them (README, Replay from the archive).',
+    );
     anyAbove('DestinationDeliveryFailures', fnMetric('DestinationDeliveryFailures'), 'Lambda could not deliver a failed event to the on-failure queue: check the queue and its key policy.');
     anyAbove(
       'AlertDigestErrors',

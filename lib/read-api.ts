@@ -4,7 +4,7 @@
 // id (the only route takes ids in the body; the log format has no path, body or query), and a thin
 // Lambda over lambdas/read-api/ that may BatchGetItem the score table and read the model manifest.
 import { join } from 'node:path';
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -21,7 +21,8 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLING, functionBasics, PROJECT_ROOT } from './function-basics';
+import { retainOutsideDev } from './encrypted-queue';
+import { BUNDLING, functionBasics, logGroupNameFor, PROJECT_ROOT } from './function-basics';
 import type { FunctionNetwork } from './function-network';
 import type { ModelStore } from './model-store';
 
@@ -76,7 +77,7 @@ export class ReadApi extends Construct {
 
   constructor(scope: Construct, id: string, props: ReadApiProps) {
     super(scope, id);
-    const basics = functionBasics(this, { ...props, roleDescription: 'Donor readiness read API: reads scores (BatchGetItem) and the model manifest' });
+    const basics = functionBasics(this, { ...props, logName: 'read-api', roleDescription: 'Donor readiness read API: reads scores (BatchGetItem) and the model manifest' });
     this.logGroup = basics.logGroup;
     this.function = new NodejsFunction(this, 'Function', {
       ...basics.functionProps,
@@ -101,10 +102,12 @@ export class ReadApi extends Construct {
     allow(['s3:GetObject'], [props.modelStore.bucket.arnForObjects(`${props.modelStore.modelPrefix}manifest.json`)]);
     fn.node.addDependency(props.modelStore.deployment);
 
+    // Named under the stack's log-group prefix: the key policy lets CloudWatch Logs use the key there only.
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: logGroupNameFor(props.stage, 'read-api-access'),
       retention: props.logRetentionDays,
       encryptionKey: props.key,
-      removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: retainOutsideDev(props.stage),
     });
 
     const accounts = props.allowedPrincipals.filter(isAccount);

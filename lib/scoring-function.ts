@@ -9,7 +9,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { encryptedQueue } from './encrypted-queue';
+import { encryptedQueue, retainOutsideDev } from './encrypted-queue';
 import { BUNDLING, functionBasics, PROJECT_ROOT } from './function-basics';
 import type { FunctionNetwork } from './function-network';
 import { allowGetObjects, allowKeyUse, allowSend, queueDestination } from './least-privilege';
@@ -24,7 +24,8 @@ export interface ScoringFunctionProps {
   stage: string;
   architecture: 'x86_64' | 'arm64';
   memorySize: number;
-  reservedConcurrency: number;
+  /** Off (undefined) by default: see README, "Concurrency and quotas". */
+  reservedConcurrency?: number;
   logRetentionDays: number;
   scoreTable: ITable;
   modelStore: ModelStore;
@@ -71,11 +72,14 @@ export class ScoringFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ScoringFunctionProps) {
     super(scope, id);
-    this.rejectedQueue = encryptedQueue(this, 'RejectedEvents', props.key);
-    this.failedQueue = encryptedQueue(this, 'FailedScoring', props.key);
-    this.deadLetterQueue = encryptedQueue(this, 'DeadLetters', props.key);
+    // The kept events are the only copy of what was not scored: a deleted stack keeps them (except dev).
+    const kept = { removalPolicy: retainOutsideDev(props.stage) };
+    this.rejectedQueue = encryptedQueue(this, 'RejectedEvents', props.key, kept);
+    this.failedQueue = encryptedQueue(this, 'FailedScoring', props.key, kept);
+    this.deadLetterQueue = encryptedQueue(this, 'DeadLetters', props.key, kept);
     const basics = functionBasics(this, {
       ...props,
+      logName: 'scoring-function',
       roleDescription: 'Donor readiness scoring function: writes its log group, scores, rejected events and alert counts',
     });
     this.logGroup = basics.logGroup;
@@ -119,6 +123,8 @@ export class ScoringFunction extends Construct {
     fn.addEnvironment('MODEL_BUCKET', props.modelStore.bucket.bucketName);
     fn.addEnvironment('MODEL_PREFIX', props.modelStore.modelPrefix);
     fn.addEnvironment('MODEL_SHA256', props.modelStore.manifest.onnx.sha256);
+    // Naming the ONNX object lets a cold start fetch it beside the manifest, not after it.
+    fn.addEnvironment('MODEL_FILE', props.modelStore.manifest.onnx.file);
     // Exactly the two objects of the pinned model: nothing else in the bucket, no listing.
     allowGetObjects(fn, props.modelStore.objectKeys.map((key) => props.modelStore.bucket.arnForObjects(key)));
 

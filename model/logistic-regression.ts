@@ -104,3 +104,52 @@ export function fitLogistic(columns: Float64Array[], labels: Uint8Array, l2: num
   const intercept = beta[0] - weights.reduce((s, w, j) => s + w * means[j], 0);
   return { intercept, weights, iterations, converged, logLoss: logLoss / n };
 }
+
+/**
+ * The same fit with sign constraints: `signs[j]` = +1 keeps weight j >= 0, -1 keeps it <= 0, 0 leaves
+ * it free. An active-set loop: fit, pin the weights that broke their sign at 0, refit, and release a
+ * pinned weight when the likelihood's gradient would move it into its allowed side (KKT).
+ */
+export function fitLogisticWithSigns(
+  columns: Float64Array[],
+  labels: Uint8Array,
+  l2: number,
+  signs: readonly (-1 | 0 | 1)[],
+): LogisticFit & { pinned: number[] } {
+  const p = columns.length;
+  const pinned = new Set<number>();
+  for (let round = 0; round < 4 * p + 4; round++) {
+    const free = columns.map((_, j) => j).filter((j) => !pinned.has(j));
+    const fit = fitLogistic(free.map((j) => columns[j]), labels, l2);
+    const weights = new Array<number>(p).fill(0);
+    free.forEach((j, k) => (weights[j] = fit.weights[k]));
+    const violators = free.filter((j) => signs[j] * weights[j] < 0);
+    if (violators.length) {
+      // Pin every violator at once (each refit costs a full pass); the release step below undoes
+      // a pin that turns out not to be needed.
+      for (const j of violators) pinned.add(j);
+      continue;
+    }
+    // Release a pinned weight whose gradient points into its allowed side.
+    const n = labels.length;
+    const residual = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let e = fit.intercept;
+      for (const j of free) e += weights[j] * columns[j][i];
+      residual[i] = labels[i] - 1 / (1 + Math.exp(-e));
+    }
+    let release = -1;
+    let best = 1e-9;
+    for (const j of pinned) {
+      let g = 0;
+      for (let i = 0; i < n; i++) g += residual[i] * columns[j][i];
+      if (signs[j] * g > best) {
+        best = signs[j] * g;
+        release = j;
+      }
+    }
+    if (release < 0) return { ...fit, weights, pinned: [...pinned].sort((a, b) => a - b) };
+    pinned.delete(release);
+  }
+  throw new Error('sign-constrained fit did not settle: check the monotone settings in training-config.json');
+}

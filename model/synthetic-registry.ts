@@ -19,7 +19,22 @@ export type AncestryGroup = keyof typeof ANCESTRY_SHARES;
 export const DEFAULT_BASE_RATE = 0.55;
 export const MAX_DONOR_AGE = 60;
 
+/**
+ * Worlds the model's form does not mirror, to judge it beyond the generator that built it:
+ * - `baseline`: the published effects below, the world the model is trained on;
+ * - `hidden-engagement`: latent engagement (never an event field) moves availability six times as much;
+ * - `interactions`: effects that depend on each other (stale contact hurts donors abroad far more;
+ *   blood donors stay keen only in their first years; women 30-40 pause more when also long registered);
+ * - `curved`: smooth curved effects of contact age, response age and donor age instead of the
+ *   piecewise-linear ones whose knots the model's features copy.
+ * Base rates (0.45 US domestic, 0.77 German registry) are chosen separately with `baseRate`.
+ */
+export const GENERATOR_VARIANTS = ['baseline', 'hidden-engagement', 'interactions', 'curved'] as const;
+export type GeneratorVariant = (typeof GENERATOR_VARIANTS)[number];
+
 export interface DonorTruth {
+  /** The generator world the row was drawn from. */
+  variant: GeneratorVariant;
   pAvailable: number;
   available: 0 | 1;
   ancestryGroup: AncestryGroup;
@@ -32,19 +47,31 @@ export interface DonorTruth {
 }
 
 export interface RegistryRow {
+  /**
+   * The date of the CT request whose outcome `truth.available` is. The donor record in `detail` is
+   * the record as it stood before that request (point in time): features are derived as of this date.
+   */
+  requestDate: string;
   detail: DonorUpdatedDetail;
   truth: DonorTruth;
 }
 
 export interface GeneratorOptions {
   seed: number;
+  /** The date the donor records are snapshotted (drawn) as of. */
   asOf: string;
   baseRate?: number;
+  variant?: GeneratorVariant;
+  /**
+   * The date of the request the outcome is drawn for (default: `asOf`). A later date ages the same
+   * records, unchanged, to that day: forward-in-time validation and the shelf life of a score.
+   */
+  requestDate?: string;
 }
 
 interface DrawnDonor {
   detail: DonorUpdatedDetail;
-  truth: Omit<DonorTruth, 'pAvailable' | 'available'>;
+  truth: Omit<DonorTruth, 'pAvailable' | 'available' | 'variant'>;
   /** The availability logit without the intercept (which sets the base rate). */
   logitWithoutIntercept: number;
 }
@@ -66,7 +93,12 @@ const triangle = (x: number, peak: number, halfWidth: number) =>
  *   response, living abroad, fewer blood donors) and a small direct residual;
  * - risk factors stack sub-multiplicatively (odds 1.99, 2.52, 3.4, 5.53 for 1-4 factors).
  */
-function availabilityLogit(d: DonorUpdatedDetail['donor'], t: DrawnDonor['truth'], asOfDay: number): number {
+function availabilityLogit(
+  d: DonorUpdatedDetail['donor'],
+  t: DrawnDonor['truth'],
+  asOfDay: number,
+  variant: GeneratorVariant = 'baseline',
+): number {
   const asOfYear = Number(dayToIsoDate(asOfDay).slice(0, 4));
   const age = asOfYear - d.birthYear;
   const years = Math.max(0, (asOfDay - isoDateToDay(d.registeredOn)) / DAYS_PER_YEAR);
@@ -78,28 +110,38 @@ function availabilityLogit(d: DonorUpdatedDetail['donor'], t: DrawnDonor['truth'
   const pauseDays = d.temporarilyUnavailableUntil
     ? Math.max(0, isoDateToDay(d.temporarilyUnavailableUntil) - asOfDay)
     : 0;
+  const curved = variant === 'curved';
   let logit = 0;
-  logit += -0.3 * triangle(age, 35, 8) - 0.035 * Math.max(0, age - 40);
+  logit += curved
+    ? -0.45 * Math.exp(-(((age - 33) / 6) ** 2)) - 0.0025 * Math.max(0, age - 38) ** 2
+    : -0.3 * triangle(age, 35, 8) - 0.035 * Math.max(0, age - 40);
   logit += d.sex === 'F' ? -0.12 : 0;
   logit += d.bloodDonor ? 0.4 : 0;
   logit += 0.45 * Math.max(0, 1 - years / 5) - 0.04 * Math.max(0, years - 5);
   logit += { online: -0.15, drive: 0, blood_center: 0.1, other: -0.05 }[d.recruitmentChannel];
   logit += d.residence === 'international' ? -0.9 : 0;
-  logit += -0.45 * Math.min(contactAge, 2) - 0.12 * Math.max(0, contactAge - 2);
+  logit += curved
+    ? -1.4 * (1 - Math.exp(-contactAge / 1.3))
+    : -0.45 * Math.min(contactAge, 2) - 0.12 * Math.max(0, contactAge - 2);
   logit += d.contactVerifiedOn === null ? -0.35 : 0;
   logit += attempts > 0 ? 0.9 * (responses / attempts) - 0.3 : -0.1;
-  logit += -0.25 * Math.min(responseAge, 3) + (d.lastResponseOn === null ? -0.4 : 0);
+  logit += (curved ? -0.45 * Math.sqrt(Math.min(responseAge, 9)) : -0.25 * Math.min(responseAge, 3)) + (d.lastResponseOn === null ? -0.4 : 0);
   logit += 0.5 * Math.min(d.priorRequests.available, 3);
   logit += -0.7 * Math.min(d.priorRequests.total - d.priorRequests.available, 3);
   logit += -2.5 * Math.min(1, pauseDays / 180);
   logit += d.lastUnavailableReason ? { medical: -0.5, personal: -0.4, no_contact: -0.3 }[d.lastUnavailableReason] : 0;
   logit += t.ancestryGroup === 'european' ? 0 : -0.12;
-  logit += 0.12 * t.engagement;
+  logit += (variant === 'hidden-engagement' ? 0.72 : 0.12) * t.engagement;
   logit += 0.12 * Math.max(0, t.riskFactors - 2);
+  if (variant === 'interactions') {
+    logit += d.residence === 'international' ? -0.5 * Math.min(contactAge, 4) : 0;
+    logit += d.bloodDonor ? (years < 5 ? 0.6 : -0.5) : 0;
+    logit += d.sex === 'F' && age >= 30 && age < 40 && years > 5 ? -0.7 : 0;
+  }
   return LOGIT_SCALE * logit;
 }
 
-function drawDonor(rng: Random, asOfDay: number): DrawnDonor {
+function drawDonor(rng: Random, asOfDay: number, variant: GeneratorVariant, requestDay = asOfDay): DrawnDonor {
   const asOfYear = Number(dayToIsoDate(asOfDay).slice(0, 4));
   const ancestryGroup = rng.categorical(ANCESTRY_SHARES);
   const underServed = ancestryGroup !== 'european';
@@ -198,7 +240,7 @@ function drawDonor(rng: Random, asOfDay: number): DrawnDonor {
   const riskFactors =
     (underServed ? 1 : 0) + (sex === 'F' ? 1 : 0) + (bloodDonor ? 0 : 1) + (years > 5 ? 1 : 0);
   const truth = { ancestryGroup, engagement: Math.round(engagement * 1e4) / 1e4, reengaged, riskFactors };
-  return { detail, truth, logitWithoutIntercept: availabilityLogit(donor, truth, asOfDay) };
+  return { detail, truth, logitWithoutIntercept: availabilityLogit(donor, truth, requestDay, variant) };
 }
 
 // The intercept is solved once per (base rate, as-of date) on a fixed calibration sample, so the
@@ -207,13 +249,13 @@ const CALIBRATION_SEED = 0x5eed;
 const CALIBRATION_ROWS = 20_000;
 const interceptCache = new Map<string, number>();
 
-export function interceptFor(baseRate: number, asOf: string): number {
-  const key = `${baseRate}@${asOf}`;
+export function interceptFor(baseRate: number, asOf: string, variant: GeneratorVariant = 'baseline'): number {
+  const key = `${baseRate}@${asOf}/${variant}`;
   const cached = interceptCache.get(key);
   if (cached !== undefined) return cached;
   const rng = new Random(CALIBRATION_SEED);
   const asOfDay = isoDateToDay(asOf);
-  const logits = Array.from({ length: CALIBRATION_ROWS }, () => drawDonor(rng, asOfDay).logitWithoutIntercept);
+  const logits = Array.from({ length: CALIBRATION_ROWS }, () => drawDonor(rng, asOfDay, variant).logitWithoutIntercept);
   let lo = -10;
   let hi = 10;
   for (let i = 0; i < 60; i++) {
@@ -230,17 +272,24 @@ export function interceptFor(baseRate: number, asOf: string): number {
 /** Rows one at a time, so a caller can stream millions without holding them. */
 export function* generateRegistry(options: GeneratorOptions): Generator<RegistryRow> {
   const baseRate = options.baseRate ?? DEFAULT_BASE_RATE;
+  const variant = options.variant ?? 'baseline';
   if (!(baseRate > 0 && baseRate < 1)) throw new RangeError('baseRate must be between 0 and 1 (exclusive)');
-  const intercept = interceptFor(baseRate, options.asOf);
+  if (!GENERATOR_VARIANTS.includes(variant)) throw new RangeError(`variant must be one of ${GENERATOR_VARIANTS.join(', ')}`);
+  const requestDate = options.requestDate ?? options.asOf;
+  if (requestDate < options.asOf) throw new RangeError('requestDate must not be before asOf: a record cannot be snapshotted after its request');
+  // The world (its intercept) is the one of the snapshot date; a later request only ages the records.
+  const intercept = interceptFor(baseRate, options.asOf, variant);
   const rng = new Random(options.seed);
   const asOfDay = isoDateToDay(options.asOf);
+  const requestDay = isoDateToDay(requestDate);
   for (;;) {
-    const drawn = drawDonor(rng, asOfDay);
+    const drawn = drawDonor(rng, asOfDay, variant, requestDay);
     const pAvailable = sigmoid(intercept + drawn.logitWithoutIntercept);
     const available = rng.bernoulli(pAvailable) ? 1 : 0;
     yield {
+      requestDate,
       detail: drawn.detail,
-      truth: { pAvailable: Math.round(pAvailable * 1e6) / 1e6, available, ...drawn.truth },
+      truth: { variant, pAvailable: Math.round(pAvailable * 1e6) / 1e6, available, ...drawn.truth },
     };
   }
 }

@@ -1,14 +1,20 @@
 // `npm run train`: synthetic history -> features -> logistic regression with hinge splines ->
-// ONNX + manifest + golden vectors + model card and plots, all in model/. Deterministic: the same
-// config and code reproduce byte-identical artifacts (nothing here reads the clock).
-import { readFileSync, writeFileSync } from 'node:fs';
+// ONNX + manifest + golden vectors + model card and plots. Deterministic: the same config and code
+// reproduce byte-identical artifacts (nothing here reads the clock). Trains into a temporary folder
+// and copies into model/ only when every gate passes (model/gates.ts; limits in
+// training-config.json "gates", or `npm run train -- --gate name=value`).
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDetail } from '../lambdas/core/donor-updated';
 import { FEATURES, deriveFeatures } from '../lambdas/core/features';
-import { LogitExplainer, type BasisTerm, type ModelManifest } from '../lambdas/core/model-manifest';
+import { LogitExplainer, type BasisTerm, type ModelManifest, type ReasonCodeSpec } from '../lambdas/core/model-manifest';
 import { ReadinessModel, sha256Hex } from '../lambdas/core/readiness-model';
-import { evaluate, qualityShortfalls } from './evaluation';
-import { fitLogistic } from './logistic-regression';
+import { evaluate } from './evaluation';
+import { DEFAULT_GATES, failures, qualityGates, withOverrides, type GateLimits, type GateResult } from './gates';
+import { fitLogisticWithSigns } from './logistic-regression';
+import { modelShapeGates } from './model-checks';
+import { validateForward, validateVariants, validationGates, type ValidationConfig, type ValidationResult } from './validation';
 import { calibrationBins, rocCurve } from './metrics';
 import { writeModelCard } from './model-card';
 import { exportOnnx, ONNX_OPSET } from './onnx-export';
@@ -32,8 +38,12 @@ export interface TrainingConfig {
   l2: number;
   knots: Record<string, number[]>;
   bands: { high: number; medium: number };
-  reasonCodes: { maxReasons: number; minEffect: number };
+  reasonCodes: { maxReasons: number; minEffect: number; coverage: { rows: number; seed: number } };
+  /** Direction the domain fixes for a feature's effect: the fit is constrained to it. */
+  monotone: Record<string, 'increasing' | 'decreasing'>;
   golden: { rows: number };
+  gates?: Partial<GateLimits>;
+  validation: ValidationConfig;
 }
 
 interface Sample {
@@ -55,22 +65,54 @@ function drawSample(config: SampleConfig, log: (msg: string) => void): Sample {
   return { rows, vectors };
 }
 
-/** Basis terms in a fixed order: each feature's linear term, then its hinges. */
-function basisTerms(config: TrainingConfig): BasisShape[] {
-  for (const name of Object.keys(config.knots)) {
-    if (!FEATURES.some((f) => f.name === name)) throw new Error(`knots given for unknown feature ${name}`);
-  }
-  return FEATURES.flatMap((f) => [
-    { feature: f.name, kind: 'linear' as const },
-    ...(config.knots[f.name] ?? []).map((knot) => ({ feature: f.name, kind: 'hinge' as const, knot })),
-  ]);
-}
-
 type BasisShape = { feature: string; kind: 'linear' } | { feature: string; kind: 'hinge'; knot: number };
 
-function basisColumn(term: BasisShape, vectors: number[][]): Float64Array {
-  const j = FEATURES.findIndex((f) => f.name === term.feature);
-  return Float64Array.from(vectors, (v) => (term.kind === 'linear' ? v[j] : Math.max(0, v[j] - term.knot)));
+interface FeatureBasis {
+  feature: string;
+  index: number;
+  knots: number[];
+  /** +1: non-decreasing, -1: non-increasing, 0: free. */
+  sign: -1 | 0 | 1;
+}
+
+/**
+ * One block of columns per feature. A free feature uses x and max(0, x - knot); a monotone one uses
+ * the slope of each segment between knots (x - m1, m1 - m2, ..., with m_j = max(0, x - knot_j)),
+ * so "never lowers" is a sign on every column; both give the same linear-spline shapes.
+ */
+function featureBases(config: TrainingConfig): FeatureBasis[] {
+  for (const name of [...Object.keys(config.knots), ...Object.keys(config.monotone)]) {
+    if (!FEATURES.some((f) => f.name === name)) throw new Error(`training-config.json names unknown feature ${name}`);
+  }
+  return FEATURES.map((f, index) => {
+    const direction = config.monotone[f.name];
+    return {
+      feature: f.name,
+      index,
+      knots: config.knots[f.name] ?? [],
+      sign: direction === 'increasing' ? 1 : direction === 'decreasing' ? -1 : 0,
+    };
+  });
+}
+
+function basisColumns(b: FeatureBasis, vectors: number[][]): Float64Array[] {
+  const x = Float64Array.from(vectors, (v) => v[b.index]);
+  const m = [x, ...b.knots.map((k) => x.map((v) => Math.max(0, v - k)))];
+  if (b.sign === 0) return m;
+  return m.map((mj, j) => (j + 1 < m.length ? mj.map((v, i) => v - m[j + 1][i]) : mj));
+}
+
+/** Back to the manifest's form: a linear term, then one hinge per knot. */
+function basisTerms(b: FeatureBasis, weights: number[]): (BasisShape & { weight: number })[] {
+  const slopes = b.sign === 0 ? undefined : weights;
+  const linear = { feature: b.feature, kind: 'linear' as const, weight: weights[0] };
+  const hinges = b.knots.map((knot, j) => ({
+    feature: b.feature,
+    kind: 'hinge' as const,
+    knot,
+    weight: slopes ? slopes[j + 1] - slopes[j] : weights[j + 1],
+  }));
+  return [linear, ...hinges];
 }
 
 function median(values: number[]): number {
@@ -85,26 +127,49 @@ export interface TrainedArtifacts {
   golden: { vector: number[]; probability: number }[];
   heldOut: Sample;
   heldOutPredicted: Float32Array;
+  /** Every gate of this training; the artifacts may be written into model/ only when all pass. */
+  gates: GateResult[];
 }
 
-export async function train(config: TrainingConfig, log: (msg: string) => void = () => {}): Promise<TrainedArtifacts> {
+/** The gate limits of a training: defaults, then training-config.json "gates", then overrides. */
+export function gateLimits(config: TrainingConfig, overrides: readonly string[] = []): GateLimits {
+  return withOverrides({ ...DEFAULT_GATES, ...config.gates }, overrides);
+}
+
+export async function train(
+  config: TrainingConfig,
+  log: (msg: string) => void = () => {},
+  limits: GateLimits = gateLimits(config),
+): Promise<TrainedArtifacts> {
   log('drawing the training sample');
   const training = drawSample(config.training, log);
-  const terms = basisTerms(config);
-  const columns = terms.map((t) => basisColumn(t, training.vectors));
+  const bases = featureBases(config);
+  const blocks = bases.map((b) => basisColumns(b, training.vectors));
+  const columns = blocks.flat();
+  const signs = bases.flatMap((b, k) => blocks[k].map(() => b.sign));
   const labels = Uint8Array.from(training.rows, (r) => r.truth.available);
-  log(`fitting ${terms.length} basis terms (L2 ${config.l2})`);
-  const fit = fitLogistic(columns, labels, config.l2);
+  log(`fitting ${columns.length} basis terms (L2 ${config.l2}, ${signs.filter((x) => x !== 0).length} sign-constrained)`);
+  const fit = fitLogisticWithSigns(columns, labels, config.l2, signs);
   if (!fit.converged) throw new Error(`logistic regression did not converge in ${fit.iterations} iterations`);
-  log(`  converged in ${fit.iterations} iterations, log-loss ${fit.logLoss.toFixed(4)}`);
+  log(`  converged in ${fit.iterations} iterations, log-loss ${fit.logLoss.toFixed(4)}, ${fit.pinned.length} weights held at 0 by a sign`);
+  let offset = 0;
+  const fitted = bases.flatMap((b, k) => {
+    const w = fit.weights.slice(offset, offset + blocks[k].length);
+    offset += blocks[k].length;
+    return basisTerms(b, w);
+  });
 
   // Weights are stored as float32 values so the ONNX graph and the manifest hold the same numbers.
   const fround = (x: number) => Math.fround(x);
-  const features = FEATURES.map((f, index) => ({
-    ...f,
-    index,
-    reference: f.unit === 'indicator' ? 0 : median(training.vectors.map((v) => v[index])),
-  }));
+  // The reference donor is a responding donor: the training median of every continuous feature
+  // among donors who answered outreach in the last 12 months (counts rounded), no indicator set.
+  const answered = FEATURES.findIndex((f) => f.name === 'outreachAnswered12m');
+  const responding = training.vectors.filter((v) => v[answered] >= 1);
+  const features = FEATURES.map((f, index) => {
+    if (f.unit === 'indicator') return { ...f, index, reference: 0 };
+    const m = median(responding.map((v) => v[index]));
+    return { ...f, index, reference: f.unit === 'count' ? Math.round(m) : Math.round(m * 1e4) / 1e4 };
+  });
   const partial = {
     manifestVersion: 1 as const,
     modelVersion: config.modelVersion,
@@ -123,7 +188,7 @@ export async function train(config: TrainingConfig, log: (msg: string) => void =
     model: {
       kind: 'logistic-regression-with-hinge-splines' as const,
       intercept: fround(fit.intercept),
-      terms: terms.map((t, k) => ({ ...t, weight: fround(fit.weights[k]) }) as BasisTerm),
+      terms: fitted.map((t) => ({ ...t, weight: fround(t.weight) }) as BasisTerm),
     },
     reference: { description: '', logit: 0, score: 0 },
     bands: {
@@ -131,9 +196,10 @@ export async function train(config: TrainingConfig, log: (msg: string) => void =
       rule: `high if score >= ${config.bands.high}, medium if score >= ${config.bands.medium}, else low`,
     },
     reasonCodes: {
-      ...config.reasonCodes,
+      maxReasons: config.reasonCodes.maxReasons,
+      minEffect: config.reasonCodes.minEffect,
       codes: FEATURES.flatMap((f) =>
-        (['raises', 'lowers'] as const).map((effect) => ({ code: f.reason[effect], feature: f.name, effect, meaning: f.reason.meaning })),
+        (['raises', 'lowers'] as const).map((effect): ReasonCodeSpec => ({ code: f.reason[effect], feature: f.name, effect, meaning: f.reason.meaning })),
       ),
     },
     training: {
@@ -145,16 +211,38 @@ export async function train(config: TrainingConfig, log: (msg: string) => void =
       l2: config.l2,
       iterations: fit.iterations,
       logLoss: Math.round(fit.logLoss * 1e6) / 1e6,
-      basisTerms: terms.length,
+      basisTerms: columns.length,
       knots: config.knots,
+      monotone: config.monotone,
+      heldAtZeroBySign: fit.pinned.length,
+      coverageRows: config.reasonCodes.coverage.rows,
     },
     metrics: { heldOut: undefined as unknown as ModelManifest['metrics']['heldOut'] },
   };
+  // The catalogue keeps only the codes that fire on a large synthetic registry: a code that never
+  // fires is not promised to anyone. The check runs with every code allowed.
+  const everyCode = new LogitExplainer({ ...partial, onnx: { ...partial.onnx, sha256: '' } } as ModelManifest);
+  const coverage = drawSample({ ...config.training, ...config.reasonCodes.coverage }, log);
+  const fired = new Map<string, number>();
+  for (const v of coverage.vectors) for (const r of everyCode.reasons(v)) fired.set(r.code + ':' + r.effect, (fired.get(r.code + ':' + r.effect) ?? 0) + 1);
+  partial.reasonCodes.codes = partial.reasonCodes.codes
+    .filter((c) => fired.has(c.code + ':' + c.effect))
+    .map((c) => ({ ...c, firedFor: Math.round((fired.get(c.code + ':' + c.effect)! / coverage.vectors.length) * 1e6) / 1e6 }));
+  log(`  ${partial.reasonCodes.codes.length} reason codes fire on ${coverage.vectors.length} donors; the others are left out of the catalogue`);
   const explainerOnly = new LogitExplainer({ ...partial, onnx: { ...partial.onnx, sha256: '' } } as ModelManifest);
+  const describe = (name: string) => {
+    const f = features.find((x) => x.name === name)!;
+    return `${f.reference} ${f.unit}`;
+  };
   partial.reference = {
     description:
-      'a donor with the training median of every continuous feature and no indicator set: drive-recruited, ' +
-      'male, not a blood donor, domestic, contact verified and responding, no pause, no earlier unavailability',
+      'a responding donor: the training median of every continuous feature among donors who answered outreach in the ' +
+      `last 12 months (age ${describe('ageYears')}, ${describe('yearsOnRegistry')} on the registry, contact verified ` +
+      `${describe('yearsSinceContactVerified')} ago, last answer ${describe('yearsSinceLastResponse')} ago, ` +
+      `${features.find((x) => x.name === 'outreachAnswered12m')!.reference} outreach answered and ` +
+      `${features.find((x) => x.name === 'outreachUnanswered12m')!.reference} unanswered in 12 months, ` +
+      `${features.find((x) => x.name === 'priorRequestsAvailable')!.reference} earlier requests), and no indicator set: ` +
+      'drive-recruited, male, not a blood donor, domestic, contact verified, no pause, no earlier unavailability',
     logit: explainerOnly.referenceLogit,
     score: 1 / (1 + Math.exp(-explainerOnly.referenceLogit)),
   };
@@ -168,10 +256,21 @@ export async function train(config: TrainingConfig, log: (msg: string) => void =
   manifest.metrics.heldOut = {
     seed: config.heldOut.seed,
     asOf: config.heldOut.asOf,
-    ...evaluate({ predicted, truths: heldOut.rows.map((r) => r.truth) }),
+    ...evaluate({ predicted, truths: heldOut.rows.map((r) => r.truth), vectors: heldOut.vectors, bands: manifest.bands }),
   };
-  const shortfalls = qualityShortfalls(manifest.metrics.heldOut);
-  if (shortfalls.length) log(`QUALITY TARGETS MISSED:\n  - ${shortfalls.join('\n  - ')}`);
+  log(`validating on ${config.validation.variants.length} generator variants and ${config.validation.monthsAhead.length} horizons forward in time`);
+  const probabilities = (vectors: number[][]) => model.probabilities(vectors);
+  const validation: ValidationResult = {
+    variants: await validateVariants(manifest, probabilities, config.validation, config.heldOut.asOf, limits),
+    forward: await validateForward(manifest, probabilities, config.validation, config.training.asOf, limits),
+  };
+  manifest.validation = validation as unknown as Record<string, unknown>;
+  const gates = [
+    ...qualityGates(manifest.metrics.heldOut, limits),
+    ...modelShapeGates(manifest, config.monotone),
+    ...validationGates(validation, config.training.baseRate, limits),
+  ];
+  manifest.gates = gates;
 
   const golden = heldOut.vectors.slice(0, config.golden.rows - 4);
   // Edge vectors: the reference donor, every feature at its low and high end, and beyond the range.
@@ -185,6 +284,7 @@ export async function train(config: TrainingConfig, log: (msg: string) => void =
     golden: golden.map((vector) => ({ vector, probability: explainerOnly.probability(vector) })),
     heldOut,
     heldOutPredicted: predicted,
+    gates,
   };
 }
 
@@ -209,19 +309,78 @@ export function readTrainingConfig(dir = MODEL_DIR): TrainingConfig {
   return JSON.parse(readFileSync(join(dir, 'training-config.json'), 'utf8')) as TrainingConfig;
 }
 
+/**
+ * A retrain may keep its version label only if it reproduces the committed model byte for byte:
+ * two different models must never answer to the same version (score records carry the version).
+ */
+export function versionGate(dir: string, manifest: ModelManifest): GateResult {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) return { gate: 'version label', passed: true, detail: `no committed model; ${manifest.modelVersion} is new` };
+  const committed = JSON.parse(readFileSync(file, 'utf8')) as ModelManifest;
+  if (committed.modelVersion !== manifest.modelVersion) {
+    return { gate: 'version label', passed: true, detail: `new version ${manifest.modelVersion} (committed: ${committed.modelVersion})` };
+  }
+  const same = committed.onnx.sha256 === manifest.onnx.sha256;
+  return {
+    gate: 'version label',
+    passed: same,
+    detail: same
+      ? `version ${manifest.modelVersion} reproduces the committed ONNX bytes (sha256 ${manifest.onnx.sha256.slice(0, 12)}…)`
+      : `version ${manifest.modelVersion} is already committed with ONNX sha256 ${committed.onnx.sha256.slice(0, 12)}… but this ` +
+        `training gives ${manifest.onnx.sha256.slice(0, 12)}…: bump "modelVersion" in model/training-config.json`,
+  };
+}
+
+/**
+ * Writes into a temporary folder, then copies into `dir` only when every gate passed; on a failure
+ * nothing in `dir` changes. Returns the written file names, or the failed gates.
+ */
+export function publishArtifacts(dir: string, artifacts: TrainedArtifacts): { written: string[]; failed: GateResult[] } {
+  const staging = mkdtempSync(join(tmpdir(), 'drs-train-'));
+  try {
+    const names = writeArtifacts(staging, artifacts);
+    const failed = failures([...artifacts.gates, versionGate(dir, artifacts.manifest)]);
+    if (failed.length) return { written: [], failed };
+    // The ONNX file goes last: a reader that sees new bytes also sees the manifest that pins them.
+    const ordered = [...names.filter((n) => n !== ONNX_FILE), ONNX_FILE];
+    for (const name of ordered) copyFileSync(join(staging, name), join(dir, name));
+    return { written: ordered, failed: [] };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** `--gate name=value` (repeatable) from the command line of `npm run train -- ...`. */
+function gateOverrides(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--gate' && argv[i + 1] !== undefined) out.push(argv[++i]);
+    else if (argv[i].startsWith('--gate=')) out.push(argv[i].slice('--gate='.length));
+    else throw new Error(`unknown argument ${argv[i]}: npm run train accepts only --gate name=value (e.g. --gate maxCalibrationError=0.015)`);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const log = (msg: string) => process.stderr.write(`${msg}\n`);
-  const artifacts = await train(readTrainingConfig(), log);
-  const written = writeArtifacts(MODEL_DIR, artifacts);
+  const config = readTrainingConfig();
+  const limits = gateLimits(config, gateOverrides(process.argv.slice(2)));
+  const artifacts = await train(config, log, limits);
   const m = artifacts.manifest.metrics.heldOut;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  log(`wrote ${written.map((f) => `model/${f}`).join(', ')}`);
   log(
     `model ${artifacts.manifest.modelVersion}: held-out AUC ${m.auc.toFixed(3)} (oracle ${m.oracleAuc.toFixed(3)}), ` +
       `ECE ${m.expectedCalibrationError.toFixed(3)}, Brier ${m.brier.toFixed(3)}, sha256 ${artifacts.manifest.onnx.sha256.slice(0, 12)}… in ${seconds.toFixed(1)} s`,
   );
-  if (qualityShortfalls(m).length) process.exitCode = 1;
+  const { written, failed } = publishArtifacts(MODEL_DIR, artifacts);
+  for (const g of artifacts.gates) log(`  ${g.passed ? 'pass' : 'FAIL'}  ${g.gate}: ${g.detail}`);
+  if (failed.length) {
+    log(`training failed ${failed.length} gate(s); model/ is unchanged:\n  - ${failed.map((g) => `${g.gate}: ${g.detail}`).join('\n  - ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  log(`every gate passed; wrote ${written.map((f) => `model/${f}`).join(', ')}`);
 }
 
 if (require.main === module) {

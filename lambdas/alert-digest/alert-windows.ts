@@ -1,6 +1,8 @@
 // Alert throttling state in DynamoDB: one item per failure class holding the failures not yet
-// e-mailed (count, up to SAMPLE_LIMIT event ids, the first error) and when the last e-mail went
-// out. The scoring function only records; the digest function claims and sends. Every write is a
+// e-mailed (count, up to SAMPLE_LIMIT event ids, the first error, a count per kind: field and rule,
+// or error) and when the last e-mail went out. Each kind is a top-level number attribute `kind:<kind>`,
+// so recording is one atomic ADD (a nested map would need to exist first) and a claim subtracts
+// exactly what it read. The scoring function only records; the digest function claims and sends. Every write is a
 // single conditional UpdateItem, so concurrent functions never lose a count or send twice.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -16,7 +18,16 @@ export interface FailureRecord {
   eventId: string | null;
   /** Free of donor data: a field and rule, or an error name and message of our own. */
   error: string;
+  /**
+   * What the failure is counted under in the e-mail's breakdown (default: `error`). Keep it to a
+   * small set (a field and rule, an error name): each distinct kind is an attribute of the item.
+   */
+  kind?: string;
 }
+
+const KIND_PREFIX = 'kind:';
+/** DynamoDB attribute names are at most 64 KB; a kind is a short label, cut to keep items small. */
+const kindAttribute = (kind: string) => `${KIND_PREFIX}${kind.slice(0, 200)}`;
 
 export interface AlertWindowState {
   failureClass: FailureClass;
@@ -27,6 +38,8 @@ export interface AlertWindowState {
   firstAt?: string;
   /** When the last e-mail for this class was claimed (ISO time). */
   lastSentAt?: string;
+  /** Pending failures by kind (field and rule, or error), only kinds with a count. */
+  byKind: Record<string, number>;
 }
 
 /** What a digest took out of the state to e-mail; given back if the e-mail cannot be sent. */
@@ -50,7 +63,8 @@ export class AlertWindows {
   /** Counts one failure; its event id joins the sample while the sample has room. */
   async record(failure: FailureRecord, now: Date): Promise<void> {
     const values = { ':one': 1, ':error': failure.error, ':now': now.toISOString(), ':expiresAt': expiresAt(now) };
-    const count = 'pending :one';
+    const count = 'pending :one, #kind :one';
+    const names = { '#kind': kindAttribute(failure.kind ?? failure.error) };
     const set = 'SET firstError = if_not_exists(firstError, :error), firstAt = if_not_exists(firstAt, :now), expiresAt = :expiresAt';
     const key = { failureClass: failure.failureClass };
     if (failure.eventId !== null) {
@@ -61,6 +75,7 @@ export class AlertWindows {
             Key: key,
             UpdateExpression: `ADD ${count}, sampleIds :id ${set}`,
             ConditionExpression: 'attribute_not_exists(sampleIds) OR size(sampleIds) < :limit',
+            ExpressionAttributeNames: names,
             ExpressionAttributeValues: { ...values, ':id': new Set([failure.eventId]), ':limit': SAMPLE_LIMIT },
           }),
         );
@@ -70,7 +85,9 @@ export class AlertWindows {
       }
     }
     // The sample is full (or there is no id): count only.
-    await this.documents.send(new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: `ADD ${count} ${set}`, ExpressionAttributeValues: values }));
+    await this.documents.send(
+      new UpdateCommand({ TableName: this.tableName, Key: key, UpdateExpression: `ADD ${count} ${set}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
+    );
   }
 
   async read(failureClass: FailureClass): Promise<AlertWindowState | undefined> {
@@ -83,6 +100,7 @@ export class AlertWindows {
       firstError: Item.firstError as string | undefined,
       firstAt: Item.firstAt as string | undefined,
       lastSentAt: Item.lastSentAt as string | undefined,
+      byKind: kindsOf(Item),
     };
   }
 
@@ -93,14 +111,17 @@ export class AlertWindows {
    */
   async claim(state: AlertWindowState, now: Date): Promise<AlertClaim | undefined> {
     const claimedAt = now.toISOString();
+    const kinds = kindTerms(state.byKind, -1);
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { failureClass: state.failureClass },
-          UpdateExpression: `SET lastSentAt = :claimedAt, expiresAt = :expiresAt ADD pending :minus${state.sampleIds.length ? ' DELETE sampleIds :sent' : ''} REMOVE firstError, firstAt`,
+          UpdateExpression: `SET lastSentAt = :claimedAt, expiresAt = :expiresAt ADD pending :minus${kinds.add}${state.sampleIds.length ? ' DELETE sampleIds :sent' : ''} REMOVE firstError, firstAt`,
           ConditionExpression: state.lastSentAt ? 'lastSentAt = :previous' : 'attribute_not_exists(lastSentAt)',
+          ...kinds.names,
           ExpressionAttributeValues: {
+            ...kinds.values,
             ':claimedAt': claimedAt,
             ':expiresAt': expiresAt(now),
             ':minus': -state.pending,
@@ -119,7 +140,8 @@ export class AlertWindows {
   /** Gives a claim back after its e-mail failed, so the next digest reports those failures. */
   async release(claim: AlertClaim): Promise<void> {
     const { state } = claim;
-    const values: Record<string, unknown> = { ':pending': state.pending, ':claimedAt': claim.claimedAt };
+    const kinds = kindTerms(state.byKind, 1);
+    const values: Record<string, unknown> = { ...kinds.values, ':pending': state.pending, ':claimedAt': claim.claimedAt };
     const set: string[] = [];
     if (state.lastSentAt) {
       set.push('lastSentAt = :previous');
@@ -133,7 +155,7 @@ export class AlertWindows {
     if (state.sampleIds.length) values[':sent'] = new Set(state.sampleIds);
     const expression = [
       set.length ? `SET ${set.join(', ')}` : '',
-      `ADD pending :pending${state.sampleIds.length ? ', sampleIds :sent' : ''}`,
+      `ADD pending :pending${kinds.add}${state.sampleIds.length ? ', sampleIds :sent' : ''}`,
       state.lastSentAt ? '' : 'REMOVE lastSentAt',
     ].filter(Boolean).join(' ');
     try {
@@ -143,6 +165,7 @@ export class AlertWindows {
           Key: { failureClass: state.failureClass },
           UpdateExpression: expression,
           ConditionExpression: 'lastSentAt = :claimedAt',
+          ...kinds.names,
           ExpressionAttributeValues: values,
         }),
       );
@@ -150,4 +173,24 @@ export class AlertWindows {
       if (!isConditionFailure(error)) throw error;
     }
   }
+}
+
+/** The kinds with a pending count, from an item's `kind:<kind>` attributes (claimed ones sit at 0). */
+function kindsOf(item: Record<string, unknown>): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(KIND_PREFIX) && Number(value) > 0) byKind[name.slice(KIND_PREFIX.length)] = Number(value);
+  }
+  return byKind;
+}
+
+/** `, #k0 :k0, #k1 :k1` for an ADD clause that moves each kind's count by sign * count. */
+function kindTerms(byKind: Record<string, number>, sign: 1 | -1) {
+  const entries = Object.entries(byKind);
+  if (entries.length === 0) return { add: '', names: {}, values: {} };
+  return {
+    add: entries.map((_, i) => `, #k${i} :k${i}`).join(''),
+    names: { ExpressionAttributeNames: Object.fromEntries(entries.map(([kind], i) => [`#k${i}`, kindAttribute(kind)])) },
+    values: Object.fromEntries(entries.map(([, n], i) => [`:k${i}`, sign * n])),
+  };
 }

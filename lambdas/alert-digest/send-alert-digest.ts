@@ -1,6 +1,6 @@
 // The alert digest, run every minute: for each failure class with failures not yet e-mailed, and
 // no e-mail for that class within the window, one e-mail with the count, a sample of event ids and
-// the first error. So a burst of 10,000 rejected events is one e-mail, not 10,000, and the first
+// the first error, the count by field and rule (or error), and the other classes' counts. So a burst of 10,000 rejected events is one e-mail, not 10,000, and the first
 // failure after a quiet spell is e-mailed within a minute.
 import { formatAlert, type FailureClass } from '../core/alert-message';
 import type { AlertClaim, AlertWindowState } from './alert-windows';
@@ -53,10 +53,9 @@ export function nextAlertAt(state: AlertWindowState, now: Date, windowMinutes: n
   return next.getTime() > now.getTime() ? next : undefined;
 }
 
-async function digestClass(failureClass: FailureClass, deps: DigestDeps): Promise<ClassOutcome> {
+async function digestClass(failureClass: FailureClass, state: AlertWindowState | undefined, allClasses: Record<FailureClass, number>, deps: DigestDeps): Promise<ClassOutcome> {
   const { settings } = deps;
   const now = deps.now();
-  const state = await deps.windows.read(failureClass);
   if (!state || state.pending <= 0) return { failureClass, outcome: 'quiet' };
   const next = nextAlertAt(state, now, settings.windowMinutes);
   if (next) return { failureClass, outcome: 'held', pending: state.pending, nextAlertAt: next.toISOString() };
@@ -75,6 +74,8 @@ async function digestClass(failureClass: FailureClass, deps: DigestDeps): Promis
     functionName: settings.scoringFunctionName,
     window: { from: state.firstAt ?? state.lastSentAt ?? claim.claimedAt, to: claim.claimedAt },
     windowMinutes: settings.windowMinutes,
+    byKind: state.byKind,
+    allClasses,
   });
   try {
     await deps.publisher.publish(message);
@@ -95,6 +96,9 @@ async function digestClass(failureClass: FailureClass, deps: DigestDeps): Promis
 
 export async function sendAlertDigest(deps: DigestDeps): Promise<ClassOutcome[]> {
   const outcomes: ClassOutcome[] = [];
-  for (const failureClass of FAILURE_CLASSES) outcomes.push(await digestClass(failureClass, deps));
+  // Every class is read first, so each e-mail can say what the other classes hold.
+  const states = await Promise.all(FAILURE_CLASSES.map((c) => deps.windows.read(c)));
+  const allClasses = Object.fromEntries(FAILURE_CLASSES.map((c, i) => [c, Math.max(0, states[i]?.pending ?? 0)])) as Record<FailureClass, number>;
+  for (const [i, failureClass] of FAILURE_CLASSES.entries()) outcomes.push(await digestClass(failureClass, states[i], allClasses, deps));
   return outcomes;
 }

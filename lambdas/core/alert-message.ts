@@ -1,5 +1,6 @@
-// The e-mail an alert subscriber receives: what failed, how many, sample event ids, the first
-// error, where to look and the command that redrives the kept events. Built only from event ids,
+// The e-mail an alert subscriber receives: what failed, how many (by kind: field and rule, or
+// error; and the other classes' counts), the window, sample event ids, the first error, a Logs
+// Insights query that selects every failure of the window, and the command that redrives the kept events. Built only from event ids,
 // failure classes and contract field names: never a donorId, never a donor attribute.
 
 export type FailureClass = 'rejected' | 'model' | 'failed';
@@ -21,6 +22,10 @@ export interface AlertFacts {
   window?: { from: string; to: string };
   /** The throttling window: at most one e-mail per class this often. */
   windowMinutes?: number;
+  /** The count by kind (field and rule for rejected events, error name or message otherwise). */
+  byKind?: Record<string, number>;
+  /** Failures pending in every class when this e-mail was sent (this class's count included). */
+  allClasses?: Partial<Record<FailureClass, number>>;
 }
 
 export interface AlertMessage {
@@ -54,6 +59,67 @@ const CAUSE: Record<FailureClass, string> = {
 
 const SUBJECT_LIMIT = 100; // SNS e-mail subjects are at most 100 characters
 const LISTED_IDS = 20;
+const LISTED_KINDS = 30;
+/** Logs Insights returns at most this many rows per query. */
+const INSIGHTS_ROWS = 10_000;
+/** Log lines are written a moment before the failure is counted: the query starts this much earlier. */
+const QUERY_LEAD_SECONDS = 60;
+
+const KIND_HEADING: Record<FailureClass, string> = { rejected: 'By field and rule', model: 'By error', failed: 'By error' };
+
+/** Logs Insights over the window: every failure of the class, and the same counted by kind. */
+export function failureQueries(failureClass: FailureClass): { list: string; counts: string } {
+  const head = `fields @timestamp, eventId, failureClass, field, rule, error, message\n| filter failureClass = "${failureClass}"`;
+  return {
+    list: `${head}\n| sort @timestamp asc\n| limit ${INSIGHTS_ROWS}`,
+    counts: `${head}\n| stats count(*) as failures by field, rule, error\n| sort failures desc`,
+  };
+}
+
+function queryLines(facts: AlertFacts): string[] {
+  const queries = failureQueries(facts.failureClass);
+  const indent = (text: string) => text.split('\n').map((line) => `    ${line}`);
+  const lines = [
+    facts.window
+      ? `- CloudWatch Logs Insights, log group ${facts.logGroupName}, time range ${isoSeconds(Date.parse(facts.window.from) / 1000 - QUERY_LEAD_SECONDS)} to ${isoSeconds(Date.parse(facts.window.to) / 1000 + 1)} (UTC): every failure of this e-mail:`
+      : `- CloudWatch Logs Insights, log group ${facts.logGroupName}: every failure of this class:`,
+    ...indent(queries.list),
+    '  the same counted by field and rule (or error):',
+    ...indent(queries.counts),
+  ];
+  if (facts.window) {
+    const start = Math.floor(Date.parse(facts.window.from) / 1000) - QUERY_LEAD_SECONDS;
+    const end = Math.ceil(Date.parse(facts.window.to) / 1000) + 1;
+    lines.push(
+      '  or from a shell (then aws logs get-query-results --query-id <the id it prints>):',
+      `    aws logs start-query --log-group-name ${facts.logGroupName} --start-time ${start} --end-time ${end} --query-string '${queries.list.replace(/\n/g, ' ')}'`,
+    );
+  }
+  if (facts.count > INSIGHTS_ROWS) lines.push(`  A query returns at most ${INSIGHTS_ROWS} rows: use the counting query, or split the time range.`);
+  return lines;
+}
+
+const isoSeconds = (epochSeconds: number) => new Date(Math.floor(epochSeconds) * 1000).toISOString().replace('.000Z', 'Z');
+
+function kindLines(facts: AlertFacts): string[] {
+  const kinds = Object.entries(facts.byKind ?? {}).sort(([a, m], [b, n]) => n - m || a.localeCompare(b));
+  if (kinds.length === 0) return [];
+  const width = String(kinds[0][1]).length;
+  const shown = kinds.slice(0, LISTED_KINDS).map(([kind, n]) => `  ${String(n).padStart(width)}  ${kind}`);
+  const counted = kinds.reduce((sum, [, n]) => sum + n, 0);
+  const rest = kinds.length > LISTED_KINDS ? [`  … and ${kinds.length - LISTED_KINDS} more kinds (the counting query below lists them all)`] : [];
+  // Failures recorded by a version that did not count kinds yet (state items live up to 30 days).
+  const unsorted = facts.count > counted ? [`  ${String(facts.count - counted).padStart(width)}  (kind not recorded)`] : [];
+  return [`${KIND_HEADING[facts.failureClass]}:`, ...shown, ...rest, ...unsorted];
+}
+
+function classesLine(facts: AlertFacts): string[] {
+  if (!facts.allClasses) return [];
+  const parts = (['rejected', 'model', 'failed'] as FailureClass[]).map(
+    (c) => `${c} ${c === facts.failureClass ? `${facts.count} (this e-mail)` : (facts.allClasses![c] ?? 0)}`,
+  );
+  return [`All failure classes not yet e-mailed: ${parts.join(', ')}`];
+}
 
 export function redriveCommand(queueName: string, functionName?: string): string {
   return `npx drs redrive --queue ${queueName} --function ${functionName ?? '<scoring function name>'} --dry-run`;
@@ -63,15 +129,11 @@ export function formatAlert(facts: AlertFacts): AlertMessage {
   const { stage, failureClass, count, eventIds } = facts;
   const subject = `[donor-readiness ${stage}] ${failureClass}: ${count} ${failureClass === 'rejected' ? plural(count, 'event', 'events') : plural(count, 'attempt', 'attempts')}`.slice(0, SUBJECT_LIMIT);
   const ids = eventIds.slice(0, LISTED_IDS);
-  const idList = ids.map((id) => JSON.stringify(id)).join(', ');
   const idsLabel = facts.sampled
     ? `Sample event ids (${ids.length} of ${count})`
     : eventIds.length > ids.length
       ? `Event ids (first ${ids.length} of ${eventIds.length})`
       : 'Event ids';
-  const query =
-    'fields @timestamp, level, message, eventId, failureClass, field, rule, error\n' +
-    `| filter eventId in [${idList}]\n| sort @timestamp desc\n| limit 100`;
   const redrive = redriveCommand(facts.queueName, facts.functionName);
   const body = [
     `What failed: ${WHAT_FAILED[failureClass](count)}`,
@@ -79,14 +141,15 @@ export function formatAlert(facts: AlertFacts): AlertMessage {
     `Stage: ${stage}`,
     `Failure class: ${failureClass}`,
     `Count: ${count}${facts.window ? ` (from ${facts.window.from} to ${facts.window.to})` : ''}`,
+    ...kindLines(facts),
+    ...classesLine(facts),
     `${idsLabel}: ${ids.join(', ')}`,
     `First error: ${facts.firstError}`,
     '',
     'Where to look:',
     `- Log group: ${facts.logGroupName}`,
     `- Queue: ${facts.queueName}`,
-    '- CloudWatch Logs Insights query (select the log group above):',
-    ...query.split('\n').map((line) => `    ${line}`),
+    ...queryLines(facts),
     '',
     `Next step: ${CAUSE[failureClass]}`,
     `Redrive the events kept in ${facts.queueName} (README, "Redrive"): look first with`,

@@ -19,6 +19,15 @@ export interface ReasonCodeSpec {
   feature: string;
   effect: 'raises' | 'lowers';
   meaning: string;
+  /** Share of the training coverage sample (synthetic donors) that got this reason. */
+  firedFor?: number;
+}
+
+/** One gate of the training that produced this model: its name, whether it passed, and what it measured. */
+export interface GateRecord {
+  gate: string;
+  passed: boolean;
+  detail: string;
 }
 
 export type Band = 'high' | 'medium' | 'low';
@@ -31,6 +40,19 @@ export interface GroupMetrics {
   calibrationGap: number;
   auc: number;
   oracleAuc: number;
+  /** 95% interval of the calibration gap (model/calibration.ts). */
+  gapInterval?: { lower: number; upper: number };
+}
+
+/** Calibration of one reported donor group (age band, sex, residence, ...), with its 95% interval. */
+export interface ReportGroupCalibration {
+  dimension: string;
+  group: string;
+  rows: number;
+  observedRate: number;
+  meanPredicted: number;
+  calibrationGap: number;
+  gapInterval: { lower: number; upper: number };
 }
 
 export interface HeldOutMetrics {
@@ -44,7 +66,11 @@ export interface HeldOutMetrics {
   brier: number;
   oracleBrier: number;
   expectedCalibrationError: number;
+  /** ECE a perfectly calibrated model would show on these rows by chance (model/calibration.ts). */
+  calibrationNoiseFloor?: number;
   byAncestryGroup: GroupMetrics[];
+  /** Per reported group; present when the evaluation had feature vectors. */
+  byGroup?: ReportGroupCalibration[];
 }
 
 export interface ModelManifest {
@@ -68,6 +94,10 @@ export interface ModelManifest {
   reasonCodes: { maxReasons: number; minEffect: number; codes: ReasonCodeSpec[] };
   training: Record<string, unknown>;
   metrics: { heldOut: HeldOutMetrics };
+  /** Validation beyond the held-out draw (generator variants, forward in time); see model/validation.ts. */
+  validation?: Record<string, unknown>;
+  /** The gates the training passed before this model was written (npm run train). */
+  gates?: GateRecord[];
 }
 
 export interface ReasonCode {
@@ -93,8 +123,11 @@ const termValue = (term: BasisTerm, x: number) =>
 export class LogitExplainer {
   private readonly termsByFeature: BasisTerm[][];
   private readonly referenceParts: number[];
+  /** `feature:effect` pairs in the catalogue: a contribution outside it is never named. */
+  private readonly catalogue: Set<string>;
 
   constructor(private readonly manifest: ModelManifest) {
+    this.catalogue = new Set(manifest.reasonCodes.codes.map((c) => `${c.feature}:${c.effect}`));
     const index = new Map(manifest.features.map((f) => [f.name, f.index]));
     this.termsByFeature = manifest.features.map(() => []);
     for (const term of manifest.model.terms) {
@@ -131,18 +164,18 @@ export class LogitExplainer {
     return 1 / (1 + Math.exp(-this.logit(vector)));
   }
 
-  /** Up to `maxReasons` codes for the largest contributions of at least `minEffect` logits. */
+  /**
+   * Up to `maxReasons` codes for the largest contributions of at least `minEffect` logits, among the
+   * (feature, direction) pairs the manifest's catalogue lists (the ones training saw fire).
+   */
   reasons(vector: readonly number[]): ReasonCode[] {
     const { maxReasons, minEffect } = this.manifest.reasonCodes;
     return this.contributions(vector)
-      .map((c, i) => ({ c, i }))
-      .filter(({ c }) => Math.abs(c) >= minEffect)
+      .map((c, i) => ({ c, i, effect: c > 0 ? ('raises' as const) : ('lowers' as const) }))
+      .filter(({ c, i, effect }) => Math.abs(c) >= minEffect && this.catalogue.has(`${this.manifest.features[i].name}:${effect}`))
       .sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || a.i - b.i)
       .slice(0, maxReasons)
-      .map(({ c, i }) => {
-        const effect = c > 0 ? 'raises' : 'lowers';
-        return { code: this.manifest.features[i].reason[effect], effect };
-      });
+      .map(({ i, effect }) => ({ code: this.manifest.features[i].reason[effect], effect }));
   }
 }
 

@@ -4,7 +4,9 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+
+type SqsModule = typeof import('@aws-sdk/client-sqs');
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import { stringifyJson } from '../core/safe-json';
@@ -49,11 +51,27 @@ export class DynamoDbScoreStore implements ScoreStore {
   }
 }
 
+/**
+ * The SQS client is loaded on the first rejected event, not at cold start: most containers never
+ * reject anything, and the module's evaluation is paid on every cold start otherwise.
+ */
 export class SqsRejectedEventSink implements RejectedEventSink {
-  constructor(private readonly sqs: SQSClient, private readonly queueUrl: string) {}
+  private client?: { sqs: SQSClient; SendMessageCommand: SqsModule['SendMessageCommand'] };
+
+  constructor(private readonly createClient: (sdk: SqsModule) => SQSClient, private readonly queueUrl: string) {}
+
+  private connect() {
+    // A synchronous require, not import(): the bundle stays CommonJS, and the twin and the tests
+    // load it inside a vm context where a dynamic import() is not available.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require('@aws-sdk/client-sqs') as SqsModule;
+    this.client ??= { sqs: this.createClient(sdk), SendMessageCommand: sdk.SendMessageCommand };
+    return this.client;
+  }
 
   async keep(rejected: RejectedEvent): Promise<void> {
-    await this.sqs.send(
+    const { sqs, SendMessageCommand } = this.connect();
+    await sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: stringifyJson(rejected),
@@ -80,8 +98,15 @@ async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint
   }
 }
 
+/** Where the pinned model lives; `modelFile` (when known) lets both objects be fetched at once. */
+export type ModelLocation = Pick<ScoringConfig, 'modelBucket' | 'modelPrefix' | 'modelSha256'> & { modelFile?: string };
+
 /** Reads manifest and ONNX bytes under the deployed prefix; both must match the pinned SHA-256. */
-export async function loadModelFromS3(s3: S3Client, config: ScoringConfig): Promise<ReadinessModel> {
+export async function loadModelFromS3(s3: S3Client, config: ModelLocation): Promise<ReadinessModel> {
+  // The two GETs run side by side on a cold start; the ONNX bytes are used only once the manifest
+  // that names them has passed its checks.
+  const onnxRead = config.modelFile ? getBytes(s3, config.modelBucket, `${config.modelPrefix}${config.modelFile}`) : undefined;
+  onnxRead?.catch(() => {}); // judged below, after the manifest
   const manifestBytes = await getBytes(s3, config.modelBucket, `${config.modelPrefix}manifest.json`);
   let manifest: ModelManifest;
   try {
@@ -94,6 +119,11 @@ export async function loadModelFromS3(s3: S3Client, config: ScoringConfig): Prom
       `manifest under ${config.modelPrefix} names model SHA-256 ${manifest.onnx?.sha256} but the function pins ${config.modelSha256}: deploy model/ and the function together (npx cdk deploy)`,
     );
   }
-  const onnxBytes = await getBytes(s3, config.modelBucket, `${config.modelPrefix}${manifest.onnx.file}`);
+  if (config.modelFile && manifest.onnx.file !== config.modelFile) {
+    throw new ModelIntegrityError(
+      `manifest under ${config.modelPrefix} names ONNX file ${manifest.onnx.file} but the function was deployed with ${config.modelFile}: deploy model/ and the function together (npx cdk deploy)`,
+    );
+  }
+  const onnxBytes = await (onnxRead ?? getBytes(s3, config.modelBucket, `${config.modelPrefix}${manifest.onnx.file}`));
   return ReadinessModel.load(manifest, onnxBytes);
 }

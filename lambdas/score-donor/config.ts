@@ -10,6 +10,8 @@ export interface ScoringConfig {
   modelPrefix: string;
   /** The SHA-256 the deployment pins: the manifest and the ONNX bytes must both match it. */
   modelSha256: string;
+  /** The ONNX file under the prefix (the manifest must name the same one). */
+  modelFile: string;
   rejectedQueueUrl: string;
   /** Where failures are counted for the throttled alert e-mails. */
   alertStateTableName: string;
@@ -21,6 +23,7 @@ const VARIABLES = {
   modelBucket: 'MODEL_BUCKET',
   modelPrefix: 'MODEL_PREFIX',
   modelSha256: 'MODEL_SHA256',
+  modelFile: 'MODEL_FILE',
   rejectedQueueUrl: 'REJECTED_QUEUE_URL',
   alertStateTableName: 'ALERT_STATE_TABLE_NAME',
 } as const satisfies Record<keyof ScoringConfig, string>;

@@ -3,7 +3,6 @@
 // lives in score-donor-update.ts and lambdas/core/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ReadinessModel } from '../core/readiness-model';
@@ -17,9 +16,6 @@ const logger = new Logger({ serviceName: 'score-donor', persistentKeys: { stage:
 const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'score-donor', defaultDimensions: { stage: config.stage } });
 // An endpoint override (local S3-compatible servers) has no per-bucket DNS: address buckets by path.
 const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
-// Send to the configured regional endpoint, not the host inside the queue URL (the same in AWS;
-// locally the URL's host is not resolvable while AWS_ENDPOINT_URL_SQS is).
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const dynamodb = new DynamoDBClient({});
 
 // One model per container; a failed load is forgotten so the next invocation tries again.
@@ -31,13 +27,18 @@ function loadModel(): Promise<ReadinessModel> {
   });
   return model;
 }
+// Cold start: the model's S3 reads and session start now, while the rest of the container starts
+// and the first event is validated; a failure here is forgotten and retried by that event.
+loadModel().catch(() => {});
 
 const alertWindows = new AlertWindows(dynamodb, config.alertStateTableName);
 
 const deps: ScoringDeps = {
   loadModel,
   store: new DynamoDbScoreStore(dynamodb, config.scoreTableName),
-  rejected: new SqsRejectedEventSink(sqs, config.rejectedQueueUrl),
+  // Send to the configured regional endpoint, not the host inside the queue URL (the same in AWS;
+  // locally the URL's host is not resolvable while AWS_ENDPOINT_URL_SQS is).
+  rejected: new SqsRejectedEventSink((sdk) => new sdk.SQSClient({ useQueueUrlAsEndpoint: false }), config.rejectedQueueUrl),
   // Failures are counted here and e-mailed, throttled, by the alert digest function.
   alerts: { record: (failure) => alertWindows.record(failure, new Date()) },
   log: logger,

@@ -34,7 +34,7 @@ export interface RejectedEventSink {
 
 /** Counts failures for the throttled alert e-mails (the digest function sends them). */
 export interface AlertSink {
-  record(failure: { failureClass: FailureClass; eventId: string | null; error: string }): Promise<void>;
+  record(failure: { failureClass: FailureClass; eventId: string | null; error: string; kind?: string }): Promise<void>;
 }
 
 export interface ScoringLog {
@@ -104,7 +104,8 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
       deps.log.error('model refused: this event will be retried, then kept in the failed-scoring queue', { eventId, failureClass: 'model', error: error.message });
       await raiseQuietly(deps, { failureClass: 'model', eventId, error: error.message });
     } else {
-      await raiseQuietly(deps, { failureClass: 'failed', eventId, error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300) });
+      // Counted by error name: messages vary (request ids), names are a small set.
+      await raiseQuietly(deps, { failureClass: 'failed', eventId, error: `${(error as Error).name}: ${(error as Error).message}`.slice(0, 300), kind: (error as Error).name });
     }
     throw error;
   }

@@ -17,6 +17,13 @@ describe('npx cdk synth', () => {
     expect(result.stdout + result.stderr).toContain('DonorReadiness-ci');
   });
 
+  it('refuses a misspelt key (alertEmail) instead of ignoring it, listing the known keys', () => {
+    const result = cdk('synth', '--quiet', '-c', 'alertEmail=team@example.org');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('-c alertEmail: not a setting (did you mean alertEmails?)');
+    expect(result.stderr).toMatch(/known settings: stage, alertEmails, eventBusName/);
+  });
+
   it('refuses a bad context value with a clear message', () => {
     const result = cdk('synth', '--quiet', '-c', 'memorySize=huge');
     expect(result.status).not.toBe(0);

@@ -21,6 +21,20 @@ const logicalIdOf = (template: Template, type: string, pathPrefix: string) => {
 
 const prod = synth({ stage: 'prod', alertEmails: 'team@example.org, oncall@example.org' });
 const { template } = prod;
+// One dev synth (no alert addresses, a custom alert window) serves every dev-only check.
+const dev = synth({ stage: 'dev', alertWindowMinutes: '60' });
+const vpcTemplate = synth({ stage: 'dev', vpc: 'true' }).template;
+// Another stage on the default bus, with both reservations and arm64.
+const armtest = synth({
+  stage: 'armtest',
+  alertEmails: 'team@example.org',
+  architecture: 'arm64',
+  eventBusName: 'default',
+  eventSource: 'org.registry',
+  detailType: 'DonorChanged',
+  reservedConcurrency: '20',
+  alertDigestReservedConcurrency: '1',
+});
 const scoringFunctionId = logicalIdOf(template, 'AWS::Lambda::Function', 'ScoringFunction');
 const scoringFunction = template.toJSON().Resources[scoringFunctionId];
 const id = {
@@ -49,16 +63,22 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('scoring function', () => {
-  it('runs nodejs22.x with explicit memory, timeout, concurrency and log group', () => {
+  it('runs nodejs22.x with explicit memory, timeout and log group', () => {
     expect(scoringFunction.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
       Architectures: ['x86_64'],
       MemorySize: 512,
       Timeout: 30,
-      ReservedConcurrentExecutions: 20,
       LoggingConfig: { LogGroup: { Ref: id.logGroup } },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: keyArn });
+  });
+
+  it('reserves no concurrency by default (a new account\'s quota of 10 refuses any), and what the settings ask for otherwise', () => {
+    for (const fnId of [scoringFunctionId, id.digest]) expect(template.toJSON().Resources[fnId].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const functions = Object.entries(armtest.template.findResources('AWS::Lambda::Function')) as [string, any][];
+    const reserved = (prefix: string) => functions.find(([fid]) => fid.startsWith(prefix))![1].Properties.ReservedConcurrentExecutions;
+    expect([reserved('ScoringFunction'), reserved('AlertDigest')]).toEqual([20, 1]);
   });
 
   it("names a handler that the bundled asset really exports", () => {
@@ -79,6 +99,7 @@ describe('scoring function', () => {
       MODEL_BUCKET: { Ref: id.bucket },
       MODEL_PREFIX: `models/${manifest.onnx.sha256}/`,
       MODEL_SHA256: manifest.onnx.sha256,
+      MODEL_FILE: manifest.onnx.file,
       REJECTED_QUEUE_URL: { Ref: id.rejected },
       ALERT_STATE_TABLE_NAME: { Ref: id.alertState },
     });
@@ -180,10 +201,11 @@ describe('event intake', () => {
   });
 
   it('attaches to an existing bus and uses the configured source and detail-type', () => {
-    const attached = synth({ stage: 'test', eventBusName: 'registry-bus', eventSource: 'org.registry', detailType: 'DonorChanged' }).template;
+    const attached = armtest.template;
     attached.resourceCountIs('AWS::Events::EventBus', 0);
     attached.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: 'registry-bus',
+      Name: 'donor-readiness-armtest-donor-updated',
+      EventBusName: 'default',
       EventPattern: { source: ['org.registry'], 'detail-type': ['DonorChanged'] },
     });
   });
@@ -204,7 +226,16 @@ describe('encryption and retention', () => {
   });
 
   it('destroys the table with the stack only when stage=dev', () => {
-    synth({ stage: 'dev' }).template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    dev.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+
+  it('retains the archive and every kept-event queue outside dev, deletes them in dev', () => {
+    const policies = (t: Template, type: string) => Object.values(t.findResources(type)).map((r: any) => [r.DeletionPolicy, r.UpdateReplacePolicy]);
+    for (const type of ['AWS::SQS::Queue', 'AWS::Events::Archive']) {
+      expect(policies(template, type).length).toBeGreaterThan(0);
+      for (const p of policies(template, type)) expect(p).toEqual(['Retain', 'Retain']);
+      for (const p of policies(dev.template, type)) expect(p).toEqual(['Delete', 'Delete']);
+    }
   });
 
   it('keeps the model in a versioned, KMS-encrypted, private, TLS-only bucket under its hash', () => {
@@ -257,7 +288,7 @@ describe('alerting', () => {
   });
 
   it('warns at synth when nobody would receive alerts', () => {
-    const none = synth({ stage: 'quiet' });
+    const none = dev;
     none.template.resourceCountIs('AWS::SNS::Subscription', 0);
     Annotations.fromStack(none.stack).hasWarning('*', Match.stringLikeRegexp('No alert e-mail addresses'));
   });
@@ -301,7 +332,7 @@ describe('the function asset', () => {
   });
 
   it('ships the arm64 binaries instead when architecture=arm64', () => {
-    const arm = synth({ stage: 'armtest', architecture: 'arm64' });
+    const arm = armtest;
     const { files } = assetFiles(arm);
     const binaries = files.filter((f) => /\.(node|so(\.\d+)*)$/.test(f));
     expect(binaries.sort()).toEqual([
@@ -318,8 +349,22 @@ describe('monitoring and replay', () => {
 
   it('alarms, with OK actions, on function errors, throttles, duration, rule failures and failed deliveries', () => {
     for (const name of ['Errors', 'Throttles', 'DestinationDeliveryFailures', 'DeadLetterErrors']) alarmOn('AWS/Lambda', name);
-    for (const name of ['FailedInvocations', 'InvocationsSentToDlq']) alarmOn('AWS/Events', name);
+    for (const name of ['FailedInvocations', 'InvocationsSentToDlq', 'InvocationsFailedToBeSentToDlq']) alarmOn('AWS/Events', name);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ MetricName: 'Duration', Statistic: 'Maximum', Threshold: 24_000 }));
+  });
+
+  it('watches the rule under the dimensions EventBridge publishes: EventBusName and the plain RuleName (RuleName alone on the default bus)', () => {
+    const ruleAlarms = (t: Template) => (Object.values(t.findResources('AWS::CloudWatch::Alarm')) as any[]).filter((a) => a.Properties.Namespace === 'AWS/Events');
+    const busId = logicalIdOf(template, 'AWS::Events::EventBus', 'EventIntake');
+    expect(ruleAlarms(template).map((a) => a.Properties.MetricName).sort()).toEqual(['FailedInvocations', 'InvocationsFailedToBeSentToDlq', 'InvocationsSentToDlq']);
+    for (const alarm of ruleAlarms(template)) {
+      expect(alarm.Properties.Dimensions).toEqual([
+        { Name: 'EventBusName', Value: { Ref: busId } },
+        { Name: 'RuleName', Value: 'donor-readiness-prod-donor-updated' },
+      ]);
+    }
+    template.hasResourceProperties('AWS::Events::Rule', { Name: 'donor-readiness-prod-donor-updated', EventBusName: { Ref: busId } });
+    for (const alarm of ruleAlarms(armtest.template)) expect(alarm.Properties.Dimensions).toEqual([{ Name: 'RuleName', Value: 'donor-readiness-armtest-donor-updated' }]);
   });
 
   it('has a dashboard of the pipeline metrics', () => {
@@ -332,7 +377,90 @@ describe('monitoring and replay', () => {
       EventPattern: { source: ['registry.donors'], 'detail-type': ['DonorUpdated'] },
       RetentionDays: 365,
       KmsKeyIdentifier: Match.anyValue(),
+      ArchiveName: 'donor-readiness-prod',
     });
+  });
+});
+
+describe('names that are true', () => {
+  const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+  it('names every log group under /donor-readiness/<stage>/ and lets CloudWatch Logs use the key there only', () => {
+    const names = (t: Template) => (Object.values(t.findResources('AWS::Logs::LogGroup')) as any[]).map((g) => g.Properties.LogGroupName).sort();
+    expect(names(template)).toEqual(['/donor-readiness/prod/alert-digest', '/donor-readiness/prod/scoring-function']);
+    expect(names(vpcTemplate)).toEqual(['/donor-readiness/dev/alert-digest', '/donor-readiness/dev/scoring-function', '/donor-readiness/dev/vpc-flow-logs']);
+    const logsGrant = template.toJSON().Resources[id.key].Properties.KeyPolicy.Statement.find((st: any) => JSON.stringify(st.Principal).includes('logs.'));
+    expect(JSON.stringify(logsGrant.Condition)).toContain(':log-group:/donor-readiness/prod/*');
+  });
+
+  it('outputs every log group, the bus ARN, the key ARN and the archive name', () => {
+    expect(outputs.ScoringLogGroup.Value).toEqual({ Ref: id.logGroup });
+    expect(outputs.AlertDigestLogGroup.Value).toEqual({ Ref: id.digestLogGroup });
+    expect(outputs.EventBusArn.Value).toEqual({ 'Fn::GetAtt': [logicalIdOf(template, 'AWS::Events::EventBus', 'EventIntake'), 'Arn'] });
+    expect(outputs.DataKeyArn.Value).toEqual(keyArn);
+    expect(outputs.ArchiveName.Value).toEqual({ Ref: logicalIdOf(template, 'AWS::Events::Archive', 'EventArchive') });
+    const vpcOutputs = vpcTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(vpcOutputs.FlowLogGroup.Value).toEqual({ Ref: logicalIdOf(vpcTemplate, 'AWS::Logs::LogGroup', 'NetworkFlowLogs') });
+  });
+
+  it('the README names the log groups, outputs and archive as the template does, and replays from the stage\'s own archive', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(readme).not.toContain('/aws/lambda/DonorReadiness-');
+    expect(readme).not.toContain('Archives[0]');
+    expect(readme).toContain('/donor-readiness/prod/scoring-function');
+    expect(readme).toContain('--archive-name donor-readiness-prod');
+    for (const output of Object.keys(outputs)) expect(readme).toContain(output);
+  });
+});
+
+describe('every alarm can reach a person', () => {
+  const topicPolicies = (t: Template) => Object.values(t.findResources('AWS::SNS::TopicPolicy')) as any[];
+
+  it('lets CloudWatch publish to the alert topic, from this account, for exactly the stack\'s alarms', () => {
+    const alarmIds = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).sort();
+    const [policy] = topicPolicies(template);
+    expect(policy.Properties.Topics).toEqual([{ Ref: id.topic }]);
+    const allow = policy.Properties.PolicyDocument.Statement.filter((st: any) => st.Effect === 'Allow');
+    expect(allow).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: id.topic },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnEquals: { 'aws:SourceArn': expect.any(Array) },
+        },
+      },
+    ]);
+    const arns = allow[0].Condition.ArnEquals['aws:SourceArn'].map((a: any) => a['Fn::GetAtt']);
+    expect(arns.map(([alarm, attr]: [string, string]) => `${alarm}.${attr}`).sort()).toEqual(alarmIds.map((a) => `${a}.Arn`));
+  });
+
+  it.each([
+    ['prod', () => template],
+    ['dev, vpc', () => vpcTemplate],
+  ])('in %s, every alarm action and OK action goes to a topic whose policy admits CloudWatch for that alarm', (_name, get) => {
+    const t = get();
+    const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm')) as [string, any][];
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const [alarmId, alarm] of alarms) {
+      const actions = [...(alarm.Properties.AlarmActions ?? []), ...(alarm.Properties.OKActions ?? [])];
+      expect(actions.length).toBeGreaterThan(0);
+      for (const action of actions) {
+        const policy = topicPolicies(t).find((p) => JSON.stringify(p.Properties.Topics).includes(JSON.stringify(action)));
+        expect(policy).toBeDefined();
+        const admits = policy.Properties.PolicyDocument.Statement.some(
+          (st: any) =>
+            st.Effect === 'Allow' &&
+            [st.Principal?.Service].flat().includes('cloudwatch.amazonaws.com') &&
+            [st.Action].flat().includes('sns:Publish') &&
+            JSON.stringify(st.Condition?.ArnEquals?.['aws:SourceArn']).includes(JSON.stringify({ 'Fn::GetAtt': [alarmId, 'Arn'] })),
+        );
+        expect({ alarmId, admits }).toEqual({ alarmId, admits: true });
+      }
+    }
   });
 });
 
@@ -347,12 +475,12 @@ describe('alert throttling', () => {
     });
   });
 
-  it('runs the digest every minute, one at a time, with the window from context', () => {
+  it('runs the digest every minute with the window from context', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [id.digest, 'Arn'] } })],
     });
-    expect(digest.Properties).toMatchObject({ Runtime: 'nodejs22.x', ReservedConcurrentExecutions: 1 });
+    expect(digest.Properties).toMatchObject({ Runtime: 'nodejs22.x' });
     expect(digest.Properties.Environment.Variables).toMatchObject({
       ALERT_WINDOW_MINUTES: '15',
       ALERT_STATE_TABLE_NAME: { Ref: id.alertState },
@@ -362,7 +490,7 @@ describe('alert throttling', () => {
       REJECTED_QUEUE_NAME: { 'Fn::GetAtt': [id.rejected, 'QueueName'] },
       FAILED_QUEUE_NAME: { 'Fn::GetAtt': [id.failed, 'QueueName'] },
     });
-    const custom = synth({ stage: 'dev', alertWindowMinutes: '60' }).template;
+    const custom = dev.template;
     custom.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ALERT_WINDOW_MINUTES: '60' }) } });
   });
 
@@ -377,7 +505,7 @@ describe('alert throttling', () => {
 });
 
 describe('vpc mode', () => {
-  const vpc = synth({ stage: 'dev', vpc: 'true' }).template;
+  const vpc = vpcTemplate;
 
   it('puts both functions in isolated subnets that reach AWS only through endpoints', () => {
     vpc.resourceCountIs('AWS::EC2::NatGateway', 0);
@@ -418,13 +546,15 @@ describe('cdk-nag (AwsSolutions and HIPAA Security) at every synth', () => {
   });
 
   it('fails the synth on a finding nobody acknowledged', () => {
-    const { app, stack } = buildPipelineApp({ context: { stage: 'nagtest' } });
+    const { app, stack } = buildPipelineApp({ context: { stage: 'dev' } });
     new (require('aws-cdk-lib/aws-sqs').Queue)(stack, 'Unencrypted', { encryption: require('aws-cdk-lib/aws-sqs').QueueEncryption.UNENCRYPTED });
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS4|AwsSolutions-SQS3|HIPAA.Security-SQSQueueSSLRequestsOnly/);
   });
 
   it('passes in VPC mode and in dev as well', () => {
-    expect(() => synth({ stage: 'dev', vpc: 'true' })).not.toThrow();
+    // vpcTemplate (dev, vpc=true) and dev were synthesized above: synth throws on any unacknowledged finding.
+    expect(vpcTemplate.toJSON().Resources).toBeDefined();
+    expect(dev.template.toJSON().Resources).toBeDefined();
   });
 });
 

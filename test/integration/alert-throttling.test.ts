@@ -54,6 +54,8 @@ describe('a burst of 10,000 rejected events', () => {
     expect(sample).toHaveLength(10);
     for (const id of sample) expect(ids).toContain(id);
     expect(mails[0].body).toContain('First error: revision must be >= 1');
+    expect(mails[0].body).toContain('By field and rule:\n  10000  revision must be >= 1\nAll failure classes not yet e-mailed: rejected 10000 (this e-mail), model 0, failed 0');
+    expect(mails[0].body).toContain('| filter failureClass = "rejected"');
     expect(mails[0].body).toContain(`npx drs redrive --queue ${queue('ScoringFunctionRejectedEvents').name} --function `);
     expect(mails[0].body).toContain('At most one e-mail per failure class every 15 minutes');
 
@@ -93,14 +95,14 @@ describe('alert windows in DynamoDB, with a clock', () => {
       settings: { stage: 'clock', windowMinutes: 15, scoringLogGroupName: 'lg', scoringFunctionName: 'fn', queueNames: { rejected: 'r', model: 'f', failed: 'f' } },
     };
   });
-  const record = (id: string) => windows.record({ failureClass: 'model', eventId: id, error: 'ModelIntegrityError: bad bytes' }, new Date(clock));
+  const record = (id: string, error = 'ModelIntegrityError: bad bytes') => windows.record({ failureClass: 'model', eventId: id, error }, new Date(clock));
   const modelOutcome = async () => (await sendAlertDigest(deps)).find((o) => o.failureClass === 'model');
 
   it('sends at most one e-mail per window, carrying what was held to the next window', async () => {
-    await Promise.all(['m1', 'm2', 'm3'].map(record));
+    await Promise.all(['m1', 'm2', 'm3'].map((id) => record(id)));
     expect(await modelOutcome()).toEqual({ failureClass: 'model', outcome: 'sent', count: 3 });
     clock = T0 + 5 * 60_000;
-    await Promise.all(['m4', 'm5'].map(record));
+    await Promise.all([record('m4'), record('m5', 'manifest features differ')]);
     expect(await modelOutcome()).toEqual({ failureClass: 'model', outcome: 'held', pending: 2, nextAlertAt: '2026-11-23T08:15:00.000Z' });
     clock = T0 + 15 * 60_000;
     expect(await modelOutcome()).toEqual({ failureClass: 'model', outcome: 'sent', count: 2 });
@@ -110,6 +112,9 @@ describe('alert windows in DynamoDB, with a clock', () => {
     expect(mails.map((m) => m.subject)).toEqual(['[donor-readiness clock] model: 3 attempts', '[donor-readiness clock] model: 2 attempts']);
     expect(mails[1].body).toContain('Event ids: m4, m5');
     expect(mails[1].body).toContain('(from 2026-11-23T08:05:00.000Z to 2026-11-23T08:15:00.000Z)');
+    // The second e-mail counts only its own window's kinds: the first three were claimed.
+    expect(mails[0].body).toContain('By error:\n  3  ModelIntegrityError: bad bytes\n');
+    expect(mails[1].body).toContain('By error:\n  1  manifest features differ\n  1  ModelIntegrityError: bad bytes\n');
   });
 
   it('lets only one of two overlapping digests send', async () => {
@@ -122,7 +127,7 @@ describe('alert windows in DynamoDB, with a clock', () => {
 
   it('keeps the count when SNS is down and sends it all once SNS is back', async () => {
     clock = T0 + 60 * 60_000;
-    await Promise.all(['m7', 'm8'].map(record));
+    await Promise.all([record('m7'), record('m8', 'manifest features differ')]);
     snsDown = true;
     expect(await modelOutcome()).toMatchObject({ outcome: 'publish-failed', pending: 2 });
     expect(logs).toContain('alert e-mail could not be published to SNS; the failures stay pending and the next digest retries');
@@ -132,6 +137,8 @@ describe('alert windows in DynamoDB, with a clock', () => {
     expect(await modelOutcome()).toEqual({ failureClass: 'model', outcome: 'sent', count: 3 });
     const [mail] = await readMailbox(test);
     expect(mail.body).toContain('Event ids: m7, m8, m9');
+    // What the failed e-mail claimed was given back, kinds included.
+    expect(mail.body).toContain('By error:\n  2  ModelIntegrityError: bad bytes\n  1  manifest features differ\n');
   });
 });
 

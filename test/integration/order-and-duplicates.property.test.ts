@@ -9,7 +9,7 @@ import { coldStart, startTestPipeline, type TestPipeline } from './local-pipelin
 let test: TestPipeline;
 let handler: (event: unknown) => Promise<any>;
 beforeAll(async () => {
-  test = await startTestPipeline({ stage: 'order' });
+  test = await startTestPipeline({ stage: 'order', alertEmails: 'team@example.org' });
   const loaded = coldStart(test);
   // The handler's own logs are not this test's subject.
   handler = (event) => withHandlerLogsDropped(() => loaded(event));

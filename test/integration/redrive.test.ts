@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { runRedrive } from '../../cli/redrive-command';
+import { formatRedriveReport, runRedrive } from '../../cli/redrive-command';
 import { s3ObjectEndingWith, S3_NO_SUCH_KEY, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { runTwin, scanTable, type TwinRun } from '../../twin/run-twin';
 import { writeTwinSession } from '../../twin/twin-session';
@@ -75,7 +75,20 @@ describe('drs redrive --twin, once the model is back', () => {
     const report = await redrive('ScoringFunctionFailedScoring', { dryRun: true });
     expect(report).toMatchObject({ dryRun: true, received: 4, wouldResend: 4, resent: 0, deleted: 0 });
     expect(report.items.map((i) => i.eventId).sort()).toEqual(valid.map((e) => e.id).sort());
+    // Each says why it was kept: the model could not be read.
+    for (const item of report.items) expect(item.failure).toEqual({ failureClass: 'model', error: 'ModelIntegrityError' });
+    const text = formatRedriveReport('failed-q', 'the twin', report);
+    expect(text).toContain('would move:\n  event id   class  field  rule or error\n  redrive-');
+    expect(text).toMatch(/\n  redrive-a  model         ModelIntegrityError\n/);
     expect(await depth('ScoringFunctionFailedScoring')).toBe(4);
+  });
+
+  it('lists a rejected event with its field and rule on --dry-run, and no donor data', async () => {
+    const report = await redrive('ScoringFunctionRejectedEvents', { dryRun: true });
+    expect(report.items).toEqual([expect.objectContaining({ eventId: 'redrive-bad', action: 'would-resend', failure: { failureClass: 'rejected', field: 'revision', rule: 'must be >= 1' } })]);
+    const text = formatRedriveReport('rejected-q', 'the twin', report);
+    expect(text).toContain('  redrive-bad  rejected  revision  must be >= 1');
+    expect(text).not.toContain('D-REDRIVE-BAD');
   });
 
   it('re-sends at most --limit events, deleting each after it was re-sent', async () => {

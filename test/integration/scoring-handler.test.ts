@@ -80,8 +80,11 @@ describe('the scoring function on the local twin', () => {
     expect(mails[0].body).toContain('evt-bad-1');
     expect(mails[0].body).toContain('donor.birthYear must be from 1900');
     expect(mails[0].body).toContain(queue('ScoringFunctionRejectedEvents').name);
-    expect(mails[0].body).toContain('filter eventId in ["evt-bad-1"]');
-    expect(mails[0].body).toContain(test.pipeline.scoringFunction.environment.AWS_LAMBDA_LOG_GROUP_NAME);
+    expect(mails[0].body).toContain('By field and rule:\n  1  donor.birthYear must be from 1900');
+    expect(mails[0].body).toContain('| filter failureClass = "rejected"');
+    // The log group the e-mail names is the one the function writes to, by its stage's name.
+    expect(test.pipeline.scoringFunction.environment.AWS_LAMBDA_LOG_GROUP_NAME).toBe('/donor-readiness/itest/scoring-function');
+    expect(mails[0].body).toContain(`- Log group: ${test.pipeline.scoringFunction.environment.AWS_LAMBDA_LOG_GROUP_NAME}`);
     expect(mails[0].body).not.toContain('D-INT-BAD1');
     expect(mails[0].body).not.toContain('2024');
   });

@@ -17,7 +17,8 @@ describe('formatAlert', () => {
     expect(body).toContain('First error: donor.sex must be one of F, M, U');
     expect(body).toContain('- Log group: /aws/lambda/score');
     expect(body).toContain('- Queue: rejected-q');
-    expect(body).toContain('| filter eventId in ["evt-1", "evt-2"]');
+    expect(body).toContain('| filter failureClass = "rejected"');
+    expect(body).not.toContain('filter eventId in');
     expect(body).toMatch(/Next step: .*then redrive\./);
     expect(body).toContain('Redrive the events kept in rejected-q');
     expect(body).toContain('npx drs redrive --queue rejected-q --function <scoring function name> --dry-run');
@@ -52,5 +53,42 @@ describe('a throttled alert', () => {
 
   it('counts attempts, not events, for failures Lambda retries', () => {
     expect(formatAlert({ ...base, failureClass: 'failed', count: 3, eventIds: ['a'] }).subject).toBe('[donor-readiness prod] failed: 3 attempts');
+  });
+});
+
+describe('an alert a person can act on', () => {
+  const facts = {
+    ...base,
+    logGroupName: '/donor-readiness/prod/scoring-function',
+    failureClass: 'rejected' as const,
+    count: 10_004,
+    eventIds: ['a', 'b'],
+    sampled: true,
+    window: { from: '2026-11-23T08:00:03.120Z', to: '2026-11-23T08:15:00.412Z' },
+    byKind: { 'revision must be >= 1': 9_000, 'donor.sex must be one of F, M, U': 1_000, 'donorId is required': 3 },
+    allClasses: { rejected: 10_004, model: 0, failed: 7 },
+  };
+
+  it('counts the failures by field and rule, largest first, and says how many have no kind', () => {
+    const { body } = formatAlert(facts);
+    expect(body).toContain(['By field and rule:', '  9000  revision must be >= 1', '  1000  donor.sex must be one of F, M, U', '     3  donorId is required', '     1  (kind not recorded)'].join('\n'));
+  });
+
+  it('gives the counts of every failure class', () => {
+    expect(formatAlert(facts).body).toContain('All failure classes not yet e-mailed: rejected 10004 (this e-mail), model 0, failed 7');
+    expect(formatAlert({ ...facts, failureClass: 'failed', count: 7, byKind: { ThrottlingException: 7 } }).body).toContain('By error:\n  7  ThrottlingException');
+  });
+
+  it('gives a Logs Insights query over the whole window that selects every failure of the class, not a sample of ids', () => {
+    const { body } = formatAlert(facts);
+    // The window starts a minute before the first counted failure (its log line is written first).
+    expect(body).toContain('- CloudWatch Logs Insights, log group /donor-readiness/prod/scoring-function, time range 2026-11-23T07:59:03Z to 2026-11-23T08:15:01Z (UTC)');
+    expect(body).toContain('    | filter failureClass = "rejected"\n    | sort @timestamp asc\n    | limit 10000');
+    expect(body).toContain('    | stats count(*) as failures by field, rule, error');
+    const start = Math.floor(Date.parse('2026-11-23T08:00:03.120Z') / 1000) - 60;
+    const end = Math.ceil(Date.parse('2026-11-23T08:15:00.412Z') / 1000) + 1;
+    expect(body).toContain(`aws logs start-query --log-group-name /donor-readiness/prod/scoring-function --start-time ${start} --end-time ${end} --query-string 'fields @timestamp, eventId, failureClass, field, rule, error, message | filter failureClass = "rejected" | sort @timestamp asc | limit 10000'`);
+    expect(body).toContain('A query returns at most 10000 rows');
+    expect(body).not.toMatch(/eventId in \[/);
   });
 });

@@ -17,7 +17,8 @@ describe('drs data', () => {
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     const rows = readFileSync(a, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rows).toHaveLength(300);
-    expect(Object.keys(rows[0])).toEqual(['detail', 'truth']);
+    expect(Object.keys(rows[0])).toEqual(['requestDate', 'detail', 'truth']);
+    expect(rows[0].requestDate).toBe('2026-10-01');
   });
 
   it('refuses a bad option with a message that says what to do', () => {

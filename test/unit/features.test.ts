@@ -27,9 +27,8 @@ describe('deriveFeatures', () => {
       contactNeverVerified: 0,
       yearsSinceLastResponse: 0.6927, // 253 days
       neverResponded: 0,
-      outreachAttempts12m: 2,
-      outreachResponseRate12m: 0.5,
-      noOutreach12m: 0,
+      outreachAnswered12m: 1,
+      outreachUnanswered12m: 1,
       priorRequestsAvailable: 1,
       priorRequestsUnavailable: 0,
       daysUntilAvailableAgain: 0,
@@ -61,9 +60,8 @@ describe('deriveFeatures', () => {
 
   it('handles zero outreach without dividing by zero', () => {
     const f = features((d) => (d.outreach12m = { attempts: 0, responses: 0 }));
-    expect(f.outreachAttempts12m).toBe(0);
-    expect(f.outreachResponseRate12m).toBe(0);
-    expect(f.noOutreach12m).toBe(1);
+    expect(f.outreachAnswered12m).toBe(0);
+    expect(f.outreachUnanswered12m).toBe(0);
   });
 
   it('gives a donor registered today zero years everywhere', () => {
@@ -92,7 +90,8 @@ describe('deriveFeatures', () => {
       d.priorRequests = { total: 40, available: 2 };
     });
     expect(f.ageYears).toBe(70);
-    expect(f.outreachAttempts12m).toBe(12);
+    expect(f.outreachAnswered12m).toBe(12);
+    expect(f.outreachUnanswered12m).toBe(0);
     expect(f.priorRequestsUnavailable).toBe(5);
     for (const [i, spec] of FEATURES.entries()) {
       const v = Object.values(f)[i];

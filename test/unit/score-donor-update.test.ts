@@ -53,7 +53,8 @@ describe('scoreDonorUpdate', () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     const f = fakes({ store: { putIfNewer: async () => Promise.reject(throttled) } });
     await expect(scoreDonorUpdate(donorUpdatedEvent(validDetail(), 'e3'), f.deps)).rejects.toBe(throttled);
-    expect(f.alerts).toEqual([{ failureClass: 'failed', eventId: 'e3', error: 'ThrottlingException: Rate exceeded' }]);
+    // Counted under the error's name: messages vary (request ids), names do not.
+    expect(f.alerts).toEqual([{ failureClass: 'failed', eventId: 'e3', error: 'ThrottlingException: Rate exceeded', kind: 'ThrottlingException' }]);
   });
 
   it('throws when the rejected event cannot be kept, so it is retried rather than lost', async () => {

@@ -1,5 +1,5 @@
 import { validateDetail } from '../../lambdas/core/donor-updated';
-import { ANCESTRY_SHARES, takeRows } from '../../model/synthetic-registry';
+import { ANCESTRY_SHARES, GENERATOR_VARIANTS, takeRows } from '../../model/synthetic-registry';
 
 const AS_OF = '2026-08-15';
 
@@ -49,5 +49,27 @@ describe('synthetic registry', () => {
     expect(ancestryOr).toBeGreaterThan(1.6);
     expect(rate((r) => r.detail.donor.bloodDonor)).toBeGreaterThan(rate((r) => !r.detail.donor.bloodDonor));
     expect(rate((r) => r.detail.donor.temporarilyUnavailableUntil !== null && r.detail.donor.temporarilyUnavailableUntil > AS_OF)).toBeLessThan(0.4);
+  });
+
+  it('carries the request date on every row: the record is the one that stood before the request', () => {
+    expect(rows.every((r) => r.requestDate === AS_OF)).toBe(true);
+    const aged = takeRows({ seed: 424242, asOf: AS_OF, requestDate: '2027-08-15' }, 5000);
+    expect(aged.map((r) => r.detail)).toEqual(rows.map((r) => r.detail));
+    expect(aged[0].requestDate).toBe('2027-08-15');
+    // A year on with nothing in the record renewed, contact goes stale: fewer donors are available.
+    const mean = (r: typeof rows) => r.reduce((s, x) => s + x.truth.pAvailable, 0) / r.length;
+    expect(mean(aged)).toBeLessThan(mean(rows) - 0.02);
+    expect(() => takeRows({ seed: 1, asOf: AS_OF, requestDate: '2026-01-01' }, 1)).toThrow(/requestDate must not be before asOf/);
+  });
+
+  it('draws the same donors in every variant world, with other truths, each at the base rate', () => {
+    const other = GENERATOR_VARIANTS.filter((v) => v !== 'baseline').map((variant) => takeRows({ seed: 424242, asOf: AS_OF, variant }, 2000));
+    for (const world of other) {
+      expect(world.map((r) => r.detail)).toEqual(rows.slice(0, 2000).map((r) => r.detail));
+      expect(world.some((r, i) => Math.abs(r.truth.pAvailable - rows[i].truth.pAvailable) > 0.1)).toBe(true);
+      expect(world.reduce((s, x) => s + x.truth.pAvailable, 0) / world.length).toBeCloseTo(0.55, 1);
+    }
+    expect(other.map((w) => w[0].truth.variant)).toEqual(['hidden-engagement', 'interactions', 'curved']);
+    expect(() => takeRows({ seed: 1, asOf: AS_OF, variant: 'nope' as never }, 1)).toThrow(/variant must be one of/);
   });
 });
