@@ -155,8 +155,6 @@ export class DonorReadinessStack extends Stack {
     this.archive.applyRemovalPolicy(retainOutsideDev(config.stage));
 
     // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
-    this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
-
     this.readApi = new ReadApi(this, 'ReadApi', {
       key: this.key,
       stage: config.stage,
@@ -170,8 +168,11 @@ export class DonorReadinessStack extends Stack {
       reservedConcurrency: config.apiReservedConcurrency,
       network: this.network,
     });
-    this.changeEvents = new ReadinessChangeEvents(this, 'ReadinessChangeEvents', { key: this.key, scoreTable: this.scoreStore.table, eventBus: this.intake.eventBus });
+    this.changeEvents = new ReadinessChangeEvents(this, 'ReadinessChangeEvents', { key: this.key, stage: config.stage, scoreTable: this.scoreStore.table, eventBus: this.intake.eventBus });
     this.alerting.alarmOnQueueDepth('UndeliveredChangeEventsAlarm', this.changeEvents.undeliveredQueue, 'DonorReadinessChanged events could not be put on the bus; the stream records are kept in this queue.');
+
+    this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
+
 
     acknowledgeNagFindings(this);
 

@@ -150,6 +150,8 @@ export class ReadApi extends Construct {
         tracingEnabled: true,
       },
     });
+    // The stack names its own outputs (ReadApiUrl, ReadApiBatchGetUrl): drop RestApi's unnamed one.
+    this.api.node.tryRemoveChild('Endpoint');
     // API Gateway's own refusals (missing signature, denied, throttled) in the API's error shape.
     for (const [name, type] of [['Default4xx', ResponseType.DEFAULT_4XX], ['Default5xx', ResponseType.DEFAULT_5XX]] as const) {
       this.api.addGatewayResponse(name, {

@@ -12,7 +12,7 @@ import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BANDS } from '../lambdas/read-api/readiness-contract';
-import { encryptedQueue } from './encrypted-queue';
+import { encryptedQueue, retainOutsideDev } from './encrypted-queue';
 
 export const CHANGE_DETAIL_TYPE = 'DonorReadinessChanged';
 export const CHANGE_SOURCE = 'donor-readiness';
@@ -36,6 +36,7 @@ const detailTemplate = (previousBand: string) =>
 
 export interface ReadinessChangeEventsProps {
   key: IKey;
+  stage: string;
   scoreTable: ITable;
   eventBus: IEventBus;
 }
@@ -53,6 +54,7 @@ export class ReadinessChangeEvents extends Construct {
     if (!streamArn) throw new Error('the score table needs a stream (NEW_AND_OLD_IMAGES) for readiness change events');
     const stack = Stack.of(this);
     this.undeliveredQueue = encryptedQueue(this, 'Undelivered', props.key);
+    this.undeliveredQueue.applyRemovalPolicy(retainOutsideDev(props.stage));
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('pipes.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: 'Donor readiness change pipes: read the score table stream, put DonorReadinessChanged events',

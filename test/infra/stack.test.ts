@@ -387,8 +387,8 @@ describe('names that are true', () => {
 
   it('names every log group under /donor-readiness/<stage>/ and lets CloudWatch Logs use the key there only', () => {
     const names = (t: Template) => (Object.values(t.findResources('AWS::Logs::LogGroup')) as any[]).map((g) => g.Properties.LogGroupName).sort();
-    expect(names(template)).toEqual(['/donor-readiness/prod/alert-digest', '/donor-readiness/prod/scoring-function']);
-    expect(names(vpcTemplate)).toEqual(['/donor-readiness/dev/alert-digest', '/donor-readiness/dev/scoring-function', '/donor-readiness/dev/vpc-flow-logs']);
+    expect(names(template)).toEqual(['/donor-readiness/prod/alert-digest', '/donor-readiness/prod/read-api', '/donor-readiness/prod/read-api-access', '/donor-readiness/prod/scoring-function']);
+    expect(names(vpcTemplate)).toEqual(['/donor-readiness/dev/alert-digest', '/donor-readiness/dev/read-api', '/donor-readiness/dev/read-api-access', '/donor-readiness/dev/scoring-function', '/donor-readiness/dev/vpc-flow-logs']);
     const logsGrant = template.toJSON().Resources[id.key].Properties.KeyPolicy.Statement.find((st: any) => JSON.stringify(st.Principal).includes('logs.'));
     expect(JSON.stringify(logsGrant.Condition)).toContain(':log-group:/donor-readiness/prod/*');
   });
