@@ -10,7 +10,14 @@ const writeOut = process.stdout.write.bind(process.stdout);
 const writeErr = process.stderr.write.bind(process.stderr);
 
 async function main() {
-  if (mode === 'handler') {
+  if (mode === 'api') {
+    // The read API handler: import it, read the model manifest from S3 and answer one batchGet.
+    process.stdout.write = () => true;
+    process.stderr.write = () => true;
+    const { handler } = require(arg1);
+    const result = await handler(JSON.parse(arg2));
+    if (result.statusCode !== 200) throw new Error(`the read handler answered ${result.statusCode}`);
+  } else if (mode === 'handler') {
     const event = JSON.parse(arg2);
     process.stdout.write = () => true; // the handler's JSON logs, as CloudWatch would take them
     process.stderr.write = () => true;

@@ -25,6 +25,7 @@ import { DynamoDbScoreStore } from '../lambdas/score-donor/aws-ports';
 import { buildScoreRecord } from '../lambdas/core/score-record';
 import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';
 import { generateTraffic } from '../twin/donor-update-stream';
+import { benchReadApi, type ReadApiBench } from './read-api-bench';
 import { countCustomMetrics, fixedInventory, monthlyFixedCost, perMillionEvents, PRICES, type MonthlyFixedCost, type PerMillionCost, type Template } from './cost-model';
 
 export { PRICES };
@@ -66,6 +67,7 @@ export interface BenchResult {
   concurrency: { level: number; eventsPerSecond: number }[];
   storeCeiling: { writesPerSecond: number; concurrency: number };
   asset: { unzippedBytes: number; zippedBytes: number; shareOfLambdaLimit: number };
+  readApi: ReadApiBench;
   cost: {
     billedMsPerEvent: number;
     perMillionUpdates: PerMillionCost;
@@ -249,6 +251,10 @@ async function main(): Promise<void> {
     const monthlyFixedVpc = monthlyFixedCost(fixedInventory(vpcTemplate as unknown as Template), customMetrics, digestMs);
     tick('cost model');
 
+    // 7. The read API: 100-id batchGet through the handler beside a raw BatchGetItem of the same ids.
+    const readApi = await benchReadApi({ template: synthesized.template, pipeline, endpoints, clients, requests: Math.max(20, Math.round(sizes.warmEvents / 5)), coldStarts: sizes.coldStarts });
+    tick('read API');
+
     const result: BenchResult = {
       machine: { cpus: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString().slice(0, 10), quick: Boolean(opts.quick || opts.tiny) },
       coldStart: {
@@ -286,6 +292,7 @@ async function main(): Promise<void> {
       storeCeiling: { writesPerSecond: Math.round(storeWritesPerSecond), concurrency: 16 },
       asset: { unzippedBytes: unzipped, zippedBytes: zipped, shareOfLambdaLimit: r2(unzipped / (250 * 1024 * 1024)) },
       cost: { billedMsPerEvent: billedMs, perMillionUpdates: perMillion, perMillionUpdatesArm64Computed: perMillionArm, fullRefresh9M: refresh, monthlyFixed, monthlyFixedVpc, logBytesPerEvent, customMetrics, prices: PRICES },
+      readApi,
     };
     // The registry runs (issue 13): batch engine beside its floor, a simulated year, a local backfill, projections.
     tick('registry runs');
@@ -320,6 +327,9 @@ read the ratios, not the absolute numbers, on a shared machine.
 | warm event, wall p99 | ${r.warm.p99Ms} ms | ${r.warm.floorP99Ms} ms (p99 of each) | ${r.warm.ratioP99}x |
 | warm event, handler CPU | ${r.warm.cpuMsPerEvent} ms | | |
 | batch \`drs score\` (${r.batch.rows} rows) | ${r.batch.rowsPerSecond} rows/s | ${r.batch.rawOnnxRowsPerSecond} rows/s (raw ORT, batches of 4,096) | ${r.batch.ratio}x slower |
+| read API: batchGet of ${r.readApi.ids} ids through the handler, warm p50 (${r.readApi.requests} requests) | ${r.readApi.handlerP50Ms} ms | ${r.readApi.rawP50Ms} ms (raw BatchGetItem of the same ids and fields) | ${r.readApi.ratioP50}x |
+| read API: the same, p99 | ${r.readApi.handlerP99Ms} ms | ${r.readApi.rawP99Ms} ms | ${r.readApi.ratioP99}x |
+| read API cold start: import handler, manifest from S3, answer 100 ids (median of ${r.readApi.coldStarts} processes) | ${r.readApi.coldStartMsMedian} ms | scoring function's cold start above: ${r.coldStart.handlerMsMedian} ms | |
 ${r.concurrency.map((x) => `| twin, concurrency ${x.level} | ${x.eventsPerSecond} events/s | ${r.storeCeiling.writesPerSecond} writes/s (raw PutItem, ${r.storeCeiling.concurrency} in flight) | ${r2(x.eventsPerSecond / r.storeCeiling.writesPerSecond)} of ceiling |`).join('\n')}
 
 Cold start, where the time goes (medians): the handler's process has imported its bundle at ${r.coldStart.handlerImportMsMedian} ms

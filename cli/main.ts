@@ -12,6 +12,7 @@ import { runRescore } from './rescore-command';
 import { decimalFraction, seeHelp, wholeNumber } from './option-values';
 import { runScore } from './score-command';
 import { runTrace, TRACE_PERMISSIONS } from './trace-command';
+import { runScoresGet } from './scores-command';
 
 const isoDate = (value: string) => {
   const date = parseIsoDate(value);
@@ -150,6 +151,21 @@ program
   .addHelpText('after', `\nRead-only. In AWS it needs:\n${TRACE_PERMISSIONS.map((p) => `  - ${p}`).join('\n')}`)
   .action(async (donorId: string, opts) => {
     await runTrace(donorId, opts);
+  });
+
+
+program
+  .command('scores')
+  .description('read scores through the read API, as a partner system does')
+  .command('get')
+  .description('the latest readiness scores of these donors (any number of ids, sent 100 per request)')
+  .argument('<donorId...>', 'donor ids')
+  .option('--stage <stage>', 'AWS: the deployed stack of this stage (requests signed with your AWS credentials)')
+  .option('--twin [work-dir]', 'the local twin kept up by npm start -- --serve (default .drs)')
+  .option('--url <url>', 'the read API base URL (stack output ReadApiUrl), signed with your AWS credentials')
+  .option('--json', 'print the answer as JSON: {"items": [...], "notFound": [...]}', false)
+  .action(async (ids: string[], opts) => {
+    await runScoresGet(ids, opts);
   });
 
 for (const command of program.commands) command.showHelpAfterError(seeHelp(`drs ${command.name()}`));

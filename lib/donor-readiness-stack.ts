@@ -19,6 +19,8 @@ import { OutcomeLog } from './outcome-log';
 import { ModelMonitoring } from './model-monitoring';
 import { DEFAULT_THRESHOLDS } from '../lambdas/monitoring/monitoring-run';
 import { PipelineMonitoring } from './pipeline-monitoring';
+import { ReadApi } from './read-api';
+import { ReadinessChangeEvents } from './readiness-change-events';
 import { defaultEventBusName, type PipelineConfig } from './pipeline-config';
 import { ScoreStore } from './score-store';
 import { RegistryRefresh } from './registry-refresh';
@@ -50,6 +52,8 @@ export class DonorReadinessStack extends Stack {
   public readonly registryRefresh: RegistryRefresh;
   public readonly outcomeLog: OutcomeLog;
   public readonly modelMonitoring: ModelMonitoring;
+  public readonly readApi: ReadApi;
+  public readonly changeEvents: ReadinessChangeEvents;
 
   constructor(scope: Construct, id: string, props: DonorReadinessStackProps) {
     super(scope, id, props);
@@ -218,7 +222,24 @@ export class DonorReadinessStack extends Stack {
     });
 
     // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
+    this.readApi = new ReadApi(this, 'ReadApi', {
+      key: this.key,
+      stage: config.stage,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      scoreTable: this.scoreStore.table,
+      modelStore: this.modelStore,
+      allowedPrincipals: config.apiAllowedPrincipals,
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+      reservedConcurrency: config.apiReservedConcurrency,
+      network: this.network,
+    });
+    this.changeEvents = new ReadinessChangeEvents(this, 'ReadinessChangeEvents', { key: this.key, stage: config.stage, scoreTable: this.scoreStore.table, eventBus: this.intake.eventBus });
+    this.alerting.alarmOnQueueDepth('UndeliveredChangeEventsAlarm', this.changeEvents.undeliveredQueue, 'DonorReadinessChanged events could not be put on the bus; the stream records are kept in this queue.');
+
     this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
+
 
     acknowledgeNagFindings(this);
 
@@ -242,6 +263,9 @@ export class DonorReadinessStack extends Stack {
     new CfnOutput(this, 'OutcomeFunctionName', { value: this.outcomeLog.function.functionName });
     new CfnOutput(this, 'RejectedOutcomesQueueName', { value: this.outcomeLog.rejectedQueue.queueName });
     new CfnOutput(this, 'MonitoringReportBucket', { value: this.modelMonitoring.reportBucket.bucketName });
+    new CfnOutput(this, 'ReadApiUrl', { value: this.readApi.api.url });
+    new CfnOutput(this, 'ReadApiBatchGetUrl', { value: this.readApi.batchGetUrl });
+    new CfnOutput(this, 'ReadApiFunctionName', { value: this.readApi.function.functionName });
     new CfnOutput(this, 'ModelLocation', { value: `s3://${this.modelStore.bucket.bucketName}/${this.modelStore.modelPrefix}` });
   }
 }

@@ -89,7 +89,6 @@ export class ModelMonitoring extends Construct {
       memorySize: 2048,
       // A 100,000-row sample of the score table and the year's outcomes: minutes at most.
       timeout: Duration.minutes(10),
-      reservedConcurrentExecutions: 1,
       retryAttempts: 0,
       environment: {
         STAGE: props.stage,

@@ -5,6 +5,7 @@ import type { IConstruct } from 'constructs';
 import type { DonorReadinessStack } from './donor-readiness-stack';
 import { ENI_POLICY } from './function-network';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ReadApi } from './read-api';
 
 const ack = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
@@ -72,6 +73,9 @@ export function acknowledgeNagFindings(stack: DonorReadinessStack): void {
     ack(network.vpc, 'HIPAA.Security-VPCDefaultSecurityGroupClosed', 'nothing uses the default security group; closing it needs a CDK custom-resource function with ec2:Revoke rights, more surface than it removes');
     ack(network.vpc, 'HIPAA.Security-IAMNoInlinePolicy', `VPC flow-log role: ${INLINE_POLICY}`);
   }
+  acknowledgeReadApiFindings(stack.readApi, Boolean(network));
+  ack(stack.changeEvents.undeliveredQueue, 'AwsSolutions-SQS3', 'this is the change-event pipes\' dead-letter queue: stream records that could not be put on the bus end here (depth alarmed)');
+  ack(stack.changeEvents.role, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
   acknowledgeBucketDeploymentHandler(Stack.of(stack), modelStore.bucket);
   acknowledgeOutcomeLog(stack);
 }
@@ -102,4 +106,24 @@ function acknowledgeOutcomeLog(stack: DonorReadinessStack): void {
   ack(modelMonitoring.function.role!, `AwsSolutions-IAM5[Resource::<${reportBucketId}.Arn>/reports/*]`, 'the run writes reports/<date>/report.html and figures.json, a new key every day: s3:PutObject only, only under reports/ of its own bucket');
   ack(modelMonitoring.reportBucket, 'HIPAA.Security-S3BucketReplicationEnabled', 'monitoring reports are aggregates (no donor rows) that the next daily run recomputes from the tables; the bucket is versioned');
   ack(outcomeLog.table, 'HIPAA.Security-DynamoDBInBackupPlan', 'point-in-time recovery (35 days) is on; outcome events kept in queues can be redriven and the log is idempotent by request id');
+}
+
+/** The read API (lib/read-api.ts): why IAM instead of Cognito or WAF, and why no cache or execution logs. */
+function acknowledgeReadApiFindings(readApi: ReadApi, inVpc: boolean): void {
+  const { api, function: fn } = readApi;
+  const stage = api.deploymentStage;
+  const method = api.root.resourceForPath('/v1/readiness:batchGet').node.findChild('POST');
+  ack(fn, 'AwsSolutions-L1', RUNTIME_PINNED);
+  ack(fn.role!, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
+  ack(fn, 'HIPAA.Security-LambdaDLQ', 'invoked synchronously by API Gateway: a failure is answered to the caller, there is no event to keep');
+  if (inVpc) ack(fn.role!, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${ENI_POLICY}]`, 'Lambda needs the ENI actions of this AWS policy to attach the function to its subnets; Describe has no resource-level permissions');
+  if (!inVpc) ack(fn, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only DynamoDB and S3 over TLS with IAM; deploy with -c vpc=true to run it in isolated subnets');
+  ack(method, 'AwsSolutions-COG4', 'callers are partner search systems (machines), not people: they authenticate with IAM (SigV4) and the resource policy names the accounts or roles allowed (-c apiAllowedPrincipals); a Cognito user pool would add a second identity store for the same machines');
+  ack(api, 'AwsSolutions-APIG3', 'no public callers: every method needs a SigV4 signature from a principal the resource policy names, and the stage throttles (-c apiRateLimit, apiBurstLimit); a WAF web ACL would cost more than it adds in front of IAM');
+  ack(api, 'AwsSolutions-APIG2', 'the function validates the body with the same zod schema that generates api/openapi.json, so every bad request gets one 400 shape with field and rule (locally and on AWS); a gateway model would answer in a second shape');
+  const noExecutionLogs = 'access logs are on (encrypted, request id and status, no donor ids); execution logs need an account-wide API Gateway role and can carry request bodies, i.e. donor ids';
+  ack(stage, 'AwsSolutions-APIG6', noExecutionLogs);
+  ack(stage, 'HIPAA.Security-APIGWExecutionLoggingEnabled', noExecutionLogs);
+  ack(stage, 'HIPAA.Security-APIGWCacheEnabledAndEncrypted', 'no cache on purpose: a score changes when the donor is rescored and partners must read the current one; DynamoDB answers 100 ids in milliseconds');
+  ack(stage, 'HIPAA.Security-APIGWSSLEnabled', 'the backend is a Lambda proxy integration reached inside AWS; client certificates authenticate HTTP backends only');
 }

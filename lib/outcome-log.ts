@@ -73,7 +73,6 @@ export class OutcomeLog extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       // Tens of thousands of outcomes a year: a few at a time is plenty, and it caps the reads on the score table.
-      reservedConcurrentExecutions: 5,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: queueDestination(this.failedQueue),

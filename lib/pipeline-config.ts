@@ -5,6 +5,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 
 const RETENTION_VALUES = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number' && v > 0).sort((a, b) => a - b);
+const API_PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+)$/;
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
 /**
@@ -67,6 +68,18 @@ export const PIPELINE_CONTEXT = z.object({
   refreshTimeZone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }).default('UTC'),
   refreshTolerance: z.coerce.number({ error: 'must be a number from 0 to 0.05' }).min(0, { error: 'must be a number from 0 to 0.05' }).max(0.05, { error: 'must be a number from 0 to 0.05' }).default(0.002),
   refreshWritesPerSecond: intFrom(100, 40000).default(4000),
+  // The read API (lib/read-api.ts): who may call it, and how fast.
+  apiAllowedPrincipals: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((e) => e.trim()).filter(Boolean))
+    .refine((list) => list.every((p) => API_PRINCIPAL.test(p)), {
+      error: 'must be comma-separated 12-digit account ids or IAM role/user ARNs (e.g. 111122223333,arn:aws:iam::444455556666:role/donor-search)',
+    }),
+  apiRateLimit: intFrom(1, 10000).default(50),
+  apiBurstLimit: intFrom(1, 5000).default(100),
+  // Off by default, like the others: a new account's quota of 10 admits no reservation at all.
+  apiReservedConcurrency: intFrom(1, 1000).optional(),
 });
 
 export type PipelineConfig = z.infer<typeof PIPELINE_CONTEXT>;
@@ -84,13 +97,13 @@ function crossKeyProblems(config: PipelineConfig): { key: keyof PipelineConfig; 
       message: `stage ${config.stage} needs at least one alert address (only dev may deploy without): add "alertEmails": ["team@example.org"] to config/${config.stage}.json`,
     });
   }
-  const reserved = (config.reservedConcurrency ?? 0) + (config.alertDigestReservedConcurrency ?? 0);
+  const reserved = (config.reservedConcurrency ?? 0) + (config.alertDigestReservedConcurrency ?? 0) + (config.apiReservedConcurrency ?? 0);
   const allowed = config.accountConcurrencyQuota - UNRESERVED_MINIMUM;
   if (reserved > 0 && reserved > allowed) {
     problems.push({
-      key: config.reservedConcurrency ? 'reservedConcurrency' : 'alertDigestReservedConcurrency',
+      key: config.reservedConcurrency ? 'reservedConcurrency' : config.alertDigestReservedConcurrency ? 'alertDigestReservedConcurrency' : 'apiReservedConcurrency',
       message:
-        `reservedConcurrency + alertDigestReservedConcurrency = ${reserved}, but Lambda keeps ${UNRESERVED_MINIMUM} of the account's quota (accountConcurrencyQuota=${config.accountConcurrencyQuota}) unreserved, so at most ${Math.max(0, allowed)} may be reserved: ` +
+        `reservedConcurrency + alertDigestReservedConcurrency + apiReservedConcurrency = ${reserved}, but Lambda keeps ${UNRESERVED_MINIMUM} of the account's quota (accountConcurrencyQuota=${config.accountConcurrencyQuota}) unreserved, so at most ${Math.max(0, allowed)} may be reserved: ` +
         'leave the reservation off, or ask Service Quotas for more "Concurrent executions" and set accountConcurrencyQuota to the new quota',
     });
   }

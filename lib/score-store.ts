@@ -1,6 +1,6 @@
 // The score table: the latest score of every donor, keyed by donorId.
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
@@ -22,6 +22,8 @@ export class ScoreStore extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.key,
+      // Old and new image: the change-event pipes compare the band before and after a write.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
       // Scores are the product: only a dev stack may take them down with it.
       removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       ...props.tableProps,

@@ -1,14 +1,16 @@
 // `npm start [-- options]`: the whole pipeline on this machine, no AWS account needed.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { decimalFraction, seeHelp, wholeNumber } from '../cli/option-values';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { progressBar } from '../cli/terminal';
 import { writeTwinSession } from './twin-session';
 import { parseDuration } from '../lambdas/core/duration';
 import { recurringScoreTableFault } from './recurring-fault';
-import { runTwin, type TwinSummary } from './run-twin';
+import { runTwin, withCapturedLogs, type TwinSummary } from './run-twin';
 import { runRegistryFromCli } from './registry-run-cli';
+import { startLocalApi } from './local-api';
 
 
 const date = (v: string) => {
@@ -33,6 +35,7 @@ export function formatSummary(s: TwinSummary): string {
     `  dead-lettered           ${String(s.deadLettered).padStart(7)}  ${pct(s.deadLettered)}   (failed after retries, kept in the failed-scoring queue)`,
     `  undelivered             ${String(s.undelivered.total).padStart(7)}  ${pct(s.undelivered.total)}   (failed and kept nowhere: see below)`,
     `  e-mails sent            ${String(s.emailsSent).padStart(7)}           written to ${s.outbox}`,
+    `  readiness changes       ${String(s.readinessChanged.events).padStart(7)}           (first score ${s.readinessChanged.firstScores}, band changed ${s.readinessChanged.bandChanges}) written to ${s.readinessChanged.directory}`,
     `  handler latency         p50 ${s.handlerLatencyMs.p50} ms, p99 ${s.handlerLatencyMs.p99} ms over ${s.handlerLatencyMs.invocations} invocations`,
     `  score table             ${String(s.tableItems).padStart(7)} donors    function logs: ${s.logFile}`,
     ...(s.outcomes
@@ -113,19 +116,33 @@ async function main(): Promise<void> {
         `e.g. aws dynamodb scan --table-name ${run.pipeline.scoreTable}\n`,
     );
     const fn = run.pipeline.scoringFunction;
+    // The read API's handler logs go to its own log file, as in AWS to its own log group.
+    const apiLog = resolve(opts.workDir, 'read-api.log');
+    rmSync(apiLog, { force: true });
+    const api = await withCapturedLogs(apiLog, () =>
+      startLocalApi({ template: run.synthesized.template, functionFor: run.pipeline.functionFor, env: run.endpoints.env, accessLogFile: resolve(opts.workDir, 'api-access.log') }),
+    );
+    if (api) {
+      process.stderr.write(
+        `Read API (signatures not checked locally): POST ${api.url}/v1/readiness:batchGet\n` +
+          `  e.g. npx drs scores get --twin ${opts.workDir} <donorId>...   (function log ${apiLog}, access log ${resolve(opts.workDir, 'api-access.log')})\n`,
+      );
+    }
     const removeSession = writeTwinSession(resolve(opts.workDir), {
       pid: process.pid,
       env: run.endpoints.env,
       scoringFunction: fn,
       functionArn: run.pipeline.identities.get(fn.logicalId)!.attributes.Arn,
+      ...(api ? { apiUrl: api.url } : {}),
     });
     const kept = Object.entries(run.summary.queues).filter(([name]) => !name.endsWith('-mailbox'));
     process.stderr.write(
       `Queues that keep events (messages now):\n${kept.map(([name, n]) => `  ${name} (${n})`).join('\n')}\n` +
         `Redrive one with: npx drs redrive --twin ${opts.workDir} --queue <queue name> --dry-run\n`,
     );
-    await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    await withCapturedLogs(apiLog, () => new Promise<void>((done) => process.once('SIGINT', () => done())));
     removeSession();
+    await api?.close();
   }
   await run.endpoints.stop();
 }

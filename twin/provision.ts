@@ -66,6 +66,8 @@ export interface LocalPipeline {
   outcomes?: { rule: LocalRule; fn: LocalFunction };
   /** The scheduled model monitoring function (issue 17). */
   monitor?: LocalFunction;
+  /** Any function of the stack by logical id (the read API's, for the local API front). */
+  functionFor: (logicalId: string) => LocalFunction;
 }
 
 export interface AwsClients {
@@ -324,5 +326,10 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
     rule,
     outcomes,
     monitor,
+    functionFor: (logicalId) => {
+      const resource = template.Resources[logicalId];
+      if (resource?.Type !== 'AWS::Lambda::Function') throw new Error(`${logicalId} is not a function of this stack`);
+      return localFunction([logicalId, resource]);
+    },
   };
 }

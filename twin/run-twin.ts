@@ -18,6 +18,7 @@ import { drainMailboxes, writeOutbox } from './outbox';
 import { generateOutcomeEvents, runRequestOutcomes, truthByDonor, type OutcomeSummary } from './request-outcomes';
 import { readReference } from '../cli/monitor-command';
 import { DEFAULT_MODEL_DIR } from '../cli/local-model';
+import { attachLocalPipes, type ChangeEventCounts } from './local-pipes';
 
 export interface TwinOptions {
   events: number;
@@ -69,6 +70,8 @@ export interface TwinSummary {
   traffic?: Record<string, number>;
   /** Request outcomes and the monitoring report (generated traffic only). */
   outcomes?: OutcomeSummary;
+  /** DonorReadinessChanged events the stack's pipes would have put on the bus (written to <work dir>/events/). */
+  readinessChanged: ChangeEventCounts;
 }
 
 export interface TwinRun {
@@ -77,6 +80,7 @@ export interface TwinRun {
   endpoints: LocalEndpoints;
   clients: AwsClients;
   pipeline: LocalPipeline;
+  synthesized: SynthesizedPipeline;
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
@@ -136,6 +140,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
   try {
     const clients = localClients(endpoints);
     const pipeline = await provisionFromTemplate({ ...synthesized, clients });
+    const pipes = await attachLocalPipes({ template: synthesized.template, pipeline, endpoints, workDir: options.workDir });
     const matches = compileEventPattern(pipeline.rule.eventPattern);
     const identity = {
       source: synthesized.config.eventSource,
@@ -280,8 +285,9 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       deliverySeconds: Math.round(deliverySeconds * 1000) / 1000,
       ...(traffic ? { traffic } : {}),
       ...(outcomes ? { outcomes } : {}),
+      readinessChanged: pipes.counts(),
     };
-    return { summary, records, endpoints, clients, pipeline };
+    return { summary, records, endpoints, clients, pipeline, synthesized };
   } catch (error) {
     await endpoints.stop();
     throw error;

@@ -9,6 +9,8 @@ export interface TwinSession {
   env: Record<string, string>;
   scoringFunction: LocalFunction;
   functionArn: string;
+  /** The read API's stage URL on loopback (POST {apiUrl}/v1/readiness:batchGet). */
+  apiUrl?: string;
 }
 
 export const sessionFile = (workDir: string) => join(workDir, 'twin.json');

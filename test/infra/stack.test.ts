@@ -46,6 +46,7 @@ const id = {
   failed: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionFailedScoring'),
   deadLetters: logicalIdOf(template, 'AWS::SQS::Queue', 'ScoringFunctionDeadLetters'),
   undelivered: logicalIdOf(template, 'AWS::SQS::Queue', 'EventIntakeUndelivered'),
+  changeUndelivered: logicalIdOf(template, 'AWS::SQS::Queue', 'ReadinessChangeEventsUndelivered'),
   logGroup: logicalIdOf(template, 'AWS::Logs::LogGroup', 'ScoringFunction'),
   alertState: logicalIdOf(template, 'AWS::DynamoDB::Table', 'AlertingAlertState'),
   digest: logicalIdOf(template, 'AWS::Lambda::Function', 'AlertDigest'),
@@ -74,7 +75,10 @@ describe('scoring function', () => {
   });
 
   it('reserves no concurrency by default (a new account\'s quota of 10 refuses any), and what the settings ask for otherwise', () => {
-    for (const fnId of [scoringFunctionId, id.digest]) expect(template.toJSON().Resources[fnId].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    // Every function of the stack, not only the first two: the read API, outcome, monitoring and registry functions too.
+    const all = Object.entries(template.findResources('AWS::Lambda::Function')) as [string, any][];
+    expect(all.length).toBeGreaterThanOrEqual(6);
+    expect(all.filter(([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined).map(([fid]) => fid)).toEqual([]);
     const functions = Object.entries(armtest.template.findResources('AWS::Lambda::Function')) as [string, any][];
     const reserved = (prefix: string) => functions.find(([fid]) => fid.startsWith(prefix))![1].Properties.ReservedConcurrentExecutions;
     expect([reserved('ScoringFunction'), reserved('AlertDigest')]).toEqual([20, 1]);
@@ -258,12 +262,12 @@ describe('encryption and retention', () => {
   it('encrypts every queue with the key, keeps messages 14 days and denies non-TLS access', () => {
     const queues = template.findResources('AWS::SQS::Queue');
     const outcomeQueues = ['OutcomeLogRejectedOutcomes', 'OutcomeLogFailedOutcomes', 'OutcomeLogDeadLetterQueue', 'OutcomeLogUndelivered'].map((prefix) => logicalIdOf(template, 'AWS::SQS::Queue', prefix)); // issue 17
-    expect(Object.keys(queues).sort()).toEqual([id.deadLetters, id.failed, id.rejected, id.undelivered, ...outcomeQueues].sort());
+    expect(Object.keys(queues).sort()).toEqual([id.deadLetters, id.failed, id.rejected, id.undelivered, id.changeUndelivered, ...outcomeQueues].sort());
     for (const queue of Object.values(queues) as any[]) {
       expect(queue.Properties).toMatchObject({ KmsMasterKeyId: keyArn, MessageRetentionPeriod: 1_209_600 });
     }
     const queuePolicies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as any[];
-    expect(queuePolicies).toHaveLength(8); // one per queue, four of them the outcome log's (issue 17)
+    expect(queuePolicies).toHaveLength(9); // one per queue: the scoring path's four, the change events' one, the outcome log's four (issue 17)
     for (const policy of queuePolicies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -389,8 +393,8 @@ describe('names that are true', () => {
 
   it('names every log group under /donor-readiness/<stage>/ and lets CloudWatch Logs use the key there only', () => {
     const names = (t: Template) => (Object.values(t.findResources('AWS::Logs::LogGroup')) as any[]).map((g) => g.Properties.LogGroupName).sort();
-    expect(names(template)).toEqual(['/donor-readiness/prod/alert-digest', '/donor-readiness/prod/model-monitoring', '/donor-readiness/prod/outcome-function', '/donor-readiness/prod/registry-run', '/donor-readiness/prod/scoring-function']);
-    expect(names(vpcTemplate)).toEqual(['/donor-readiness/dev/alert-digest', '/donor-readiness/dev/model-monitoring', '/donor-readiness/dev/outcome-function', '/donor-readiness/dev/registry-run', '/donor-readiness/dev/scoring-function', '/donor-readiness/dev/vpc-flow-logs']);
+    expect(names(template)).toEqual(['/donor-readiness/prod/alert-digest', '/donor-readiness/prod/model-monitoring', '/donor-readiness/prod/outcome-function', '/donor-readiness/prod/read-api', '/donor-readiness/prod/read-api-access', '/donor-readiness/prod/registry-run', '/donor-readiness/prod/scoring-function']);
+    expect(names(vpcTemplate)).toEqual(['/donor-readiness/dev/alert-digest', '/donor-readiness/dev/model-monitoring', '/donor-readiness/dev/outcome-function', '/donor-readiness/dev/read-api', '/donor-readiness/dev/read-api-access', '/donor-readiness/dev/registry-run', '/donor-readiness/dev/scoring-function', '/donor-readiness/dev/vpc-flow-logs']);
     const logsGrant = template.toJSON().Resources[id.key].Properties.KeyPolicy.Statement.find((st: any) => JSON.stringify(st.Principal).includes('logs.'));
     expect(JSON.stringify(logsGrant.Condition)).toContain(':log-group:/donor-readiness/prod/*');
   });

@@ -29,6 +29,16 @@ export function donorValues(events: unknown[]): Set<string> {
     else if (isObject(value)) Object.values(value).forEach(collect);
   };
   for (const event of events) {
+    // A read API request (API Gateway proxy event): the donor ids it asked for.
+    if (isObject(event) && isObject(event.requestContext) && typeof event.body === 'string') {
+      try {
+        const body = JSON.parse(event.body) as { donorIds?: unknown };
+        if (Array.isArray(body.donorIds)) for (const id of body.donorIds) if (typeof id === 'string' && id.length >= 4) values.add(id);
+      } catch {
+        // not JSON: no ids to look for
+      }
+      continue;
+    }
     const detail = isObject(event) && 'detail' in event ? event.detail : event;
     if (!isObject(detail)) continue;
     if (typeof detail.donorId === 'string' && detail.donorId.length >= 4) values.add(detail.donorId);

@@ -19,7 +19,7 @@ it('npm run bench runs every measurement on a tiny input, reports them as JSON, 
     });
     expect(result.status).toBe(0);
     const r = JSON.parse(result.stdout.trim().split('\n').pop()!);
-    expect(Object.keys(r).sort()).toEqual(['asset', 'batch', 'coldStart', 'concurrency', 'cost', 'machine', 'registry', 'storeCeiling', 'warm']);
+    expect(Object.keys(r).sort()).toEqual(['asset', 'batch', 'coldStart', 'concurrency', 'cost', 'machine', 'readApi', 'registry', 'storeCeiling', 'warm']);
     expect(r.concurrency.map((c: { level: number }) => c.level)).toEqual([1, 4, 16]);
     expect(r.registry.projections.map((p: { donors: number }) => p.donors)).toEqual([9_000_000, 42_000_000]);
     expect(r.registry.batch.floorRowsPerSecond).toBeGreaterThan(0);

@@ -26,6 +26,9 @@ describe('deploy configuration from CDK context', () => {
       refreshPeriodDays: 30,
       staleScoreShare: 0.05,
       freshnessMinutes: 360,
+      apiAllowedPrincipals: [],
+      apiRateLimit: 50,
+      apiBurstLimit: 100,
     });
   });
 
