@@ -267,7 +267,8 @@ export function formatTrace(t: DonorTrace, permissions: string[]): string {
   else lines.push('  stored          nothing');
   lines.push(`  latest revision ${t.latestRevisionSeen ?? '-'} (the highest the pipeline stored or kept)`);
   lines.push(`  kept messages   ${t.kept.length ? t.kept.map((k) => `${QUEUE_WORDS[k.queue]} (${revisionWords(k)})`).join(', ') : 'none'}`);
-  lines.push(`  change events   ${t.changeEvents.length} (${t.changeEventsSource})`);
+  // In AWS none are stored: a count of 0 would read as "none were published".
+  lines.push(`  change events   ${t.changeEventsSource.startsWith('not stored') ? '-' : t.changeEvents.length} (${t.changeEventsSource})`);
   lines.push(`  outcomes        ${t.outcomes.length ? t.outcomes.map((o) => `${o.requestId} ${o.outcome ?? '?'}`).join(', ') : 'none'} (${t.outcomesSource})`);
   if (t.timeline.length) {
     lines.push('  timeline');

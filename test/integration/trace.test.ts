@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { runRedrive } from '../../cli/redrive-command';
-import { runTrace } from '../../cli/trace-command';
+import { outcomesOf, runTrace } from '../../cli/trace-command';
 import type { DonorTrace } from '../../cli/donor-trace';
 import { s3ObjectEndingWith, S3_NO_SUCH_KEY, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { runTwin, type TwinRun } from '../../twin/run-twin';
@@ -123,6 +123,14 @@ describe('drs trace --twin', () => {
     const json = JSON.parse(printed) as Record<string, unknown[]>;
     expect(json.changeEvents).toHaveLength(1);
     expect(json.outcomes).toEqual([expect.objectContaining({ requestId: 'REQ-TRACE-STORED' })]);
+  });
+
+  it('the outcome scan stops at its limit and says so', async () => {
+    const documents = DynamoDBDocumentClient.from(run.clients.dynamodb);
+    const table = run.pipeline.outcomes!.fn.environment.OUTCOME_TABLE_NAME;
+    expect((await outcomesOf(documents, table, 'D-TRACE-STORED')).source).not.toContain('stopped');
+    const cut = await outcomesOf(documents, table, 'D-TRACE-STORED', 1);
+    expect(cut.source).toBe(`filtered scan of the outcome table ${table} (1 items examined; stopped after 1 items, the rest of the table was not read)`);
   });
 
   it('a donor without outcomes or change events shows none (other donors\' are not mixed in)', async () => {
