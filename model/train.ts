@@ -5,7 +5,7 @@
 // training-config.json "gates", or `npm run train -- --gate name=value`). With `--data FILE` it
 // trains on real history (a drs export-training file, model/training-data.ts) instead: the latest
 // 20% of requests are held out, and the gates are those real outcomes can decide (history-gates.ts).
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDetail } from '../lambdas/core/donor-updated';
@@ -400,24 +400,30 @@ export function publishArtifacts(dir: string, artifacts: TrainedArtifacts): { wr
 }
 
 /** `--gate name=value` (repeatable) and `--data FILE` from the command line of `npm run train -- ...`. */
-export function trainArguments(argv: readonly string[]): { gates: string[]; data?: string } {
+export function trainArguments(argv: readonly string[]): { gates: string[]; data?: string; out?: string } {
   const gates: string[] = [];
   let data: string | undefined;
+  let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--gate' && argv[i + 1] !== undefined) gates.push(argv[++i]);
     else if (argv[i].startsWith('--gate=')) gates.push(argv[i].slice('--gate='.length));
     else if (argv[i] === '--data' && argv[i + 1] !== undefined) data = argv[++i];
     else if (argv[i].startsWith('--data=')) data = argv[i].slice('--data='.length);
+    else if (argv[i] === '--out' && argv[i + 1] !== undefined) out = argv[++i];
+    else if (argv[i].startsWith('--out=')) out = argv[i].slice('--out='.length);
     else {
       throw new Error(
-        `unknown argument ${argv[i]}: npm run train accepts --gate name=value (e.g. --gate maxCalibrationError=0.015) and --data FILE (a drs export-training file)`,
+        `unknown argument ${argv[i]}: npm run train accepts --gate name=value (e.g. --gate maxCalibrationError=0.015) --data FILE (a drs export-training file) and --out DIR (default model/)`,
       );
     }
   }
-  return { gates, data };
+  return { gates, data, out };
 }
 
-/** Trains (on history when `data` names a file) and publishes into `dir` only when every gate passes. */
+/**
+ * Trains (on history with `--data FILE`) and publishes into `dir` (or `--out DIR`, created if
+ * missing: a challenger beside the champion) only when every gate passes.
+ */
 export async function trainAndPublish(
   dir: string,
   argv: readonly string[],
@@ -428,7 +434,8 @@ export async function trainAndPublish(
   const limits = gateLimits(config, args.gates);
   const data = args.data === undefined ? undefined : { file: args.data, rows: readTrainingData(args.data) };
   const artifacts = await train(config, log, limits, data);
-  return { artifacts, ...publishArtifacts(dir, artifacts) };
+  if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+  return { artifacts, ...publishArtifacts(args.out ?? dir, artifacts) };
 }
 
 async function main(): Promise<void> {
@@ -443,11 +450,12 @@ async function main(): Promise<void> {
   );
   for (const g of artifacts.gates) log(`  ${g.passed ? 'pass' : 'FAIL'}  ${g.gate}: ${g.detail}`);
   if (failed.length) {
-    log(`training failed ${failed.length} gate(s); model/ is unchanged:\n  - ${failed.map((g) => `${g.gate}: ${g.detail}`).join('\n  - ')}`);
+    log(`training failed ${failed.length} gate(s); ${trainArguments(process.argv.slice(2)).out ?? 'model/'} is unchanged:\n  - ${failed.map((g) => `${g.gate}: ${g.detail}`).join('\n  - ')}`);
     process.exitCode = 1;
     return;
   }
-  log(`every gate passed; wrote ${written.map((f) => `model/${f}`).join(', ')}`);
+  const out = trainArguments(process.argv.slice(2)).out ?? 'model';
+  log(`every gate passed; wrote ${written.map((f) => join(out, f)).join(', ')}`);
 }
 
 if (require.main === module) {
