@@ -384,11 +384,12 @@ export function versionGate(dir: string, manifest: ModelManifest): GateResult {
  * Writes into a temporary folder, then copies into `dir` only when every gate passed; on a failure
  * nothing in `dir` changes. Returns the written file names, or the failed gates.
  */
-export function publishArtifacts(dir: string, artifacts: TrainedArtifacts): { written: string[]; failed: GateResult[] } {
+export function publishArtifacts(dir: string, artifacts: TrainedArtifacts, committedDir = dir): { written: string[]; failed: GateResult[] } {
   const staging = mkdtempSync(join(tmpdir(), 'drs-train-'));
   try {
     const names = writeArtifacts(staging, artifacts);
-    const failed = failures([...artifacts.gates, versionGate(dir, artifacts.manifest)]);
+    // A challenger written elsewhere (--out) still may not reuse the committed model's version label.
+    const failed = failures([...artifacts.gates, versionGate(committedDir, artifacts.manifest)]);
     if (failed.length) return { written: [], failed };
     // The ONNX file goes last: a reader that sees new bytes also sees the manifest that pins them.
     const ordered = [...names.filter((n) => n !== ONNX_FILE), ONNX_FILE];
@@ -435,7 +436,7 @@ export async function trainAndPublish(
   const data = args.data === undefined ? undefined : { file: args.data, rows: readTrainingData(args.data) };
   const artifacts = await train(config, log, limits, data);
   if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
-  return { artifacts, ...publishArtifacts(args.out ?? dir, artifacts) };
+  return { artifacts, ...publishArtifacts(args.out ?? dir, artifacts, dir) };
 }
 
 async function main(): Promise<void> {

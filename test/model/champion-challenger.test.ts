@@ -105,9 +105,9 @@ describe('npm run train -- --data FILE', () => {
   it('trains on an exported file, holds out the latest requests and publishes when every gate passes', async () => {
     const file = join(root, 'train.jsonl');
     writeFileSync(file, historyLines({ seed: 20261126, asOf: '2026-06-30' }, 20000));
-    const out = join(root, 'trained');
-    mkdirSync(out);
-    const { artifacts, written, failed } = await trainAndPublish(out, ['--data', file], () => {});
+    const out = join(root, 'trained', 'challenger');
+    // --out: the challenger goes beside the champion, in a folder created for it.
+    const { artifacts, written, failed } = await trainAndPublish(join(root, 'unused'), ['--data', file, '--out', out], () => {});
     expect(failed).toEqual([]);
     expect(written).toContain('manifest.json');
     const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
@@ -119,7 +119,7 @@ describe('npm run train -- --data FILE', () => {
 
     // The same file under an impossible calibration limit: the gate fails and nothing changes.
     const before = snapshot(out);
-    const again = await trainAndPublish(out, ['--data', file, '--gate', 'maxCalibrationError=-1'], () => {});
+    const again = await trainAndPublish(join(root, 'unused'), ['--data', file, '--out', out, '--gate', 'maxCalibrationError=-1'], () => {});
     expect(again.failed.map((g) => g.gate)).toContain('calibration error');
     expect(snapshot(out)).toEqual(before);
   }, 60_000);
