@@ -12,6 +12,8 @@ describe('parseDuration', () => {
     ['2w', 1_209_600_000],
     ['1.5h', 5_400_000],
     ['0.5s', 500],
+    ['1.25h', 4_500_000],
+    ['0.125s', 125],
   ])('%s is %i ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it('ignores case and spaces around and between number and unit', () => {

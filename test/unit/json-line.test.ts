@@ -8,6 +8,8 @@ describe('parseJsonLine', () => {
     expect(parseJsonLine('\uFEFF{"a":[1,{"b":null}]}')).toEqual({ ok: true, value: { a: [1, { b: null }] } });
     expect(parseJsonLine('  {"a":1}\r')).toEqual({ ok: true, value: { a: 1 } });
     expect(parseJsonLine('{}')).toEqual({ ok: true, value: {} });
+    // Only a leading mark is dropped: one inside a string is data.
+    expect(parseJsonLine('{"a":"x\uFEFF"}')).toEqual({ ok: true, value: { a: 'x\uFEFF' } });
   });
 
   it('calls an empty or blank line (a BOM alone too) blank, keeping the text', () => {
