@@ -84,6 +84,14 @@ describe('the whole alert e-mail', () => {
     expect(exactly).toContain('\n  9475  (kind not recorded)\n');
   });
 
+  it('heads counts by error for model and other failures, by field and rule for rejected events', () => {
+    const heading = (failureClass: AlertFacts['failureClass']) =>
+      formatAlert({ ...base, failureClass, count: 2, eventIds: ['e1'], queueName: 'q', byKind: { x: 2 } }).body.split('\n').slice(5, 7);
+    expect(heading('model')).toEqual(['By error:', '  2  x']);
+    expect(heading('failed')).toEqual(['By error:', '  2  x']);
+    expect(heading('rejected')).toEqual(['By field and rule:', '  2  x']);
+  });
+
   it('with none of the optional parts', () => {
     const { subject, body } = formatAlert({ ...base, failureClass: 'model', count: 1, eventIds: ['evt-1'], queueName: 'failed-q', byKind: {} });
     expect(subject).toBe('[donor-readiness prod] model: 1 attempt');
