@@ -89,6 +89,15 @@ describe('rescoreBatch: backfill rows', () => {
     ]);
   });
 
+  it('keeps every violation of a row that breaks several rules', async () => {
+    const f = fakePorts();
+    const twice = { detail: validDetail({ donorId: 'x', revision: 0 }) };
+    await rescoreBatch(backfill([twice]), f.ports);
+    expect(f.kept[0].rows).toEqual([
+      { row: twice, field: 'donorId', rule: 'must match ^[A-Za-z0-9-]{4,40}$', violations: [{ field: 'donorId', rule: 'must match ^[A-Za-z0-9-]{4,40}$' }, { field: 'revision', rule: 'must be >= 1' }] },
+    ]);
+  });
+
   it('keeps no rejected file when every row is valid', async () => {
     const f = fakePorts();
     expect((await rescoreBatch(backfill([{ detail: validDetail() }]), f.ports)).rejectedAt).toBeNull();
@@ -144,6 +153,33 @@ describe('rescoreBatch: refresh from snapshot files', () => {
     expect(counts).toMatchObject({ rows: 3, scored: 3, unchanged: 0, rejected: 0 });
     expect(f.loads()).toBe(2); // a chunk of 2, then the last 1
     expect(f.writes.map((w) => w.donorId)).toEqual(['D-0001', 'D-0002', 'D-0003']);
+  });
+
+  it('scores a file of whole chunks without an empty last run, and an empty file without any', async () => {
+    const line = JSON.stringify(stored({ score: 0.1 }));
+    const four = fakePorts({ chunkRows: 2, readLines: async function* () { yield* [line, line, line, line]; } });
+    await rescoreBatch(refresh([DATA]), four.ports);
+    expect(four.loads()).toBe(2);
+    const none = fakePorts({ readLines: async function* () { yield* ['', ' ']; } });
+    expect(await rescoreBatch(refresh([DATA]), none.ports)).toEqual(emptyCounts());
+    expect(none.loads()).toBe(0);
+  });
+
+  it('takes only a string key as a file name', async () => {
+    const asked: unknown[] = [];
+    const f = fakePorts({ readLines: async function* (_b, key) { asked.push(key); } });
+    await rescoreBatch({ ...refresh([]), Items: [{ Key: [DATA] }, { Key: { toString: () => DATA } }, { Key: null }, {}] }, f.ports);
+    expect(asked).toEqual([]);
+  });
+
+  it('keeps the stored source event id as the trace of a rescored donor, and every violation of a stored input', async () => {
+    const traced = stored({ donorId: 'D-TRACE', score: 0.9, sourceEventId: 'e-7' } as never);
+    const numeric = stored({ donorId: 'D-NUMID', score: 0.9, sourceEventId: 7 } as never);
+    const broken = stored({ donorId: 'D-BROKEN', input: validDetail({ donorId: 'x', revision: 0 }) });
+    const f = fakePorts({ readLines: async function* () { yield* [traced, numeric, broken].map((s) => JSON.stringify(s)); } });
+    await rescoreBatch(refresh([DATA]), f.ports);
+    expect(f.writes.map((w) => [w.donorId, w.sourceEventId])).toEqual([['D-TRACE', 'e-7'], ['D-NUMID', null]]);
+    expect(f.kept[0].rows[0].violations).toEqual([{ field: 'donorId', rule: 'must match ^[A-Za-z0-9-]{4,40}$' }, { field: 'revision', rule: 'must be >= 1' }]);
   });
 
   it('reads 2000 rows a chunk unless told otherwise', async () => {
@@ -279,6 +315,9 @@ describe('readRescoreConfig', () => {
   it('reads every variable, the concurrency as a number', () => {
     expect(readRescoreConfig(env())).toEqual({ stage: 'dev', scoreTableName: 'scores', modelBucket: 'models', modelPrefix: 'model/', modelSha256: 'c'.repeat(64), runBucket: 'runs', writeConcurrency: 8 });
     expect(readRescoreConfig(env({ WRITE_CONCURRENCY: '1', MODEL_SHA256: '0123456789abcdef'.repeat(4) })).writeConcurrency).toBe(1);
+  });
+  it('names the function and the variable that is missing', () => {
+    expect(() => readRescoreConfig(env({ RUN_BUCKET: undefined }))).toThrow(/registry batch function.*RUN_BUCKET/);
   });
   it.each(['0', '-1', '1.5', 'eight', ''])('refuses WRITE_CONCURRENCY=%p', (v) => {
     expect(() => readRescoreConfig(env({ WRITE_CONCURRENCY: v }))).toThrow(v === '' ? /WRITE_CONCURRENCY/ : new Error('WRITE_CONCURRENCY must be a whole number >= 1'));
