@@ -163,8 +163,8 @@ function combContrast(acf: Float64Array, k: number, reach: number): number {
 }
 
 /** The strongest comb contrast over lags and smoothing widths (lags up to a third of the series: 3 cycles). */
-function strongestComb(x: Float64Array): CombPeak {
-  const maxLag = Math.floor(x.length / 3);
+function strongestComb(x: Float64Array, longestLag = Infinity): CombPeak {
+  const maxLag = Math.floor(Math.min(x.length / 3, longestLag));
   const reach = Math.floor(x.length / 2);
   let best: CombPeak = { contrast: Number.NEGATIVE_INFINITY, lag: 0, sigma: 0, acf: new Float64Array(0) };
   for (const sigma of SMOOTHING_BINS) {
@@ -180,7 +180,9 @@ function strongestComb(x: Float64Array): CombPeak {
     // Odd multiples of the period pass the comb too: the period is the first strong local peak.
     let lag = top;
     for (let k = first; k < top; k++) {
-      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1]) {
+      // ...but half the period passes as well (its even multiples are the period's): the series must
+      // itself repeat at the earlier lag, not only at twice it.
+      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1] && acf[k] >= 0.5 * acf[top]) {
         lag = k;
         break;
       }
@@ -196,7 +198,7 @@ function strongestComb(x: Float64Array): CombPeak {
  * divided by a running median (so a trend's red noise does not count) and the first 1, 2, 4 or 8
  * harmonics are summed, scaled like a z-score. Stronger than the comb on sparse single failures.
  */
-function strongestHarmonicSum(x: Float64Array): { value: number; lag: number } {
+function strongestHarmonicSum(x: Float64Array, longestLag = Infinity): { value: number; lag: number } {
   const n = x.length;
   let size = 1;
   while (size < 4 * n) size <<= 1;
@@ -222,7 +224,7 @@ function strongestHarmonicSum(x: Float64Array): { value: number; lag: number } {
   }
   const p = (j: number) => (level[j] > 0 ? power[j] / level[j] : 0);
   const near = (j: number) => Math.max(p(j - 1), p(j), p(j + 1));
-  const jMin = Math.ceil((3 * size) / n);
+  const jMin = Math.ceil(size / Math.min(n / 3, longestLag));
   const jMax = Math.floor(size / MIN_LAG_BINS);
   let best = { value: Number.NEGATIVE_INFINITY, lag: 0 };
   for (const harmonics of [1, 2, 4, 8]) {
@@ -322,9 +324,47 @@ export interface PeriodOptions {
   seed?: number;
   /** The largest chance probability at which a period is claimed. */
   alpha?: number;
+  /** Look only at periods up to this many bins (after a broad slow cycle was set aside). */
+  longestLagBins?: number;
 }
 
 const EULER_GAMMA = 0.5772156649;
+
+/** Slow cycles (6 h and more) are where the day's traffic lives: there a period must be narrow. */
+const SLOW_CYCLE_MS = 6 * 60 * MINUTE_MS;
+const NARROW_SHARE = 0.25;
+const PHASES = 24;
+
+/**
+ * How spread out failures are within a cycle: the series folded on the period into 24 phases, the
+ * excess above the lower quartile of the phases, and the share of phases that hold 80% of it. A
+ * daily rise and fall of traffic (a broad swell) needs 40% or more; a nightly job's failures 10%.
+ */
+/** The counts divided by their slow swell (a Gaussian over a sixth of the cycle), scaled to the same mean. */
+function flattenSwell(counts: Float64Array, cycleBins: number): Float64Array {
+  const swell = gaussianSmooth(counts, Math.max(1, cycleBins / 6));
+  const mean = counts.reduce((s, c) => s + c, 0) / counts.length;
+  return counts.map((c, i) => (swell[i] > 0 ? (c * mean) / swell[i] : 0));
+}
+
+export function phaseSpread(counts: Float64Array, binMs: number, periodMs: number): number {
+  const profile = new Float64Array(PHASES);
+  const bins = new Float64Array(PHASES);
+  for (let i = 0; i < counts.length; i++) {
+    const phase = Math.floor((((i + 0.5) * binMs) % periodMs) / periodMs * PHASES) % PHASES;
+    profile[phase] += counts[i];
+    bins[phase]++;
+  }
+  const rate = Array.from(profile, (p, j) => (bins[j] ? p / bins[j] : 0));
+  const floor = [...rate].sort((a, b) => a - b)[Math.floor(PHASES / 4)];
+  const excess = rate.map((r) => Math.max(0, r - floor)).sort((a, b) => b - a);
+  const total = excess.reduce((s, e) => s + e, 0);
+  if (!(total > 0)) return 1;
+  let held = 0;
+  let k = 0;
+  while (held < 0.8 * total) held += excess[k++];
+  return k / PHASES;
+}
 
 export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): PeriodTest {
   const surrogates = options.surrogates ?? 199;
@@ -338,16 +378,17 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
   const parts = decompose(counts);
   if (parts.episodes.length < 3) return none('failures are spread evenly: no episodes that could repeat');
   const x = logCounts(counts);
-  const observed = strongestComb(x);
-  const observedSpectral = strongestHarmonicSum(x);
+  const longest = options.longestLagBins;
+  const observed = strongestComb(x, longest);
+  const observedSpectral = strongestHarmonicSum(x, longest);
 
   const random = seededRandom(options.seed ?? 1);
   const combMaxima: number[] = [];
   const spectralMaxima: number[] = [];
   for (let i = 0; i < surrogates; i++) {
     const y = logCounts(surrogate(parts, random));
-    combMaxima.push(strongestComb(y).contrast);
-    spectralMaxima.push(strongestHarmonicSum(y).value);
+    combMaxima.push(strongestComb(y, longest).contrast);
+    spectralMaxima.push(strongestHarmonicSum(y, longest).value);
   }
   const comb = chanceOf(observed.contrast, combMaxima);
   const spectral = chanceOf(observedSpectral.value, spectralMaxima);
@@ -369,6 +410,20 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
     };
   }
   const cycles = Math.floor((counts.length * binMs) / lagMs);
+  if (lagMs >= SLOW_CYCLE_MS) {
+    const share = phaseSpread(counts, binMs, lagMs);
+    if (share > NARROW_SHARE) {
+      // A faster rhythm may ride on the swell: take the swell out and look below it.
+      const faster = options.longestLagBins === undefined ? findPeriod({ ...series, counts: flattenSwell(counts, lagBins) }, { ...options, longestLagBins: lagBins / 4 }) : null;
+      if (faster?.period) return { ...faster, reason: `${faster.reason}; besides, failures rise and fall broadly every ${formatMinutes(minutes)}, as the day's traffic does` };
+      return {
+        period: null,
+        reason: `no period is claimed: failures rise and fall every ${formatMinutes(minutes)}, but broadly (most of them spread over ${Math.round(100 * share)}% of each cycle), as failures that follow the day's traffic do; a rhythm of failure windows (a job, a backup) gathers them in a narrower part of the cycle`,
+        ...result,
+        cycles,
+      };
+    }
+  }
   return {
     period: { minutes: round(minutes, minutes < 10 ? 2 : 1), confidence: round(1 - chance, 4) },
     reason: `failures repeat every ${formatMinutes(minutes)} over ${cycles} cycles; none of ${surrogates} random rearrangements of the same failures repeat as strongly (chance ${formatChance(chance)})`,
