@@ -425,7 +425,7 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
     }
   }
   return {
-    period: { minutes: round(minutes, minutes < 10 ? 2 : 1), confidence: round(1 - chance, 4) },
+    period: { minutes: round(minutes, minutes < 1 ? 4 : minutes < 10 ? 2 : 1), confidence: round(1 - chance, 4) },
     reason: `failures repeat every ${formatMinutes(minutes)} over ${cycles} cycles; none of ${surrogates} random rearrangements of the same failures repeat as strongly (chance ${formatChance(chance)})`,
     ...result,
     cycles,
