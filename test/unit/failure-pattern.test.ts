@@ -92,12 +92,13 @@ describe('findBursts', () => {
   it('finds each failure window and none in quiet noise', () => {
     const { failures, windows } = day({ seed: 3, periodMinutes: 60, jitterMinutes: 0, windowMinutes: 3, windowRate: 6, noisePerHour: 4 });
     const sorted = Float64Array.from(failures);
-    const bursts = findBursts(sorted, binFailures(sorted, START, START + 24 * HOUR));
+    const bins = MINUTE;
+    const bursts = findBursts(sorted, binFailures(sorted, START, START + 24 * HOUR, bins));
     expect(bursts.length).toBeGreaterThanOrEqual(windows.length - 1);
     expect(bursts.length).toBeLessThanOrEqual(windows.length + 1);
     for (const w of windows.slice(0, -1)) expect(bursts.some((b) => b.start >= w - MINUTE && b.start <= w + 3 * MINUTE)).toBe(true);
     const quiet = Float64Array.from(day({ seed: 4, noisePerHour: 4 }).failures);
-    expect(findBursts(quiet, binFailures(quiet, START, START + 24 * HOUR))).toHaveLength(0);
+    expect(findBursts(quiet, binFailures(quiet, START, START + 24 * HOUR, bins))).toHaveLength(0);
   });
 });
 
