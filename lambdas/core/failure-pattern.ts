@@ -230,18 +230,20 @@ function strongestComb(x: Float64Array, longestLag = Infinity): CombPeak {
     const contrasts = new Float64Array(maxLag + 2);
     const first = Math.max(MIN_LAG_BINS, Math.ceil(2 * sigma));
     looks.push({ acf, contrasts, first, sigma });
-    let top = first;
+    // A period is a lag at which the series is like itself (positive autocorrelation): one and a
+    // half periods pass the comb on every other multiple, but not this.
+    let top = -1;
     for (let k = first; k <= maxLag; k++) {
       contrasts[k] = combContrast(acf, k, reach);
-      if (contrasts[k] > contrasts[top]) top = k;
+      if (acf[k] > 0 && (top < 0 || contrasts[k] > contrasts[top])) top = k;
     }
-    if (contrasts[top] <= best.contrast) continue;
+    if (top < 0 || contrasts[top] <= best.contrast) continue;
     // Odd multiples of the period pass the comb too: the period is the first strong local peak.
     let lag = top;
     for (let k = first; k < top; k++) {
       // ...but half the period passes as well (its even multiples are the period's): the series must
       // itself repeat at the earlier lag, not only at twice it.
-      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1] && acf[k] >= 0.5 * acf[top]) {
+      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1] && acf[k] >= 0.5 * acf[top] && acf[k] > 0) {
         lag = k;
         break;
       }
@@ -255,15 +257,18 @@ function strongestComb(x: Float64Array, longestLag = Infinity): CombPeak {
   for (let d = 6; d >= 2; d--) {
     const k = best.lag / d;
     if (k < MIN_LAG_BINS) continue;
-    for (const look of looks) {
-      if (look.sigma > best.sigma || k < look.first) continue;
+    // The widest smoothing (up to the one that found the lag) that can see the fraction: a narrower
+    // one sees mostly noise, in which any two lags look alike.
+    const look = [...looks].reverse().find((l) => l.sigma <= best.sigma && k >= l.first);
+    if (look) {
       const atLag = combContrast(look.acf, best.lag, reach);
       if (combContrast(look.acf, k, reach) >= 0.6 * atLag && at(look.acf, k) >= 0.5 * look.acf[best.lag] && at(look.acf, k) > 0) {
         return { ...best, lag: k, acf: look.acf };
       }
     }
   }
-  return best;
+  // No lag where the series is like itself: a low, finite contrast (the surrogates' fit needs numbers).
+  return Number.isFinite(best.contrast) ? best : { ...best, contrast: -1 };
 }
 
 /**
