@@ -9,6 +9,7 @@ import type { ContractViolation } from '../core/donor-updated';
 import type { ReadinessModel } from '../core/readiness-model';
 import { scoreBatch, type BatchRow } from '../core/score-batch';
 import type { StoredScore } from '../core/score-record';
+import { decodeInput, encodeInput } from '../core/stored-input';
 import type { ScoreStore } from '../score-donor/score-donor-update';
 import { isUnchanged } from './unchanged';
 
@@ -69,12 +70,10 @@ interface PendingRow extends BatchRow {
   raw: unknown;
   /** The stored item the refresh read (its score decides "unchanged"). */
   stored?: Partial<StoredScore>;
+  /** Why the stored item's input cannot be read back (refresh only). */
+  unreadable?: ContractViolation;
 }
 
-const NOT_RESCORABLE: ContractViolation = {
-  field: 'input',
-  rule: 'is required: this score was stored before inputs were kept; the next DonorUpdated event or a backfill restores it',
-};
 
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -91,7 +90,14 @@ function backfillRow(item: unknown): PendingRow {
 
 function snapshotRow(item: Record<string, unknown>): PendingRow {
   const stored = item as Partial<StoredScore>;
-  return { raw: item, detail: stored.input, sourceEventId: typeof stored.sourceEventId === 'string' ? stored.sourceEventId : null, stored };
+  const decoded = decodeInput(item);
+  return {
+    raw: item,
+    detail: decoded.ok ? decoded.detail : undefined,
+    sourceEventId: typeof stored.sourceEventId === 'string' ? stored.sourceEventId : null,
+    stored,
+    ...(decoded.ok ? {} : { unreadable: { field: 'input', rule: decoded.rule } }),
+  };
 }
 
 export function emptyCounts(): BatchCounts {
@@ -106,15 +112,15 @@ async function scoreChunk(rows: PendingRow[], input: BatchInput, ports: RescoreP
     counts.rows += 1;
     const row = rows[i];
     if (!result.ok) {
-      const violation = row.stored && row.stored.input === undefined ? NOT_RESCORABLE : result.violation;
-      rejected.push({ row: row.raw, field: violation.field, rule: violation.rule, violations: row.stored && row.stored.input === undefined ? [violation] : result.violations });
+      const violation = row.unreadable ?? result.violation;
+      rejected.push({ row: row.raw, field: violation.field, rule: violation.rule, violations: row.unreadable ? [row.unreadable] : result.violations });
       return;
     }
     if (row.stored && isUnchanged(row.stored, result.record, input.tolerance)) {
       counts.unchanged += 1;
       return;
     }
-    writes.push({ record: { ...result.record, input: result.input } });
+    writes.push({ record: { ...result.record, input: encodeInput(result.input) } });
   });
   await pool(writes, ports.writeConcurrency, async ({ record }) => {
     if (await ports.store.putIfNewer(record)) counts.scored += 1;

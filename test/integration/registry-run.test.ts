@@ -11,6 +11,8 @@ import { localClients } from '../../twin/provision';
 import { scoreJsonLines } from '../../cli/batch-scorer';
 import { loadLocalModel } from '../../cli/local-model';
 import { generateRegistry } from '../../model/synthetic-registry';
+import { unwrapDetail } from '../../lambdas/core/event-input';
+import { decodeInput } from '../../lambdas/core/stored-input';
 import { startFaultProxy, s3ObjectEndingWith, S3_NO_SUCH_KEY } from '../../twin/fault-proxy';
 import { observeLocalRuns } from '../../twin/handler-output';
 import { loadHandler, type Handler } from '../../twin/local-function';
@@ -77,10 +79,11 @@ test('a backfill stores exactly the valid rows, each with the score drs score gi
   const reference = await referenceScores(validRows, '2026-01-15');
   const items = stored(dump);
   expect(items).toHaveLength(reference.size);
+  const inputs = new Map(validRows.map((line) => unwrapDetail(JSON.parse(line)).detail as { donorId: string }).map((d) => [d.donorId, d]));
   for (const item of items) {
     const ref = reference.get(item.donorId)!;
     expect({ score: item.score, band: item.band, reasons: item.reasons, scoringDate: item.scoringDate }).toEqual({ score: ref.score, band: ref.band, reasons: ref.reasons, scoringDate: '2026-01-15' });
-    expect(item.input.donorId).toBe(item.donorId); // the input a refresh needs is kept
+    expect(decodeInput(item)).toEqual({ ok: true, detail: inputs.get(item.donorId) }); // the input a refresh needs is kept, whole
   }
   const rejected = stored(summary.kept.rejected!);
   expect(rejected.map((r) => r.row)).toEqual(expect.arrayContaining(BROKEN));
