@@ -89,7 +89,7 @@ export class DonorReadinessStack extends Stack {
       }),
     );
 
-    this.scoreStore = new ScoreStore(this, 'ScoreStore', { key: this.key, stage: config.stage });
+    this.scoreStore = new ScoreStore(this, 'ScoreStore', { key: this.key, stage: config.stage, warmWritesPerSecond: config.tableWarmWritesPerSecond });
     this.modelStore = new ModelStore(this, 'ModelStore', { key: this.key, stage: config.stage, modelDir: props.modelDir });
     this.alerting = new Alerting(this, 'Alerting', { key: this.key, stage: config.stage, alertEmails: config.alertEmails });
     const alertState = alertStateTable(this.alerting, this.key);

@@ -7,15 +7,18 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { ReadinessModel } from '../core/readiness-model';
 import { DynamoDbScoreStore, loadModelFromS3 } from '../score-donor/aws-ports';
 import { readRescoreConfig } from './config';
-import { rescoreBatch, type BatchCounts, type BatchEvent } from './rescore-batch';
+import { rescoreBatch, writePacer, type BatchCounts, type BatchEvent } from './rescore-batch';
 import { summarizeRun, type RunSummary, type SummarizeRequest } from './run-summary';
-import { getJson, parseExportLine, putJson, putRejectedRows, readObjectLines } from './s3-ports';
+import { prepareRows, type PreparedRows, type PrepareRequest } from './prepare-rows';
+import { getJson, listKeys, parseExportItem, putJson, putRejectedRows, readObjectLines, writeObjectLines } from './s3-ports';
 
 const config = readRescoreConfig();
 const logger = new Logger({ serviceName: 'registry-run', persistentKeys: { stage: config.stage } });
 const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
 const dynamodb = new DynamoDBClient({ maxAttempts: 8 });
 const store = new DynamoDbScoreStore(dynamodb, config.scoreTableName);
+// One pace per container, across its batches: the map's concurrency x this is the run's write rate.
+const pace = writePacer(config.writesPerSecond);
 
 let model: Promise<ReadinessModel> | undefined;
 function loadModel(): Promise<ReadinessModel> {
@@ -26,7 +29,16 @@ function loadModel(): Promise<ReadinessModel> {
   return model;
 }
 
-export async function handler(event: BatchEvent | { summarize: SummarizeRequest }): Promise<BatchCounts | RunSummary> {
+export async function handler(event: BatchEvent | { summarize: SummarizeRequest } | { prepare: PrepareRequest }): Promise<BatchCounts | RunSummary | PreparedRows> {
+  if ('prepare' in event) {
+    const prepared = await prepareRows(event.prepare, {
+      listKeys: (bucket, prefix) => listKeys(s3, bucket, prefix),
+      readLines: (bucket, key) => readObjectLines(s3, bucket, key),
+      writeLines: (bucket, key, lines) => writeObjectLines(s3, bucket, key, lines),
+    });
+    logger.info('run rows prepared', { runId: event.prepare.runId, rows: prepared.rows, files: prepared.files, key: prepared.key });
+    return prepared;
+  }
   if ('summarize' in event) {
     const summary = await summarizeRun(event.summarize, {
       getJson: (bucket, key) => getJson(s3, bucket, key),
@@ -41,10 +53,10 @@ export async function handler(event: BatchEvent | { summarize: SummarizeRequest 
     loadModel,
     store,
     keepRejected: (runId, name, rows) => putRejectedRows(s3, config.runBucket, runId, name, rows),
-    readLines: (bucket, key) => readObjectLines(s3, bucket, key),
-    parseSnapshotLine: parseExportLine,
+    parseSnapshotItem: parseExportItem,
     now: () => new Date(),
     writeConcurrency: config.writeConcurrency,
+    pace,
   });
   logger.info('batch scored', { runId: event.BatchInput.runId, mode: event.BatchInput.mode, counts: { ...counts, rejectedByRule: undefined } });
   return counts;
