@@ -220,6 +220,7 @@ export class DonorReadinessStack extends Stack {
       writesPerSecond: config.refreshWritesPerSecond,
       network: this.network,
     });
+    this.monitoring.dashboard.addWidgets(...this.registryRefresh.dashboardWidgets(config.stage, { writesPerSecond: config.refreshWritesPerSecond, warmWritesPerSecond: config.tableWarmWritesPerSecond }));
 
     // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
     this.readApi = new ReadApi(this, 'ReadApi', {

@@ -5,7 +5,7 @@
 // batch function writes with the event path's conditional rule, so live events always win.
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, TimeZone, Token, Validations, type CfnResource } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, GraphWidget, MathExpression, Metric, TreatMissingData, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -231,6 +231,49 @@ export class RegistryRefresh extends Construct {
 
   private readonly scoreTable: ITable;
   private readonly network?: FunctionNetwork;
+
+  /**
+   * The dashboard's row for registry runs: executions by end state, rows by outcome (the batch
+   * function's metrics, the same counts as the map run and the run summary), and the table's
+   * write rate beside the run's pace and the warm throughput it must stay under.
+   */
+  dashboardWidgets(stage: string, pace: { writesPerSecond: number; warmWritesPerSecond: number }): IWidget[] {
+    const sm = this.stateMachine;
+    const period = { period: Duration.minutes(5) };
+    const rows = (name: string, label: string) =>
+      new Metric({ namespace: 'DonorReadiness', metricName: name, dimensionsMap: { service: 'registry-run', stage }, statistic: 'Sum', label, ...period });
+    const tableMetric = (name: string) =>
+      new Metric({ namespace: 'AWS/DynamoDB', metricName: name, dimensionsMap: { TableName: this.scoreTable.tableName }, statistic: 'Sum', period: Duration.minutes(1) });
+    return [
+      new GraphWidget({
+        title: 'Registry runs (executions)',
+        left: [
+          sm.metricStarted({ ...period, label: 'started' }),
+          sm.metricSucceeded({ ...period, label: 'succeeded' }),
+          sm.metricFailed({ ...period, label: 'failed' }),
+          sm.metricAborted({ ...period, label: 'aborted' }),
+          sm.metricTimedOut({ ...period, label: 'timed out' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Registry run rows by outcome',
+        left: [rows('RunRowsScored', 'scored'), rows('RunRowsUnchanged', 'unchanged'), rows('RunRowsStale', 'stale'), rows('RunRowsRejected', 'rejected'), rows('RunRowsFailed', 'failed')],
+        right: [this.batchFunction.metricErrors({ ...period, label: 'batch function errors' })],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Score table writes (units/s) and throttles',
+        left: [new MathExpression({ expression: 'w / 60', usingMetrics: { w: tableMetric('ConsumedWriteCapacityUnits') }, label: 'write units/s', period: Duration.minutes(1) })],
+        right: [tableMetric('WriteThrottleEvents').with({ label: 'write throttles' })],
+        leftAnnotations: [
+          { value: pace.writesPerSecond, label: `run pace (refreshWritesPerSecond ${pace.writesPerSecond})` },
+          { value: pace.warmWritesPerSecond, label: `warm throughput (tableWarmWritesPerSecond ${pace.warmWritesPerSecond})` },
+        ],
+        width: 8,
+      }),
+    ];
+  }
 
   private definition(props: RegistryRefreshProps): IChainable {
     const batchInput = (mode: 'backfill' | 'refresh') => ({

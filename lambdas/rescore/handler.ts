@@ -4,6 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ReadinessModel } from '../core/readiness-model';
 import { DynamoDbScoreStore, loadModelFromS3 } from '../score-donor/aws-ports';
 import { readRescoreConfig } from './config';
@@ -14,6 +15,8 @@ import { getJson, listKeys, parseExportItem, putJson, putRejectedRows, readObjec
 
 const config = readRescoreConfig();
 const logger = new Logger({ serviceName: 'registry-run', persistentKeys: { stage: config.stage } });
+// Rows by outcome per batch and each run's end: the dashboard's "registry runs" row (lib/registry-refresh.ts).
+const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'registry-run', defaultDimensions: { stage: config.stage } });
 const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
 const dynamodb = new DynamoDBClient({ maxAttempts: 8 });
 const store = new DynamoDbScoreStore(dynamodb, config.scoreTableName);
@@ -47,6 +50,9 @@ export async function handler(event: BatchEvent | { summarize: SummarizeRequest 
     });
     // Counts and places only: no donor id or attribute is ever logged.
     logger.info('registry run finished', { run: summary });
+    metrics.addMetric('RunRowsFailed', MetricUnit.Count, summary.failed);
+    metrics.addMetric('RunSeconds', MetricUnit.Seconds, summary.seconds);
+    metrics.publishStoredMetrics();
     return summary;
   }
   const counts = await rescoreBatch(event, {
@@ -59,5 +65,10 @@ export async function handler(event: BatchEvent | { summarize: SummarizeRequest 
     pace,
   });
   logger.info('batch scored', { runId: event.BatchInput.runId, mode: event.BatchInput.mode, counts: { ...counts, rejectedByRule: undefined } });
+  metrics.addMetric('RunRowsScored', MetricUnit.Count, counts.scored);
+  metrics.addMetric('RunRowsUnchanged', MetricUnit.Count, counts.unchanged);
+  metrics.addMetric('RunRowsStale', MetricUnit.Count, counts.stale);
+  metrics.addMetric('RunRowsRejected', MetricUnit.Count, counts.rejected);
+  metrics.publishStoredMetrics();
   return counts;
 }

@@ -167,3 +167,23 @@ test('a deployment that changes the pinned model starts a rescoring of every don
   }
   expect(trigger.DependsOn).toEqual(expect.arrayContaining([fnId]));
 });
+
+test('the dashboard shows runs: executions by end state of this state machine, rows by outcome, and table writes beside the pace', () => {
+  const [, dashboard] = only('AWS::CloudWatch::Dashboard', 'Monitoring');
+  const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  // Render the body with each reference as its logical id, then read the widgets as JSON.
+  const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `<${(p as any).Ref ?? (p as any)['Fn::GetAtt']?.[0] ?? 'region'}>`)).join(''));
+  const widget = (title: string) => body.widgets.find((w: any) => w.properties.title === title)?.properties;
+  const runs = widget('Registry runs (executions)');
+  expect(runs.metrics.map((m: any[]) => [m[0], m[1], m[2], m[3], m[4].label])).toEqual(
+    ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsAborted', 'ExecutionsTimedOut'].map((name, i) => ['AWS/States', name, 'StateMachineArn', `<${smId}>`, ['started', 'succeeded', 'failed', 'aborted', 'timed out'][i]]),
+  );
+  const rows = widget('Registry run rows by outcome');
+  const rowMetrics = rows.metrics.filter((m: any[]) => m[0] === 'DonorReadiness');
+  expect(rowMetrics.map((m: any[]) => m[1])).toEqual(['RunRowsScored', 'RunRowsUnchanged', 'RunRowsStale', 'RunRowsRejected', 'RunRowsFailed']);
+  for (const m of rowMetrics) expect(m.slice(2, 6)).toEqual(['service', 'registry-run', 'stage', 'prod']);
+  expect(rows.metrics).toContainEqual(['AWS/Lambda', 'Errors', 'FunctionName', `<${fnId}>`, expect.objectContaining({ yAxis: 'right' })]);
+  const writes = widget('Score table writes (units/s) and throttles');
+  expect(JSON.stringify(writes.metrics)).toContain(`"ConsumedWriteCapacityUnits","TableName","<${tableId}>"`);
+  expect(writes.annotations.horizontal.map((a: any) => a.value)).toEqual([4000, 10000]);
+});
