@@ -71,7 +71,7 @@ test('backfill and refresh are Distributed Maps over rows, with a reader, a batc
     expect(task.Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }]);
   }
   expect(mapConcurrency(4000)).toBe(10);
-  expect(mapConcurrency(6000)).toBe(15);
+  expect(mapConcurrency(8000)).toBe(20);
   expect(mapConcurrency(50)).toBe(1);
   // The refresh reads a point-in-time export of the score table (no read capacity), then the batch
   // function prepares its gzip data files as one JSON Lines object for the map.
@@ -100,8 +100,8 @@ test('a gzip export (.gz) is decompressed by the batch function first; any other
 
 test('the score table is pre-warmed for the run pace plus live scoring, and a pace that leaves too little is refused', () => {
   const [, table] = only('AWS::DynamoDB::Table', 'ScoreStore');
-  expect(table.Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 10000 });
-  expect(() => buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '9500' } })).toThrow(/refreshWritesPerSecond=9500 leaves less than 1000/);
+  expect(table.Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 12000 }); // the default (tableWarmWritesPerSecond)
+  expect(() => buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '11500' } })).toThrow(/refreshWritesPerSecond=11500 leaves less than 1000/);
   const big = buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '24000', tableWarmWritesPerSecond: '30000' } });
   const bigResources = Template.fromStack(big.stack).toJSON().Resources as Record<string, any>;
   const bigTable = Object.values(bigResources).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.WarmThroughput);
@@ -185,5 +185,5 @@ test('the dashboard shows runs: executions by end state of this state machine, r
   expect(rows.metrics).toContainEqual(['AWS/Lambda', 'Errors', 'FunctionName', `<${fnId}>`, expect.objectContaining({ yAxis: 'right' })]);
   const writes = widget('Score table writes (units/s) and throttles');
   expect(JSON.stringify(writes.metrics)).toContain(`"ConsumedWriteCapacityUnits","TableName","<${tableId}>"`);
-  expect(writes.annotations.horizontal.map((a: any) => a.value)).toEqual([4000, 10000]);
+  expect(writes.annotations.horizontal.map((a: any) => a.value)).toEqual([4000, 12000]);
 });
