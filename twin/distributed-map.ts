@@ -115,8 +115,9 @@ async function* batches(items: AsyncGenerator<Json>, batcher: Json, batchInput: 
   if (batch.length) yield batch;
 }
 
-/** Child results per result file: AWS splits them too (SUCCEEDED_0.json, SUCCEEDED_1.json, ...). */
+/** Child results per result file, and the most bytes one holds: AWS splits them too (SUCCEEDED_0.json, SUCCEEDED_1.json, ...). */
 export const RESULTS_PER_FILE = 2000;
+export const RESULT_FILE_BYTES = 8 * 2 ** 20;
 
 interface ChildResult {
   Input: string;
@@ -142,26 +143,29 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
   const writer = state.ResultWriter ? await evaluateTemplate(state.ResultWriter.Parameters, input) : undefined;
   const prefix = writer ? `${writer.Prefix ? `${writer.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}/` : '';
   const files: Record<'FAILED' | 'PENDING' | 'SUCCEEDED', { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
-  const pending = { SUCCEEDED: [] as ChildResult[], FAILED: [] as ChildResult[] };
+  const pending = { SUCCEEDED: [] as string[], FAILED: [] as string[] };
+  const pendingBytes = { SUCCEEDED: 0, FAILED: 0 };
   const counts = { SUCCEEDED: 0, FAILED: 0 };
   let firstFailure: ChildResult | undefined;
   const outputs: Json[] = [];
   // Results go out as they come: a file of RESULTS_PER_FILE children at a time (the last one at the end).
-  const flush = async (status: 'SUCCEEDED' | 'FAILED', all: boolean) => {
-    while (pending[status].length >= (all ? 1 : RESULTS_PER_FILE)) {
-      const entries = pending[status].splice(0, RESULTS_PER_FILE);
-      const key = `${prefix}${status}_${files[status].length}.json`;
-      const body = JSON.stringify(entries);
-      files[status].push({ Key: key, Size: Buffer.byteLength(body) });
-      await env.s3.send(new PutObjectCommand({ Bucket: writer.Bucket, Key: key, Body: body }));
-    }
+  const flush = async (status: 'SUCCEEDED' | 'FAILED') => {
+    if (!pending[status].length) return;
+    const body = `[${pending[status].join(',')}]`;
+    pending[status] = [];
+    pendingBytes[status] = 0;
+    const key = `${prefix}${status}_${files[status].length}.json`;
+    files[status].push({ Key: key, Size: Buffer.byteLength(body) });
+    await env.s3.send(new PutObjectCommand({ Bucket: writer.Bucket, Key: key, Body: body }));
   };
   const record = async (result: ChildResult) => {
     counts[result.Status] += 1;
     if (result.Status === 'FAILED') firstFailure ??= result;
     if (writer) {
-      pending[result.Status].push(result);
-      await flush(result.Status, false);
+      const entry = JSON.stringify(result);
+      if (pending[result.Status].length >= RESULTS_PER_FILE || pendingBytes[result.Status] + entry.length > RESULT_FILE_BYTES) await flush(result.Status);
+      pending[result.Status].push(entry);
+      pendingBytes[result.Status] += entry.length + 1;
     } else if (result.Status === 'SUCCEEDED') {
       outputs.push(JSON.parse(result.Output!));
     }
@@ -217,8 +221,8 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
   const overCount = toleratedCount !== undefined ? counts.FAILED > toleratedCount : state.ToleratedFailurePercentage === undefined && counts.FAILED > 0;
   let result: Json;
   if (writer) {
-    await flush('SUCCEEDED', true);
-    await flush('FAILED', true);
+    await flush('SUCCEEDED');
+    await flush('FAILED');
     const manifestKey = `${prefix}manifest.json`;
     await env.s3.send(new PutObjectCommand({ Bucket: writer.Bucket, Key: manifestKey, Body: JSON.stringify({ DestinationBucket: writer.Bucket, MapRunArn: mapRunArn, ResultFiles: files }) }));
     result = { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: writer.Bucket, Key: manifestKey } };
