@@ -208,6 +208,8 @@ export interface RegistryRunCost {
   kind: RegistryRunInputs['kind'];
   donors: number;
   minutes: number;
+  /** The prepare step alone: one function, so it must fit Lambda's 15 minutes. */
+  prepareMinutes: number;
   functions: number;
   tableWriteUnitsPerSecond: number;
   dollars: { dynamodbWrites: number; dynamodbExport: number; lambda: number; stepFunctions: number; s3: number; logs: number; total: number };
@@ -257,6 +259,7 @@ export function registryRunCost(x: RegistryRunInputs): RegistryRunCost {
     kind: x.kind,
     donors: x.donors,
     minutes,
+    prepareMinutes: Math.round((prepareSeconds / 60) * 10) / 10,
     functions,
     tableWriteUnitsPerSecond: Math.round(functions * x.writesPerSecondPerFunction * x.writeUnitsPerWrite),
     dollars: { ...(Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, d(v)])) as typeof parts), total: d(Object.values(parts).reduce((a, b) => a + b, 0)) },
