@@ -124,7 +124,7 @@ export class RegistryRefresh extends Construct {
       autoDeleteObjects: dev,
     });
 
-    const basics = functionBasics(this, { ...props, logName: 'registry-run', roleDescription: 'Donor readiness registry runs: scores batches of rows and snapshot files, keeps rejected rows' });
+    const basics = functionBasics(this, { ...props, logName: 'registry-run', roleDescription: 'Donor readiness registry runs: prepares export rows, scores batches of rows, keeps rejected rows' });
     this.logGroup = basics.logGroup;
     this.batchFunction = new NodejsFunction(this, 'BatchFunction', {
       ...basics.functionProps,
@@ -173,9 +173,8 @@ export class RegistryRefresh extends Construct {
       timeout: Duration.hours(6),
     });
     const sm = this.stateMachine;
-    // The map reads imports and snapshots, lists snapshot files and writes its results.
+    // The map reads an uploaded export (imports/) or prepared rows (snapshots/) and writes its results.
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.runBucket.arnForObjects('imports/*'), this.runBucket.arnForObjects('snapshots/*')] }));
-    sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.runBucket.bucketArn] }));
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [this.runBucket.arnForObjects('runs/*')] }));
     // The table export writes the snapshot into the run bucket, encrypted with the stack key.
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.runBucket.arnForObjects('snapshots/*')] }));

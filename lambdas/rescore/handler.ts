@@ -1,6 +1,7 @@
 // The registry run's batch function, invoked by the state machine's Distributed Map with a batch of
-// rows (backfill) or snapshot files (refresh), and once at the end to summarize the run.
-// AWS glue only: the logic is in rescore-batch.ts and run-summary.ts over lambdas/core/.
+// rows (backfill) or snapshot lines (refresh), before the map to prepare a gzip export or the table
+// export as one JSON Lines object, and once at the end to summarize the run.
+// AWS glue only: the logic is in rescore-batch.ts, prepare-rows.ts and run-summary.ts over lambdas/core/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
