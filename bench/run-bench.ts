@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     const logBytesPerEvent = Math.round(Buffer.byteLength(twinLog) / sizes.twinEvents);
     const customMetrics = countCustomMetrics(twinLog.split('\n'));
     const eventBytes = Buffer.byteLength(JSON.stringify(event(0)));
-    const perEvent = { billedMs, memoryMiB, writeUnits: 2, logBytes: logBytesPerEvent, eventBytes }; // a ~1.5 KB record = 2 write units
+    const perEvent = { billedMs, memoryMiB, writeUnits: 1, logBytes: logBytesPerEvent, eventBytes }; // the stored item is < 1 KB: 1 write unit (Registry runs: item size)
     const perMillion = perMillionEvents({ ...perEvent, architecture: 'x86_64' });
     const perMillionArm = perMillionEvents({ ...perEvent, architecture: 'arm64' });
     const refresh = Object.fromEntries(Object.entries(perMillion).map(([k, v]) => [k, r2(v * 9)])) as unknown as PerMillionCost;
@@ -350,7 +350,7 @@ Peak memory of a warm handler process (a fresh process scoring ${Math.min(1000, 
 Billed duration per event: ${c.billedMsPerEvent} ms (warm p50, 1 ms granularity) at ${r.warm.memorySizeMiB} MB, x86_64. Logs: ${c.logBytesPerEvent} bytes per event
 (its log line and metric line, as the twin wrote them); ${c.customMetrics} custom metrics (metric x dimension set, read off those lines).
 Unit prices (AWS public list prices, ${c.prices.region}, as last checked on ${c.prices.asOf}; re-check them on the AWS pricing pages before budgeting): Lambda $${c.prices.lambdaGbSecondX86}/GB-s x86_64,
-$${c.prices.lambdaGbSecondArm}/GB-s arm64, $${c.prices.lambdaPerMillionRequests}/million requests; DynamoDB on-demand $${c.prices.dynamoDbPerMillionWriteUnits}/million write units (a ~1.5 KB record = 2 units);
+$${c.prices.lambdaGbSecondArm}/GB-s arm64, $${c.prices.lambdaPerMillionRequests}/million requests; DynamoDB on-demand $${c.prices.dynamoDbPerMillionWriteUnits}/million write units (a stored item < 1 KB = 1 unit);
 EventBridge $${c.prices.eventBridgePerMillionCustomEvents}/million custom events, archive $${c.prices.archivePerGbProcessed}/GB; logs $${c.prices.logIngestionPerGb}/GB ingested + $${c.prices.logStoragePerGbMonth}/GB-month;
 SNS $${c.prices.snsPerMillionPublishes}/million publishes (only on failures: 0 in the model).
 

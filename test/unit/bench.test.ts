@@ -21,7 +21,7 @@ it('npm run bench runs every measurement on a tiny input, reports them as JSON, 
     const r = JSON.parse(result.stdout.trim().split('\n').pop()!);
     expect(Object.keys(r).sort()).toEqual(['asset', 'batch', 'coldStart', 'concurrency', 'cost', 'machine', 'readApi', 'registry', 'storeCeiling', 'warm']);
     expect(r.concurrency.map((c: { level: number }) => c.level)).toEqual([1, 4, 16]);
-    expect(r.registry.projections.map((p: { donors: number }) => p.donors)).toEqual([9_000_000, 42_000_000]);
+    expect(r.registry.projections.map((p: { donors: number; kind: string }) => `${p.donors} ${p.kind}`)).toEqual(['9000000 full refresh', '9000000 daily refresh', '9000000 backfill', '42000000 full refresh', '42000000 daily refresh', '42000000 backfill', '42000000 full refresh']);
     expect(r.registry.batch.floorRowsPerSecond).toBeGreaterThan(0);
     for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.coldStart.handlerImportMsMedian, r.warm.p50Ms, r.warm.p99Ms, r.warm.floorMs, r.warm.floorP99Ms, r.warm.sameRecordPutMs, r.batch.rowsPerSecond, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.cost.monthlyFixed.total, r.cost.logBytesPerEvent, r.cost.customMetrics]) {
       expect(value).toBeGreaterThan(0);
