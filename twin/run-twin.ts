@@ -175,6 +175,8 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
   rmSync(logFile, { force: true });
   rmSync(outbox, { recursive: true, force: true });
 
+  // The file is read as it is delivered: a missing one is still refused before anything starts.
+  if (options.eventsFile) closeSync(openSync(options.eventsFile, 'r'));
   const synthesized = options.synthesized ?? synthesizePipeline({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
   const endpoints = await startLocalEndpoints({ dataDir: options.dataDir });
   try {
