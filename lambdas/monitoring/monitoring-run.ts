@@ -4,7 +4,7 @@
 // report from a laptop is the report from AWS. Only aggregates leave this module: no donor rows.
 import { isoDateToDay, dayToIsoDate } from '../core/calendar';
 import type { Band } from '../core/model-manifest';
-import { aucWithInterval, calibration, rocPoints, type AucResult, type CalibrationResult, type Interval } from './outcome-quality';
+import { aucWithInterval, calibration, rocPoints, type AucResult, type CalibrationResult, type Interval } from '../core/outcome-statistics';
 import type { MonitoringReference } from './monitoring-reference';
 import { comparePopulation, type PsiResult } from './population-stability';
 

@@ -4,15 +4,19 @@ import {
   aucWithInterval,
   areaUnderRoc,
   calibration,
+  aucStandardError,
+  calibrationBins,
+  expectedCalibrationError,
+  normalQuantile,
+  rocPoints,
   wilsonInterval,
-} from '../../lambdas/monitoring/outcome-quality';
+} from '../../lambdas/core/outcome-statistics';
 import {
   binCounts,
   binIndex,
   binnedReference,
   chiSquareQuantile,
   comparePopulation,
-  normalQuantile,
   populationStabilityIndex,
   psiNoiseFloor,
   quantileCuts,
@@ -128,5 +132,45 @@ describe('calibration', () => {
     expect(c.deciles[9]).toMatchObject({ decile: 10, rows: 2, meanPredicted: 0.975, observedRate: 1 });
     // |0 - p| summed over the lower half = 0.05 + ... + 0.5 = 2.75; |1 - p| over the upper half = 0.45 + ... + 0 = 2.25.
     expect(c.expectedCalibrationError).toBeCloseTo(5 / 20, 10);
+  });
+});
+
+describe('the shared outcome statistics (lambdas/core/outcome-statistics.ts, used by model/ and the monitoring run)', () => {
+  it('gives the Hanley-McNeil standard error by hand', () => {
+    // AUC 0.75, 2 positives, 2 negatives: q1 = 0.75 / 1.25 = 0.6, q2 = 2 * 0.5625 / 1.75 = 0.642857;
+    // var = (0.1875 + 1 * (0.6 - 0.5625) + 1 * (0.642857 - 0.5625)) / 4 = 0.305357 / 4 = 0.076339.
+    expect(aucStandardError(0.75, 2, 2)).toBeCloseTo(Math.sqrt(0.076339), 5);
+    // AUC 0.5, 50 and 50: q1 = 1/3, q2 = 1/3; var = (0.25 + 49 * (1/12) * 2) / 2500 = 8.416667 / 2500.
+    expect(aucStandardError(0.5, 50, 50)).toBeCloseTo(Math.sqrt(8.416667 / 2500), 6);
+  });
+
+  it('bins by equal width and weights the calibration error by rows', () => {
+    // Scores 0.05 and 0.15 (bin 0 and 1), 0.95 twice (bin 9); labels 0, 1, 1, 0.
+    const bins = calibrationBins([0.05, 0.15, 0.95, 0.95], [0, 1, 1, 0]);
+    expect(bins).toHaveLength(10);
+    expect(bins[0]).toEqual({ lower: 0, upper: 0.1, rows: 1, meanPredicted: 0.05, observedRate: 0 });
+    expect(bins[9]).toMatchObject({ rows: 2, meanPredicted: 0.95, observedRate: 0.5 });
+    expect(bins[5].rows).toBe(0);
+    // ECE = 1/4 * 0.05 + 1/4 * 0.85 + 2/4 * 0.45 = 0.0125 + 0.2125 + 0.225 = 0.45.
+    expect(expectedCalibrationError([0.05, 0.15, 0.95, 0.95], [0, 1, 1, 0])).toBeCloseTo(0.45, 10);
+  });
+
+  it('draws the ROC from (0, 0) to (1, 1) and only the origin without both classes', () => {
+    // Descending scores 0.9 (1), 0.6 (0), 0.3 (1), 0.1 (0).
+    expect(rocPoints([0.1, 0.3, 0.6, 0.9], [0, 1, 0, 1])).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 0, tpr: 0.5 },
+      { fpr: 0.5, tpr: 0.5 },
+      { fpr: 0.5, tpr: 1 },
+      { fpr: 1, tpr: 1 },
+    ]);
+    expect(rocPoints([0.2, 0.4], [1, 1])).toEqual([{ fpr: 0, tpr: 0 }]);
+  });
+
+  it('matches the textbook Wilson intervals unrounded (Newcombe 1998: 5 of 10 is 0.2366 to 0.7634)', () => {
+    const w = wilsonInterval(5, 10);
+    expect(w.lower).toBeCloseTo(0.236593, 5);
+    expect(w.upper).toBeCloseTo(0.763407, 5);
+    expect(wilsonInterval(10, 10).upper).toBeCloseTo(1, 12);
   });
 });
