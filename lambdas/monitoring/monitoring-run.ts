@@ -6,7 +6,8 @@ import { isoDateToDay, dayToIsoDate } from '../core/calendar';
 import type { Band } from '../core/model-manifest';
 import { aucWithInterval, calibration, rocPoints, type AucResult, type CalibrationResult, type Interval } from '../core/outcome-statistics';
 import type { MonitoringReference } from './monitoring-reference';
-import { comparePopulation, type PsiResult } from './population-stability';
+import { compareBinCounts, type PsiResult } from './population-stability';
+import { ScorePopulation } from './score-population';
 
 /** What the run reads of a score record (contract.md, "Output: the score record"). */
 export interface MonitoredScore {
@@ -74,7 +75,8 @@ export interface MonitoringInput {
   asOf: string;
   reference: MonitoringReference;
   referenceModelVersion: string;
-  scores: readonly MonitoredScore[];
+  /** The stored scores: as records, or already counted as a snapshot streamed by (ScorePopulation). */
+  scores: readonly MonitoredScore[] | ScorePopulation;
   outcomes?: readonly MonitoredOutcome[];
   counts: PipelineCounts;
   thresholds?: Partial<MonitoringThresholds>;
@@ -256,29 +258,25 @@ export function runMonitoring(input: MonitoringInput): MonitoringFigures {
   const asOfDay = isoDateToDay(input.asOf);
   const findings: Finding[] = [];
 
-  const scorePsi = comparePopulation(reference.score, scores.map((s) => s.score), psiThresholds);
+  // An array (a file, a sample) is counted here; a snapshot arrives already counted, line by line.
+  const population = Array.isArray(scores) ? ScorePopulation.of(reference, input.asOf, t.refreshPeriodDays, scores as readonly MonitoredScore[]) : (scores as ScorePopulation);
+  if (population.asOf !== input.asOf || population.refreshPeriodDays !== t.refreshPeriodDays) {
+    throw new RangeError(`the scores were counted as of ${population.asOf} with a ${population.refreshPeriodDays}-day refresh period, not ${input.asOf} and ${t.refreshPeriodDays}`);
+  }
+  const scorePsi = compareBinCounts(reference.score, population.scoreCounts, psiThresholds);
   if (scorePsi.drift) findings.push({ kind: 'psi', where: 'score', message: `score distribution PSI ${scorePsi.psi.toFixed(3)} ≥ ${t.psi}` });
   const features: Record<string, PsiResult> = {};
   for (const [name, ref] of Object.entries(reference.features)) {
-    const values = scores.flatMap((s) => (typeof s.features?.[name] === 'number' ? [s.features[name]] : []));
-    features[name] = comparePopulation(ref, values, psiThresholds);
+    features[name] = compareBinCounts(ref, population.featureCounts[name], psiThresholds);
     if (features[name].drift) findings.push({ kind: 'psi', where: `feature ${name}`, message: `feature ${name} PSI ${features[name].psi.toFixed(3)} ≥ ${t.psi}` });
   }
 
-  const bandCounts: Record<Band, number> = { high: 0, medium: 0, low: 0 };
-  const byVersion: Record<string, number> = {};
-  const byDay = new Map<string, number>();
-  let stale = 0;
-  let newest: number | null = null;
-  for (const s of scores) {
-    bandCounts[s.band] = (bandCounts[s.band] ?? 0) + 1;
-    byVersion[s.modelVersion] = (byVersion[s.modelVersion] ?? 0) + 1;
-    const day = isoDateToDay(s.scoringDate);
-    if (asOfDay - day > t.refreshPeriodDays) stale++;
-    newest = newest === null ? day : Math.max(newest, day);
-    byDay.set(s.scoringDate.slice(0, 10), (byDay.get(s.scoringDate.slice(0, 10)) ?? 0) + 1);
-  }
-  const n = scores.length;
+  const bandCounts = population.bands;
+  const byVersion = population.byModelVersion;
+  const byDay = population.byDay;
+  const stale = population.stale;
+  const newest = population.newestDay;
+  const n = population.rows;
   const known = n + input.counts.unscored;
   const freshness = {
     refreshPeriodDays: t.refreshPeriodDays,

@@ -113,7 +113,11 @@ export function binLabels(cuts: readonly number[]): string[] {
 }
 
 export function comparePopulation(reference: BinnedReference, values: Iterable<number>, t: PsiThresholds = DEFAULT_PSI_THRESHOLDS): PsiResult {
-  const counts = binCounts(reference.cuts, values);
+  return compareBinCounts(reference, binCounts(reference.cuts, values), t);
+}
+
+/** The same comparison from counts per reference bin (a population counted as it streams by). */
+export function compareBinCounts(reference: BinnedReference, counts: readonly number[], t: PsiThresholds = DEFAULT_PSI_THRESHOLDS): PsiResult {
   const rows = counts.reduce((s, c) => s + c, 0);
   const psi = populationStabilityIndex(reference, counts);
   const noiseFloor = psiNoiseFloor(counts.length, rows, reference.rows, t.confidence);
