@@ -125,9 +125,12 @@ export async function runRequestOutcomes(args: {
     if (read.ok) scores.push(read.value);
   }
   const logged: MonitoredOutcome[] = [];
+  const requests = { rows: 0, withoutScore: 0 };
   for (const item of await args.scan(outcomes.fn.environment.OUTCOME_TABLE_NAME)) {
     const read = readPredictionLogRow(item);
     if (read.ok) logged.push(read.value);
+    requests.rows++;
+    if (!read.ok && read.reason === 'no score at the request') requests.withoutScore++;
   }
   const figures = runMonitoring({
     asOf: args.asOf,
@@ -136,7 +139,8 @@ export async function runRequestOutcomes(args: {
     scores,
     outcomes: logged,
     counts: { ...args.scoringCounts, unscored: 0 },
-    source: { scores: 'the twin score table', outcomes: 'the twin prediction log' },
+    requests,
+    source: { scores: 'the twin score table', scoresKind: 'table', scoresAsOf: new Date().toISOString(), outcomes: 'the twin prediction log', rates: "this run's donor updates (scored, rejected, dead-lettered)" },
   });
   const dir = join(args.workDir, 'monitoring');
   mkdirSync(dir, { recursive: true });

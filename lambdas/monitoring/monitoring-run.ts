@@ -79,9 +79,24 @@ export interface MonitoringInput {
   scores: readonly MonitoredScore[] | ScorePopulation;
   outcomes?: readonly MonitoredOutcome[];
   counts: PipelineCounts;
+  /** False when the scored, rejected and failed counts could not be read (`source.rates` says why). */
+  ratesKnown?: boolean;
+  /** Requests of the last 90 days, and how many found the donor without a score (the prediction log's `no-score`). */
+  requests?: { rows: number; withoutScore: number };
   thresholds?: Partial<MonitoringThresholds>;
-  /** Where the scores came from, for the report (a file name, a table or snapshot). */
-  source: { scores: string; outcomes?: string };
+  /** Where the figures came from, for the report (a file name, a table or a snapshot and its time). */
+  source: MonitoringSource;
+}
+
+export interface MonitoringSource {
+  scores: string;
+  /** `snapshot` (the refresh's table export), `table`, `table sample` or `file`. */
+  scoresKind?: 'snapshot' | 'table' | 'table sample' | 'file';
+  /** The moment the stored scores stand at (a snapshot's export time). */
+  scoresAsOf?: string;
+  outcomes?: string;
+  /** Where the rejection and failure counts come from, and their window. */
+  rates?: string;
 }
 
 export interface GroupQuality {
@@ -139,7 +154,8 @@ export interface MonitoringFigures {
   psiDetail: { score: PsiResult; features: Record<string, PsiResult> };
   bands: { monitored: Record<Band, number>; reference: Record<Band, number> };
   scoresByModelVersion: Record<string, number>;
-  rates: { scored: number; rejected: number; failed: number; rejectedShare: number; failedShare: number };
+  /** Donor updates handled in the rate window (`source.rates`); `known` false when they could not be read. */
+  rates: { known: boolean; scored: number; rejected: number; failed: number; rejectedShare: number; failedShare: number };
   freshness: {
     refreshPeriodDays: number;
     newestScoringDate: string | null;
@@ -147,6 +163,8 @@ export interface MonitoringFigures {
     staleShare: number;
     unscored: number;
     unscoredShare: number;
+    /** Requests of the last 90 days that found the donor without a score (null: not known here). */
+    requestsWithoutScore: { rows: number; withoutScore: number; share: number } | null;
   };
   volumes: { scoresByDay: { date: string; count: number }[]; outcomesByWeek: { week: string; requests: number; available: number }[] };
   outcomes: { windows: OutcomeWindow[] } | null;
@@ -285,6 +303,7 @@ export function runMonitoring(input: MonitoringInput): MonitoringFigures {
     staleShare: share(stale, n),
     unscored: input.counts.unscored,
     unscoredShare: share(input.counts.unscored, known),
+    requestsWithoutScore: input.requests ? { ...input.requests, share: share(input.requests.withoutScore, input.requests.rows) } : null,
   };
   if (freshness.staleShare > t.staleShare) {
     findings.push({ kind: 'freshness', where: 'stored scores', message: `${pct(freshness.staleShare)} of stored scores are older than ${t.refreshPeriodDays} days (threshold ${pct(t.staleShare)})` });
@@ -292,15 +311,24 @@ export function runMonitoring(input: MonitoringInput): MonitoringFigures {
   if (freshness.unscoredShare > t.unscoredShare) {
     findings.push({ kind: 'freshness', where: 'donors', message: `${pct(freshness.unscoredShare)} of donors have no score (threshold ${pct(t.unscoredShare)})` });
   }
+  const asked = freshness.requestsWithoutScore;
+  if (asked && asked.rows >= t.minOutcomes && asked.share > t.unscoredShare) {
+    findings.push({ kind: 'freshness', where: 'requested donors', message: `${pct(asked.share)} of the ${asked.rows} donors requested in the last 90 days had no score (threshold ${pct(t.unscoredShare)})` });
+  }
   const handled = input.counts.scored + input.counts.rejected + input.counts.failed;
+  const ratesKnown = input.ratesKnown !== false;
   const rates = {
-    ...input.counts,
+    known: ratesKnown,
+    scored: input.counts.scored,
+    rejected: input.counts.rejected,
+    failed: input.counts.failed,
     rejectedShare: share(input.counts.rejected, handled),
     failedShare: share(input.counts.failed, handled),
   };
-  delete (rates as Partial<PipelineCounts>).unscored;
-  if (rates.rejectedShare > t.rejectedShare) findings.push({ kind: 'rates', where: 'rejected', message: `${pct(rates.rejectedShare)} of donor updates were rejected (threshold ${pct(t.rejectedShare)})` });
-  if (rates.failedShare > t.failedShare) findings.push({ kind: 'rates', where: 'failed', message: `${pct(rates.failedShare)} of donor updates failed every attempt (threshold ${pct(t.failedShare)})` });
+  // A handful of updates is no rate: 1 rejected of 3 is not a 33% problem.
+  const rated = ratesKnown && handled >= t.minOutcomes;
+  if (rated && rates.rejectedShare > t.rejectedShare) findings.push({ kind: 'rates', where: 'rejected', message: `${pct(rates.rejectedShare)} of donor updates were rejected (threshold ${pct(t.rejectedShare)})` });
+  if (rated && rates.failedShare > t.failedShare) findings.push({ kind: 'rates', where: 'failed', message: `${pct(rates.failedShare)} of donor updates failed every attempt (threshold ${pct(t.failedShare)})` });
 
   let outcomes: MonitoringFigures['outcomes'] = null;
   const weeks = new Map<string, { requests: number; available: number }>();

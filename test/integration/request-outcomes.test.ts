@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTwinSession } from '../../twin/twin-session';
+import { exportTableToS3 } from '../../twin/table-export';
 import { compileEventPattern } from '../../twin/event-pattern';
 import { loadHandler, type Handler } from '../../twin/local-function';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
@@ -122,6 +123,12 @@ describe('the monitoring function on the local twin', () => {
     const figures = JSON.parse(await (await test.clients.s3.send(new GetObjectCommand({ Bucket: fn.environment.REPORT_BUCKET, Key: `reports/${today}/figures.json` }))).Body!.transformToString());
     expect(figures.rows).toEqual({ scores: 2, outcomes: 1 });
     expect(figures.calibration.rows).toBe(1);
+    // No refresh has run: no snapshot, so the table was read whole, and the report says why.
+    expect(figures.source).toMatchObject({ scoresKind: 'table', scores: expect.stringContaining('no completed snapshot of the score table yet') });
+    // No CloudWatch here: the rates are unknown, said so, and never a finding.
+    expect(figures.rates).toMatchObject({ known: false });
+    expect(figures.source.rates).toMatch(/^unknown: the scoring function's metrics could not be read/);
+    expect(html).toContain('<td>donor updates rejected</td><td>unknown</td>');
     const mails = await readMailbox(test);
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toMatch(/^\[donor-readiness itest\] monitoring \d{4}-\d{2}-\d{2}: /);
@@ -129,6 +136,29 @@ describe('the monitoring function on the local twin', () => {
     for (const text of [html, mails[0].body, JSON.stringify(figures)]) {
       for (const donorId of ['D-OUT-0001', 'D-OUT-0002', 'D-OUT-NONE']) expect(text).not.toContain(donorId);
     }
+  });
+});
+
+describe("the monitoring function reads the refresh's snapshot where one exists", () => {
+  it('reads the latest completed export of the score table, not the table, and says which and when', async () => {
+    const fn = test.pipeline.monitor!;
+    const bucket = fn.environment.SNAPSHOT_BUCKET;
+    expect(bucket).toBeTruthy();
+    // The refresh's first step, as the twin runs it: a point-in-time export under snapshots/<run id>/.
+    const tableArn = `arn:aws:dynamodb:${test.endpoints.env.AWS_REGION}:000000000000:table/${test.pipeline.scoreTable}`;
+    await exportTableToS3(test.clients.dynamodb, test.clients.s3, { TableArn: tableArn, S3Bucket: bucket, S3Prefix: 'snapshots/refresh-1', ExportFormat: 'DYNAMODB_JSON' });
+    // A donor scored after the snapshot is not in it: the run reads the snapshot, not the table.
+    await scoreDonor(donorUpdatedEvent(validDetail({ donorId: 'D-OUT-0003', revision: 1, updatedAt: '2026-11-02T08:00:00Z' }), 'evt-upd-3'));
+    let monitor: Handler | undefined;
+    jest.isolateModules(() => {
+      monitor = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env });
+    });
+    const result = (await monitor!({})) as { scores: { kind: string; rows: number; asOf: string } };
+    expect(result.scores).toMatchObject({ kind: 'snapshot', rows: 2 });
+    const today = new Date().toISOString().slice(0, 10);
+    const figures = JSON.parse(await (await test.clients.s3.send(new GetObjectCommand({ Bucket: fn.environment.REPORT_BUCKET, Key: `reports/${today}/figures.json` }))).Body!.transformToString());
+    expect(figures.rows.scores).toBe(2);
+    expect(figures.source).toMatchObject({ scoresKind: 'snapshot', scoresAsOf: result.scores.asOf, scores: expect.stringMatching(/^the refresh's snapshot of the score table as of \d{4}-\d{2}-\d{2}T.*snapshots\/refresh-1\/AWSDynamoDB\//) });
   });
 });
 
