@@ -271,7 +271,10 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function runMonitoring(input: MonitoringInput): MonitoringFigures {
   const t: MonitoringThresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
-  const psiThresholds = { psi: t.psi, minRows: t.psiMinRows, confidence: 0.999 };
+  // One in 1,000 runs of an unchanged population may cross the noise floor, counting every
+  // distribution tested (the score and each feature): 0.001 shared among them (Bonferroni).
+  const distributions = 1 + Object.keys(input.reference.features).length;
+  const psiThresholds = { psi: t.psi, minRows: t.psiMinRows, confidence: 1 - 0.001 / distributions };
   const { reference, scores } = input;
   const asOfDay = isoDateToDay(input.asOf);
   const findings: Finding[] = [];
