@@ -102,6 +102,7 @@ export async function handler(event: { weeklyEmail?: boolean } = {}): Promise<Mo
       now: new Date(),
       weekly: event?.weeklyEmail === true,
     });
+    if (!result.rates) logger.warn('rejection and failure rates unknown: the scoring metrics could not be read (the report says why); check cloudwatch:GetMetricData on the role');
     logger.info('monitoring run done', { ...result });
     return result;
   } catch (error) {

@@ -10,6 +10,7 @@ import { writeTwinSession } from '../../twin/twin-session';
 import { exportTableToS3 } from '../../twin/table-export';
 import { compileEventPattern } from '../../twin/event-pattern';
 import { loadHandler, type Handler } from '../../twin/local-function';
+import { routeHandlerOutput } from '../../twin/handler-output';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 import { coldStart, drainQueue, readMailbox, startTestPipeline, type TestPipeline } from './local-pipeline';
 
@@ -17,6 +18,13 @@ let test: TestPipeline;
 let documents: DynamoDBDocumentClient;
 let scoreDonor: Handler;
 let recordOutcome: Handler;
+
+// The functions' log lines are kept here (and seen by the donor-data guard) instead of the test
+// output; in Lambda and in npm start they go to the log group and the run's log file as ever.
+const logLines: string[] = [];
+const quiet = (handler: Handler): Handler => (event) => routeHandlerOutput((text) => void logLines.push(text), () => handler(event));
+const logged_ = (filter: (line: Record<string, unknown>) => boolean) =>
+  logLines.flatMap((t) => t.split('\n')).filter((t) => t.startsWith('{')).map((t) => JSON.parse(t) as Record<string, unknown>).filter(filter);
 
 const outcomeEvent = (detail: unknown, id: string) => ({ ...donorUpdatedEvent(detail, id), 'detail-type': 'DonorRequestOutcome' });
 const logged = async (requestId: string) =>
@@ -26,10 +34,10 @@ const storedScore = async (donorId: string) => (await documents.send(new GetComm
 beforeAll(async () => {
   test = await startTestPipeline({ stage: 'itest', alertEmails: 'team@example.org' });
   documents = DynamoDBDocumentClient.from(test.clients.dynamodb);
-  scoreDonor = coldStart(test);
+  scoreDonor = quiet(coldStart(test));
   const fn = test.pipeline.outcomes!.fn;
   jest.isolateModules(() => {
-    recordOutcome = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env });
+    recordOutcome = quiet(loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env }));
   });
 });
 afterAll(() => test?.stop());
@@ -102,6 +110,10 @@ describe('the prediction log on the local twin', () => {
       expect(message.attributes).toMatchObject({ field, rule, eventId: `evt-bad-${i}` });
     }
     for (const id of ['REQ-0004', 'REQ-0005', 'REQ-0006']) expect(await logged(id)).toBeUndefined();
+    // Each rejection is logged as a warning with the event id, field and rule, and no donor id.
+    const warnings = logged_((l) => l.level === 'WARN' && l.service === 'record-outcome');
+    expect(warnings.map((w) => [w.eventId, w.field, w.rule])).toEqual(cases.map(([, field, rule], i) => [`evt-bad-${i}`, field, rule]));
+    expect(JSON.stringify(warnings)).not.toContain('D-OUT-');
   });
 });
 
@@ -110,7 +122,7 @@ describe('the monitoring function on the local twin', () => {
     const fn = test.pipeline.monitor!;
     let monitor: Handler | undefined;
     jest.isolateModules(() => {
-      monitor = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env });
+      monitor = quiet(loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env }));
     });
     await readMailbox(test);
     const result = (await monitor!({ weeklyEmail: true })) as { reportUri: string; emailed: boolean; drift: boolean };
@@ -129,6 +141,7 @@ describe('the monitoring function on the local twin', () => {
     expect(figures.rates).toMatchObject({ known: false });
     expect(figures.source.rates).toMatch(/^unknown: the scoring function's metrics could not be read/);
     expect(html).toContain('<td>donor updates rejected</td><td>unknown</td>');
+    expect(logged_((l) => l.service === 'monitor-model' && l.level === 'WARN').map((l) => l.message)).toEqual([expect.stringMatching(/^rejection and failure rates unknown/)]);
     const mails = await readMailbox(test);
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toMatch(/^\[donor-readiness itest\] monitoring \d{4}-\d{2}-\d{2}: /);
@@ -151,7 +164,7 @@ describe("the monitoring function reads the refresh's snapshot where one exists"
     await scoreDonor(donorUpdatedEvent(validDetail({ donorId: 'D-OUT-0003', revision: 1, updatedAt: '2026-11-02T08:00:00Z' }), 'evt-upd-3'));
     let monitor: Handler | undefined;
     jest.isolateModules(() => {
-      monitor = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env });
+      monitor = quiet(loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env }));
     });
     const result = (await monitor!({})) as { scores: { kind: string; rows: number; asOf: string } };
     expect(result.scores).toMatchObject({ kind: 'snapshot', rows: 2 });
