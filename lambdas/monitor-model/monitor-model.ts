@@ -68,8 +68,15 @@ export function monitoringMetrics(f: MonitoringFigures): Record<string, number> 
     metrics.CalibrationGap90d = Math.abs(w90.overall.calibration.inTheLarge);
     if (Number.isFinite(w90.overall.auc.value)) metrics.AucDrop90d = f.referenceAuc - w90.overall.auc.value;
   }
-  return metrics;
+  // A figure that could not be computed (no stored score: PSI NaN) is left out, not sent as NaN.
+  return Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
 }
+
+/** A figure as text; one that could not be computed (no outcomes of one class, NaN) reads as a dash. */
+const fixed = (x: number | null | undefined, digits: number) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–');
+
+/** Findings listed in the weekly e-mail; the rest are counted and in the report. */
+export const MAIL_FINDINGS = 12;
 
 export function weeklyEmail(stage: string, f: MonitoringFigures, reportUri: string): { subject: string; body: string } {
   const crossed = f.findings.length;
@@ -78,13 +85,15 @@ export function weeklyEmail(stage: string, f: MonitoringFigures, reportUri: stri
     `Model ${f.modelVersion}, ${f.rows.scores} stored scores monitored, ${f.rows.outcomes} request outcomes in the prediction log.`,
     '',
     crossed ? 'Thresholds crossed:' : 'Nothing crossed a threshold.',
-    ...f.findings.map((x) => `- ${x.message}`),
+    // A moved base rate crosses in every donor group: the first few say it, the report has them all.
+    ...f.findings.slice(0, MAIL_FINDINGS).map((x) => `- ${x.message}`),
+    ...(crossed > MAIL_FINDINGS ? [`- and ${crossed - MAIL_FINDINGS} more: see the report`] : []),
     '',
-    `Score PSI ${f.psi.score.toFixed(3)} (threshold ${f.thresholds.psi}).`,
-    f.auc && f.calibration
-      ? `Last ${f.auc.days} days: AUC ${f.auc.value.toFixed(3)} (95% CI ${f.auc.interval.lower.toFixed(3)}-${f.auc.interval.upper.toFixed(3)}, ${f.auc.rows} requests); observed ${(f.calibration.observedRate * 100).toFixed(1)}% vs predicted ${(f.calibration.meanPredicted * 100).toFixed(1)}%.`
-      : 'No request outcomes yet: AUC and calibration are not computed.',
-    `Stored scores older than ${f.freshness.refreshPeriodDays} days: ${(f.freshness.staleShare * 100).toFixed(1)}%.`,
+    `Score PSI ${fixed(f.psi.score, 3)} (threshold ${f.thresholds.psi}).`,
+    f.auc && f.calibration && f.calibration.rows > 0
+      ? `Last ${f.auc.days} days: AUC ${fixed(f.auc.value, 3)} (95% CI ${fixed(f.auc.interval.lower, 3)}-${fixed(f.auc.interval.upper, 3)}, ${f.auc.rows} requests); observed ${fixed(f.calibration.observedRate * 100, 1)}% vs predicted ${fixed(f.calibration.meanPredicted * 100, 1)}%.`
+      : 'No request outcomes in the last year: AUC and calibration are not computed.',
+    `Stored scores older than ${f.freshness.refreshPeriodDays} days: ${fixed(f.freshness.staleShare * 100, 1)}%.`,
     '',
     `The report (plots, per model version and donor group): ${reportUri}`,
     'Download it with: aws s3 cp ' + reportUri + ' report.html',

@@ -205,7 +205,9 @@ export async function renderMonitoringReport(f: MonitoringFigures): Promise<stri
     plots.push(['calibration-curve', await svg(calibrationChart(f.outcomes.windows))]);
     plots.push(['roc-curve', await svg(rocChart(f.outcomes.windows))]);
   }
-  plots.push(['volumes', await svg(volumesChart(f))]);
+  // vega draws an empty data set at an infinite size: say there is nothing to plot instead.
+  const anyVolume = f.volumes.scoresByDay.length + f.volumes.outcomesByWeek.length > 0;
+  plots.push(['volumes', anyVolume ? await svg(volumesChart(f)) : '<p>No stored scores or request outcomes to plot.</p>']);
   const figure = (id: string) => {
     const found = plots.find(([name]) => name === id);
     return found ? `<figure id="${id}">${found[1]}</figure>` : '';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipelineCountsFrom, pipelineRatesRequest } from '../../lambdas/monitor-model/pipeline-rates';
 import { dataFileKeys, newestExportSummary } from '../../lambdas/monitor-model/score-snapshot';
-import { runScheduledMonitoring, type MonitorPorts, type ScoreSource } from '../../lambdas/monitor-model/monitor-model';
+import { runScheduledMonitoring, weeklyEmail, type MonitorPorts, type ScoreSource } from '../../lambdas/monitor-model/monitor-model';
 import { DEFAULT_THRESHOLDS, type MonitoringFigures } from '../../lambdas/monitoring/monitoring-run';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'model', 'manifest.json'), 'utf8'));
@@ -124,6 +124,19 @@ describe('one scheduled run over ports', () => {
     expect(f.source.rates).toBe("unknown: the scoring function's metrics could not be read (Error: AccessDenied)");
     expect(f.findings.filter((x) => x.kind === 'rates')).toEqual([]);
     expect(published[0].RejectedShare).toBeUndefined();
+  });
+
+  it('e-mails the first 12 findings and counts the rest, with the report link and no donor row', async () => {
+    const put: Record<string, string> = {};
+    await runScheduledMonitoring(ports({}, put, []), options);
+    const f = JSON.parse(put['reports/2026-11-26/figures.json']) as MonitoringFigures;
+    const many = { ...f, findings: Array.from({ length: 20 }, (_, i) => ({ kind: 'calibration' as const, where: `group ${i}`, message: `finding ${i}` })) };
+    const mail = weeklyEmail('prod', many, 's3://reports/reports/2026-11-26/report.html');
+    expect(mail.subject).toBe('[donor-readiness prod] monitoring 2026-11-26: 20 thresholds crossed');
+    expect(mail.body).toContain('- finding 11\n- and 8 more: see the report');
+    expect(mail.body).not.toContain('finding 12');
+    expect(mail.body).toContain('s3://reports/reports/2026-11-26/report.html');
+    expect(mail.body).not.toMatch(/D-\d/);
   });
 
   it('does not call a handful of updates a rate (1 rejected of 3)', async () => {
