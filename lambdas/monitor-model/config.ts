@@ -17,6 +17,8 @@ export interface MonitorConfig {
   snapshotBucket?: string;
   /** A snapshot older than this is not used (the refresh has not run): the table is read instead. */
   snapshotMaxAgeHours: number;
+  /** Snapshot rows the run reads at most (whole data files, chosen at random beyond this). */
+  snapshotSampleRows: number;
 }
 
 const VARIABLES = {
@@ -38,6 +40,8 @@ export function readMonitorConfig(env: NodeJS.ProcessEnv = process.env): Monitor
   if (!(Number.isSafeInteger(scoreSampleRows) && scoreSampleRows > 0)) throw new Error('SCORE_SAMPLE_ROWS must be a whole number > 0');
   const snapshotMaxAgeHours = Number(env.SNAPSHOT_MAX_AGE_HOURS ?? 36);
   if (!(snapshotMaxAgeHours > 0)) throw new Error('SNAPSHOT_MAX_AGE_HOURS must be a number of hours > 0');
+  const snapshotSampleRows = Number(env.SNAPSHOT_SAMPLE_ROWS ?? 2_000_000);
+  if (!(Number.isSafeInteger(snapshotSampleRows) && snapshotSampleRows > 0)) throw new Error('SNAPSHOT_SAMPLE_ROWS must be a whole number > 0');
   // Optional: a stack without the registry refresh has no snapshots, and the run reads the table.
-  return { ...raw, thresholds, scoreSampleRows, snapshotBucket: env.SNAPSHOT_BUCKET || undefined, snapshotMaxAgeHours };
+  return { ...raw, thresholds, scoreSampleRows, snapshotBucket: env.SNAPSHOT_BUCKET || undefined, snapshotMaxAgeHours, snapshotSampleRows };
 }

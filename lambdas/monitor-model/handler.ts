@@ -10,7 +10,7 @@ import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@
 import { readMonitorConfig } from './config';
 import { runScheduledMonitoring, type MonitorPorts, type MonitorRunResult, type ScoreSource } from './monitor-model';
 import { pipelineCountsFrom, pipelineRatesRequest } from './pipeline-rates';
-import { latestScoreSnapshot, snapshotItems } from './score-snapshot';
+import { chooseDataFiles, latestScoreSnapshot, snapshotItems } from './score-snapshot';
 
 const config = readMonitorConfig();
 const logger = new Logger({ serviceName: 'monitor-model', persistentKeys: { stage: config.stage } });
@@ -48,11 +48,15 @@ const ports: MonitorPorts = {
       const found = await latestScoreSnapshot(s3, config.snapshotBucket, config.scoreTableName, now, config.snapshotMaxAgeHours);
       if (found.snapshot) {
         const { snapshot } = found;
+        const files = chooseDataFiles(snapshot.files, config.snapshotSampleRows);
+        const whole = files.length === snapshot.files.length;
         return {
-          items: snapshotItems(s3, snapshot),
+          items: snapshotItems(s3, snapshot, files),
           kind: 'snapshot',
           asOf: snapshot.exportTime,
-          description: `the refresh's snapshot of the score table as of ${snapshot.exportTime} (s3://${snapshot.bucket}/${snapshot.summaryKey.replace(/manifest-summary\.json$/, '')})`,
+          description:
+            `the refresh's snapshot of the score table as of ${snapshot.exportTime} (s3://${snapshot.bucket}/${snapshot.summaryKey.replace(/manifest-summary\.json$/, '')}` +
+            `${whole ? ', read whole' : `, a random ${files.length} of its ${snapshot.files.length} data files: a uniform sample of about ${config.snapshotSampleRows} donors`})`,
         };
       }
       why = found.reason;

@@ -20,7 +20,13 @@ export interface ScoreSnapshot {
   /** The moment the export stands at (its exportTime). */
   exportTime: string;
   itemCount: number | null;
-  dataKeys: string[];
+  /** Every data file of the export, with its item count when the manifest gives one. */
+  files: DataFile[];
+}
+
+export interface DataFile {
+  key: string;
+  itemCount: number | null;
 }
 
 /** The newest manifest-summary.json among listed snapshot objects, or undefined. */
@@ -33,16 +39,39 @@ export function newestExportSummary(objects: readonly SnapshotObject[]): Snapsho
   return newest;
 }
 
-/** The data file keys of manifest-files.json (one JSON object a line, each with dataFileS3Key). */
-export function dataFileKeys(manifestFiles: string): string[] {
+/** The data files of manifest-files.json (one JSON object a line, each with dataFileS3Key and itemCount). */
+export function dataFiles(manifestFiles: string): DataFile[] {
   return manifestFiles
     .split('\n')
     .filter((line) => line.trim())
     .map((line, i) => {
-      const key = (JSON.parse(line) as { dataFileS3Key?: unknown }).dataFileS3Key;
-      if (typeof key !== 'string') throw new Error(`manifest-files.json line ${i + 1} has no dataFileS3Key: not a DynamoDB export manifest`);
-      return key;
+      const entry = JSON.parse(line) as { dataFileS3Key?: unknown; itemCount?: unknown };
+      if (typeof entry.dataFileS3Key !== 'string') throw new Error(`manifest-files.json line ${i + 1} has no dataFileS3Key: not a DynamoDB export manifest`);
+      return { key: entry.dataFileS3Key, itemCount: typeof entry.itemCount === 'number' ? entry.itemCount : null };
     });
+}
+
+/**
+ * The data files to read for at most about `maxRows` rows: all of them when they hold no more, else
+ * a random subset. An export spreads items over its files by the hash of their key, so a random
+ * subset of files is a uniform sample of donors (as a random subset of scan segments is).
+ */
+export function chooseDataFiles(files: readonly DataFile[], maxRows: number, random: () => number = Math.random): DataFile[] {
+  const total = files.reduce((s, f) => s + (f.itemCount ?? 0), 0);
+  if (files.some((f) => f.itemCount === null) || total <= maxRows) return [...files];
+  const shuffled = [...files];
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const chosen: DataFile[] = [];
+  let rows = 0;
+  for (const f of shuffled) {
+    if (rows >= maxRows) break;
+    chosen.push(f);
+    rows += f.itemCount ?? 0;
+  }
+  return chosen;
 }
 
 async function text(s3: S3Client, bucket: string, key: string): Promise<string> {
@@ -86,15 +115,15 @@ export async function latestScoreSnapshot(
       summaryKey: newest.key,
       exportTime,
       itemCount: typeof summary.itemCount === 'number' ? summary.itemCount : null,
-      dataKeys: dataFileKeys(await text(s3, bucket, manifestFilesKey)),
+      files: dataFiles(await text(s3, bucket, manifestFilesKey)),
     },
   };
 }
 
-/** Every item of the snapshot, unmarshalled, one data file after another. */
-export async function* snapshotItems(s3: S3Client, snapshot: ScoreSnapshot): AsyncIterable<Record<string, unknown>> {
-  for (const key of snapshot.dataKeys) {
-    for await (const line of readObjectLines(s3, snapshot.bucket, key)) {
+/** Every item of these data files of the snapshot, unmarshalled, one file after another. */
+export async function* snapshotItems(s3: S3Client, snapshot: ScoreSnapshot, files: readonly DataFile[] = snapshot.files): AsyncIterable<Record<string, unknown>> {
+  for (const file of files) {
+    for await (const line of readObjectLines(s3, snapshot.bucket, file.key)) {
       if (line.trim()) yield parseExportLine(line);
     }
   }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipelineCountsFrom, pipelineRatesRequest } from '../../lambdas/monitor-model/pipeline-rates';
-import { dataFileKeys, newestExportSummary } from '../../lambdas/monitor-model/score-snapshot';
+import { chooseDataFiles, dataFiles, newestExportSummary } from '../../lambdas/monitor-model/score-snapshot';
 import { runScheduledMonitoring, weeklyEmail, type MonitorPorts, type ScoreSource } from '../../lambdas/monitor-model/monitor-model';
 import { DEFAULT_THRESHOLDS, type MonitoringFigures } from '../../lambdas/monitoring/monitoring-run';
 
@@ -59,8 +59,25 @@ describe("the refresh's snapshot", () => {
   });
 
   it('lists the data files of manifest-files.json and names a line without one', () => {
-    expect(dataFileKeys('{"dataFileS3Key":"a/data/1.json.gz","itemCount":3}\n\n{"dataFileS3Key":"a/data/2.json.gz","itemCount":1}\n')).toEqual(['a/data/1.json.gz', 'a/data/2.json.gz']);
-    expect(() => dataFileKeys('{"itemCount":3}')).toThrow('manifest-files.json line 1 has no dataFileS3Key');
+    expect(dataFiles('{"dataFileS3Key":"a/data/1.json.gz","itemCount":3}\n\n{"dataFileS3Key":"a/data/2.json.gz"}\n')).toEqual([
+      { key: 'a/data/1.json.gz', itemCount: 3 },
+      { key: 'a/data/2.json.gz', itemCount: null },
+    ]);
+    expect(() => dataFiles('{"itemCount":3}')).toThrow('manifest-files.json line 1 has no dataFileS3Key');
+  });
+
+  it('reads every data file up to the row limit, beyond it a random subset of whole files reaching it', () => {
+    const files = Array.from({ length: 10 }, (_, i) => ({ key: `d/${i}.json.gz`, itemCount: 900_000 }));
+    expect(chooseDataFiles(files, 9_000_000)).toHaveLength(10);
+    // 2,000,000 rows of 900,000-row files: three files (2.7 M), drawn at random.
+    let state = 1;
+    const random = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+    const chosen = chooseDataFiles(files, 2_000_000, random);
+    expect(chosen).toHaveLength(3);
+    expect(new Set(chosen.map((f) => f.key)).size).toBe(3);
+    expect(chooseDataFiles(files, 2_000_000, random).map((f) => f.key)).not.toEqual(chosen.map((f) => f.key));
+    // Without item counts nothing can be planned: every file is read.
+    expect(chooseDataFiles(files.map((f) => ({ ...f, itemCount: null })), 10)).toHaveLength(10);
   });
 });
 
