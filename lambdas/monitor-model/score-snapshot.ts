@@ -4,7 +4,7 @@
 // no read capacity, every stored score, one consistent moment. Only a completed export has a
 // manifest-summary.json, so the newest summary is the latest completed export.
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parseExportLine, readObjectLines } from '../rescore/s3-ports';
+import { parseExportItem, readObjectLines } from '../rescore/s3-ports';
 
 export const SNAPSHOT_PREFIX = 'snapshots/';
 
@@ -124,7 +124,7 @@ export async function latestScoreSnapshot(
 export async function* snapshotItems(s3: S3Client, snapshot: ScoreSnapshot, files: readonly DataFile[] = snapshot.files): AsyncIterable<Record<string, unknown>> {
   for (const file of files) {
     for await (const line of readObjectLines(s3, snapshot.bucket, file.key)) {
-      if (line.trim()) yield parseExportLine(line);
+      if (line.trim()) yield parseExportItem(JSON.parse(line));
     }
   }
 }
