@@ -22,6 +22,7 @@ import { synthesizePipeline } from '../twin/synthesize';
 import { registryMarkdown, runRegistryBench } from './registry-bench';
 import { runTwin, type TwinSummary } from '../twin/run-twin';
 import { DynamoDbScoreStore, NEWER_SCORE_CONDITION } from '../lambdas/score-donor/aws-ports';
+import { encodeInput } from '../lambdas/core/stored-input';
 import { buildScoreRecord } from '../lambdas/core/score-record';
 import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';
 import { generateTraffic } from '../twin/donor-update-stream';
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
       // condition, for a donor not stored yet (as every warm event here is), with no adapter.
       const [prediction] = await model.predict([vector]);
       const detail = e.detail as DonorUpdatedDetail;
-      const fullRecord = (donorId: string) => ({ ...buildScoreRecord({ detail: { ...detail, donorId }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString()), input: { ...detail, donorId } });
+      const fullRecord = (donorId: string) => ({ ...buildScoreRecord({ detail: { ...detail, donorId }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString()), input: encodeInput({ ...detail, donorId }) });
       const floorRecord = fullRecord(`floor-${i}`);
       const floorPut = new PutItemCommand({
         TableName: tableName,
