@@ -1,6 +1,5 @@
 // `npm run bench`: each figure beside the floor that bounds it, measured side by side in one run,
 // so the ratios hold on a noisy shared machine. `--quick` for a short run, `--json` for machines.
-import { encodeInput } from '../lambdas/core/stored-input';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
@@ -23,6 +22,7 @@ import { synthesizePipeline } from '../twin/synthesize';
 import { registryMarkdown, runRegistryBench } from './registry-bench';
 import { runTwin, type TwinSummary } from '../twin/run-twin';
 import { DynamoDbScoreStore, NEWER_SCORE_CONDITION } from '../lambdas/score-donor/aws-ports';
+import { encodeInput } from '../lambdas/core/stored-input';
 import { buildScoreRecord } from '../lambdas/core/score-record';
 import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';
 import { generateTraffic } from '../twin/donor-update-stream';
