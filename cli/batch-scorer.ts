@@ -1,15 +1,15 @@
 // `drs score`: JSON Lines in, one score record (or one error) per line out, in input order. Valid
-// lines are scored in batches through the same feature module and ONNX model as the Lambda; an
-// invalid line becomes {"line": n, "error": {"field", "rule"}} and scoring goes on.
-import { createInterface } from 'node:readline';
+// lines are scored in batches by the shared batch engine (lambdas/core/score-batch.ts, the registry
+// rescoring's too: validation, features, one ONNX run per batch, records); an invalid line becomes
+// {"line": n, "error": {"field", "rule"}} and scoring goes on. It streams: one batch in memory.
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { validateDetail, type ContractViolation } from '../lambdas/core/donor-updated';
+import type { ContractViolation } from '../lambdas/core/donor-updated';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { parseJsonLine } from '../lambdas/core/json-line';
-import { deriveFeatures } from '../lambdas/core/features';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
-import { buildScoreRecord, type ScoredInput } from '../lambdas/core/score-record';
+import { scoreBatch, type BatchRow, type BatchTimings } from '../lambdas/core/score-batch';
+import { scoreRecordSerialiser } from '../lambdas/core/score-record-json';
 
 export interface BatchScoreOptions {
   model: ReadinessModel;
@@ -30,9 +30,34 @@ export interface BatchScoreSummary {
   seconds: { total: number; parsing: number; features: number; inference: number; writing: number };
 }
 
-type Slot = { line: number; error: ContractViolation } | { line: number; pending: Omit<ScoredInput, 'prediction'> };
-
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+/**
+ * Splits a text stream into lines as readline does with crlfDelay Infinity (\n, \r\n and a lone \r
+ * end a line; a last line without an end counts), without readline's per-line events: lines come
+ * out as arrays, one per chunk read, so a batch is filled by plain loops.
+ */
+async function* lineChunks(input: Readable): AsyncGenerator<string[]> {
+  input.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of input as AsyncIterable<string>) {
+    const text = rest + chunk;
+    const last = text.lastIndexOf('\n');
+    if (last < 0) {
+      rest = text;
+      continue;
+    }
+    rest = text.slice(last + 1);
+    yield splitLines(text.slice(0, last));
+  }
+  if (rest !== '') yield splitLines(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+}
+
+function splitLines(body: string): string[] {
+  const lines = body.split('\n');
+  if (!body.includes('\r')) return lines;
+  return lines.flatMap((l) => (l.endsWith('\r') ? l.slice(0, -1) : l).split('\r'));
+}
 
 export async function scoreJsonLines(input: Readable, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
   const { model, scoringDate } = options;
@@ -49,70 +74,75 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     seconds: { total: 0, parsing: 0, features: 0, inference: 0, writing: 0 },
   };
   const started = process.hrtime.bigint();
-  let slots: Slot[] = [];
+  const timings: BatchTimings = { validation: 0, features: 0, inference: 0, records: 0 };
+  // One batch: the rows for the engine, and per line either the row's index or its line error.
+  let rows: BatchRow[] = [];
+  let slots: (number | ContractViolation)[] = [];
+  let firstLine = 1;
 
-  const write = async (text: string) => {
-    if (!output.write(text)) await once(output, 'drain');
+  const reject = (error: ContractViolation) => {
+    summary.rejected += 1;
+    const key = `${error.field}: ${error.rule}`;
+    summary.rejectedByRule[key] = (summary.rejectedByRule[key] ?? 0) + 1;
   };
 
   const flush = async () => {
-    const pending = slots.flatMap((s) => ('pending' in s ? [s.pending] : []));
-    let t = process.hrtime.bigint();
-    const predictions = await model.predict(pending.map((p) => p.vector));
-    summary.seconds.inference += since(t);
-    t = process.hrtime.bigint();
+    if (slots.length === 0) return;
     const scoredAt = now().toISOString();
-    let k = 0;
+    const results = await scoreBatch(rows, model, scoringDate, scoredAt, timings);
+    const t = process.hrtime.bigint();
+    const serialise = scoreRecordSerialiser(model.version, model.sha256, scoringDate, scoredAt);
+    // One string per batch, one write per batch: no per-line syscalls.
     let chunk = '';
-    for (const slot of slots) {
-      if ('error' in slot) {
-        chunk += `${JSON.stringify({ line: slot.line, error: slot.error })}\n`;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i];
+      if (typeof slot !== 'number') {
+        chunk += `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}\n`;
         continue;
       }
-      const record = buildScoreRecord({ ...slot.pending, prediction: predictions[k++] }, model, scoringDate, scoredAt);
-      summary.bands[record.band] += 1;
-      chunk += `${JSON.stringify(record)}\n`;
+      const result = results[slot];
+      if (!result.ok) {
+        reject(result.violation);
+        chunk += `{"line":${firstLine + i},"error":${JSON.stringify(result.violation)}}\n`;
+        continue;
+      }
+      summary.scored += 1;
+      summary.bands[result.record.band] += 1;
+      chunk += `${serialise(result.record)}\n`;
     }
-    await write(chunk);
+    if (!output.write(chunk)) await once(output, 'drain');
     summary.seconds.writing += since(t);
+    firstLine += slots.length;
+    rows = [];
     slots = [];
   };
 
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  for await (const text of lines) {
-    summary.lines += 1;
-    const line = summary.lines;
-    let t = process.hrtime.bigint();
-    const parsed = parseJsonLine(text);
-    let slot: Slot;
-    if (!parsed.ok) {
-      slot = { line, error: parsed.error };
-      summary.seconds.parsing += since(t);
-    } else {
-      const { detail, sourceEventId } = unwrapDetail(parsed.value);
-      const checked = validateDetail(detail, scoringDate);
-      summary.seconds.parsing += since(t);
-      t = process.hrtime.bigint();
-      slot = checked.ok
-        ? { line, pending: { detail: checked.detail, sourceEventId, vector: deriveFeatures(checked.detail.donor, scoringDate) } }
-        : { line, error: checked.violation };
-      summary.seconds.features += since(t);
-    }
-    if ('error' in slot) {
-      summary.rejected += 1;
-      const key = `${slot.error.field}: ${slot.error.rule}`;
-      summary.rejectedByRule[key] = (summary.rejectedByRule[key] ?? 0) + 1;
-    } else {
-      summary.scored += 1;
-    }
-    slots.push(slot);
-    if (slots.length >= batchSize) {
-      await flush();
-      options.onProgress?.(summary.lines);
+  let t = process.hrtime.bigint();
+  for await (const lines of lineChunks(input)) {
+    for (const text of lines) {
+      summary.lines += 1;
+      const parsed = parseJsonLine(text);
+      if (parsed.ok) {
+        slots.push(rows.length);
+        rows.push(unwrapDetail(parsed.value));
+      } else {
+        slots.push(parsed.error);
+        reject(parsed.error);
+      }
+      if (slots.length >= batchSize) {
+        summary.seconds.parsing += since(t);
+        await flush();
+        options.onProgress?.(summary.lines);
+        t = process.hrtime.bigint();
+      }
     }
   }
+  summary.seconds.parsing += since(t);
   await flush();
   options.onProgress?.(summary.lines);
+  summary.seconds.parsing += timings.validation;
+  summary.seconds.features += timings.features + timings.records;
+  summary.seconds.inference += timings.inference;
   summary.seconds.total = since(started);
   return summary;
 }
