@@ -9,7 +9,6 @@ import { unwrapDetail } from '../lambdas/core/event-input';
 import { parseJsonLine } from '../lambdas/core/json-line';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
 import { scoreBatch, type BatchRow, type BatchTimings } from '../lambdas/core/score-batch';
-import { scoreRecordSerialiser } from '../lambdas/core/score-record-json';
 
 export interface BatchScoreOptions {
   model: ReadinessModel;
@@ -91,7 +90,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     const scoredAt = now().toISOString();
     const results = await scoreBatch(rows, model, scoringDate, scoredAt, timings);
     const t = process.hrtime.bigint();
-    const serialise = scoreRecordSerialiser(model.version, model.sha256, scoringDate, scoredAt);
+    
     // One string per batch, one write per batch: no per-line syscalls.
     let chunk = '';
     for (let i = 0; i < slots.length; i++) {
@@ -108,7 +107,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
       }
       summary.scored += 1;
       summary.bands[result.record.band] += 1;
-      chunk += `${serialise(result.record)}\n`;
+      chunk += `${JSON.stringify(result.record)}\n`;
     }
     if (!output.write(chunk)) await once(output, 'drain');
     summary.seconds.writing += since(t);

@@ -125,6 +125,7 @@ export class LogitExplainer {
   private readonly referenceParts: number[];
   /** `feature:effect` pairs in the catalogue: a contribution outside it is never named. */
   private readonly catalogue: Set<string>;
+  private listed?: { raises: boolean; lowers: boolean }[];
 
   constructor(private readonly manifest: ModelManifest) {
     this.catalogue = new Set(manifest.reasonCodes.codes.map((c) => `${c.feature}:${c.effect}`));
@@ -170,9 +171,16 @@ export class LogitExplainer {
    */
   reasons(vector: readonly number[]): ReasonCode[] {
     const { maxReasons, minEffect } = this.manifest.reasonCodes;
-    return this.contributions(vector)
-      .map((c, i) => ({ c, i, effect: c > 0 ? ('raises' as const) : ('lowers' as const) }))
-      .filter(({ c, i, effect }) => Math.abs(c) >= minEffect && this.catalogue.has(`${this.manifest.features[i].name}:${effect}`))
+    // Per row in a batch of millions: the catalogue is looked up per feature once (listed[i]), and
+    // only contributions large enough to be named become objects.
+    const listed = (this.listed ??= this.manifest.features.map((f) => ({ raises: this.catalogue.has(`${f.name}:raises`), lowers: this.catalogue.has(`${f.name}:lowers`) })));
+    const named: { c: number; i: number; effect: 'raises' | 'lowers' }[] = [];
+    for (let i = 0; i < listed.length; i++) {
+      const c = this.part(i, vector[i]) - this.referenceParts[i];
+      const effect = c > 0 ? ('raises' as const) : ('lowers' as const);
+      if (Math.abs(c) >= minEffect && listed[i][effect]) named.push({ c, i, effect });
+    }
+    return named
       .sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || a.i - b.i)
       .slice(0, maxReasons)
       .map(({ i, effect }) => ({ code: this.manifest.features[i].reason[effect], effect }));
