@@ -20,23 +20,36 @@ export interface BatchFloorResult {
   share: { parsing: number; features: number; inference: number; writing: number };
 }
 
-/** Seconds for the floor on `lines`: parse, ORT on batches of `batchSize`, stringify a record per row. */
+/**
+ * Seconds for the floor on `lines`: parse, ORT on batches of `batchSize`, stringify each row's real
+ * output record. The records and feature rows are made before the clock starts (that is the work
+ * the floor leaves out); serialising the real records, not one template, keeps the number-to-text
+ * cost of every row's own values in the floor.
+ */
 export async function floorSeconds(lines: readonly string[], model: ReadinessModel, scoringDate: string, batchSize = 4096): Promise<number> {
-  // The record the floor serialises: a real one for the first row, its score replaced per row.
-  const first = unwrapDetail(JSON.parse(lines[0]));
-  const probe = (await scoreBatch([first], model, scoringDate, new Date().toISOString()))[0];
-  if (!probe.ok) throw new Error('the first bench row must be valid');
-  const template = probe.record;
-  const vector = deriveFeatures(probe.input.donor, scoringDate);
+  const scoredAt = new Date().toISOString();
+  const records: unknown[] = [];
+  const matrices: number[][][] = [];
+  for (let i = 0; i < lines.length; i += batchSize) {
+    const rows = lines.slice(i, i + batchSize).map((l) => unwrapDetail(JSON.parse(l)));
+    const results = await scoreBatch(rows, model, scoringDate, scoredAt);
+    const vectors: number[][] = [];
+    for (const r of results) {
+      records.push(r.ok ? r.record : { line: 0, error: r.violation });
+      vectors.push(r.ok ? deriveFeatures(r.input.donor, scoringDate) : new Array<number>(FEATURE_COUNT).fill(0));
+    }
+    matrices.push(vectors);
+  }
   const t = performance.now();
   let bytes = 0;
-  for (let i = 0; i < lines.length; i += batchSize) {
+  for (let i = 0, b = 0; i < lines.length; i += batchSize, b++) {
     const n = Math.min(batchSize, lines.length - i);
     const parsed: unknown[] = new Array(n);
     for (let k = 0; k < n; k++) parsed[k] = JSON.parse(lines[i + k]);
-    const probabilities = await model.probabilities(Array.from({ length: n }, () => vector));
+    const probabilities = await model.probabilities(matrices[b]);
+    if (probabilities.length !== n) throw new Error('ORT returned a short batch');
     let out = '';
-    for (let k = 0; k < n; k++) out += `${JSON.stringify({ ...template, score: probabilities[k] })}\n`;
+    for (let k = 0; k < n; k++) out += `${JSON.stringify(records[i + k])}\n`;
     bytes += out.length;
   }
   if (bytes === 0) throw new Error('floor wrote nothing');
