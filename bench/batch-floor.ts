@@ -88,4 +88,3 @@ export async function measureBatchAgainstFloor(lines: readonly string[], model: 
   }
 }
 
-export { FEATURE_COUNT };

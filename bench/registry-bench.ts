@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { loadLocalModel } from '../cli/local-model';
 import { dayToIsoDate, isoDateToDay } from '../lambdas/core/calendar';
 import { unwrapDetail } from '../lambdas/core/event-input';
-import { FEATURE_COUNT } from '../lambdas/core/features';
 import { scoreBatch } from '../lambdas/core/score-batch';
+import { floorSeconds } from './batch-floor';
 import type { ScoreRecord } from '../lambdas/core/score-record';
 import { isUnchanged } from '../lambdas/rescore/unchanged';
 import { ROWS_PER_BATCH, WRITES_PER_SECOND_PER_FUNCTION, mapConcurrency } from '../lib/registry-refresh';
@@ -49,7 +49,7 @@ export async function measureBatch(lines: string[], scoringDate: string): Promis
   const model = await loadLocalModel();
   const batch = 4096;
   // The engine: parse, validate, features, ORT, records, serialise.
-  let t = performance.now();
+  const t = performance.now();
   let itemBytes = 0;
   for (let i = 0; i < lines.length; i += batch) {
     const rows = lines.slice(i, i + batch).map((l) => unwrapDetail(JSON.parse(l)));
@@ -59,19 +59,8 @@ export async function measureBatch(lines: string[], scoringDate: string): Promis
     itemBytes = Math.max(itemBytes, out.length / results.length);
   }
   const engine = (performance.now() - t) / 1000;
-  // The floor: parse the same lines, run ORT on the same-sized batches, serialise a record per row.
-  const probe = (await scoreBatch([unwrapDetail(JSON.parse(lines[0]))], model, scoringDate, new Date().toISOString()))[0];
-  const template = probe.ok ? { ...probe.record, input: probe.input } : {};
-  t = performance.now();
-  for (let i = 0; i < lines.length; i += batch) {
-    const parsed = lines.slice(i, i + batch).map((l) => JSON.parse(l));
-    const vectors = parsed.map(() => new Array(FEATURE_COUNT).fill(0.5));
-    const probabilities = await model.probabilities(vectors);
-    let out = '';
-    for (let k = 0; k < parsed.length; k++) out += `${JSON.stringify({ ...template, score: probabilities[k] })}\n`;
-    void out;
-  }
-  const floor = (performance.now() - t) / 1000;
+  // The floor: parse the same lines, run ORT on the same-sized batches, serialise each row's real record.
+  const floor = await floorSeconds(lines, model, scoringDate, batch);
   const r0 = (x: number) => Math.round(x);
   return { rows: lines.length, rowsPerSecond: r0(lines.length / engine), floorRowsPerSecond: r0(lines.length / floor), ratio: Math.round((engine / floor) * 100) / 100, itemBytes: Math.round(itemBytes) };
 }
