@@ -42,9 +42,9 @@ export function acknowledgeNagFindings(stack: DonorReadinessStack): void {
 
   for (const fn of [scoring.function, alertDigest.function]) ack(fn, 'AwsSolutions-L1', RUNTIME_PINNED);
   for (const role of [scoring.function.role!, alertDigest.function.role!]) ack(role, 'HIPAA.Security-IAMNoInlinePolicy', INLINE_POLICY);
-  for (const fn of [scoring.function, alertDigest.function]) {
+  for (const fn of [scoring.function, alertDigest.function, stack.readApi.function, stack.outcomeLog.function, stack.modelMonitoring.function]) {
     if ((fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions === undefined) {
-      ack(fn, 'HIPAA.Security-LambdaConcurrency', 'no reservation by default: a new account\'s concurrency quota (often 10) refuses any, and the stack would roll back; set reservedConcurrency / alertDigestReservedConcurrency in config/<stage>.json once the quota allows (README, Concurrency and quotas)');
+      ack(fn, 'HIPAA.Security-LambdaConcurrency', 'no reservation by default: a new account\'s concurrency quota (often 10) refuses any, and the stack would roll back; set reservedConcurrency / alertDigestReservedConcurrency / apiReservedConcurrency in config/<stage>.json once the quota allows (README, Concurrency and quotas); the outcome and monitoring functions run rarely (an outcome per request, one run a day)');
     }
   }
   ack(alertDigest.function, 'HIPAA.Security-LambdaDLQ', 'the digest runs on a schedule with no event to keep: a failed run leaves every count pending and the next minute\'s run retries; its errors alarm');

@@ -92,6 +92,8 @@ describe('a scored event', () => {
       scoringDate: '2026-11-23',
       scoredAt: NOW,
       features: FIXTURE_FEATURES,
+      // The validated input, kept for the registry refresh (issue 13): the fixture's detail as sent.
+      input: validDetail(),
     });
     expect(result).toEqual({ outcome: 'scored', eventId: 'e1', revision: 3, band: expected.band, score: stored.score, modelVersion: manifest.modelVersion });
     expect(f.logs).toEqual([{ level: 'info', message: 'scored', fields: { eventId: 'e1', outcome: 'scored', revision: 3, band: expected.band, modelVersion: manifest.modelVersion } }]);
