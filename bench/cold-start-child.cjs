@@ -17,6 +17,8 @@ async function main() {
     const { handler } = require(arg1);
     const result = await handler(JSON.parse(arg2));
     if (result.statusCode !== 200) throw new Error(`the read handler answered ${result.statusCode}`);
+    writeOut(`${JSON.stringify({ ms: performance.now() })}\n`);
+    return;
   } else if (mode === 'handler') {
     const event = JSON.parse(arg2);
     process.stdout.write = () => true; // the handler's JSON logs, as CloudWatch would take them

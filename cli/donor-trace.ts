@@ -44,6 +44,66 @@ export interface TraceLogLine {
   message: string;
 }
 
+/** A `DonorReadinessChanged` event the pipeline published for this donor (a first score or a band change). */
+export interface ChangeEventRecord {
+  eventId: string | null;
+  time: string | null;
+  score: number | null;
+  band: string | null;
+  previousBand: string | null;
+  modelVersion: string | null;
+  scoredAt: string | null;
+}
+
+/** One request outcome from the prediction log (the outcome table), with the prediction it was logged beside. */
+export interface OutcomeRecord {
+  requestId: string;
+  requestedAt: string | null;
+  outcome: string | null;
+  reason: string | null;
+  recordedAt: string | null;
+  predictionStatus: string | null;
+  prediction: { score: number; band: string; revision: number } | null;
+  sourceEventId: string | null;
+}
+
+/** Change events and outcomes, and where they were looked for (or why they could not be). */
+export interface TraceExtras {
+  changeEvents: ChangeEventRecord[];
+  /** Where change events were read from, or why they are not stored (AWS: the bus keeps none). */
+  changeEventsSource: string;
+  outcomes: OutcomeRecord[];
+  outcomesSource: string;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A change event (the envelope the pipe puts on the bus), if it is about `donorId`. */
+export function changeEventOf(donorId: string, event: unknown): ChangeEventRecord | null {
+  if (!isObject(event) || !isObject(event.detail) || event.detail.donorId !== donorId) return null;
+  const d = event.detail;
+  return { eventId: str(event.id), time: str(event.time), score: num(d.score), band: str(d.band), previousBand: str(d.previousBand), modelVersion: str(d.modelVersion), scoredAt: str(d.scoredAt) };
+}
+
+/** A prediction-log item (as DynamoDB's document client returns it), if it is about `donorId`. */
+export function outcomeRecordOf(donorId: string, item: Record<string, unknown>): OutcomeRecord | null {
+  if (item.donorId !== donorId || typeof item.requestId !== 'string') return null;
+  const p = isObject(item.prediction) ? item.prediction : null;
+  return {
+    requestId: item.requestId,
+    requestedAt: str(item.requestedAt),
+    outcome: str(item.outcome),
+    reason: str(item.reason),
+    recordedAt: str(item.recordedAt),
+    predictionStatus: str(item.predictionStatus),
+    prediction: p && num(p.score) !== null ? { score: p.score as number, band: String(p.band), revision: Number(p.revision) } : null,
+    sourceEventId: str(item.sourceEventId),
+  };
+}
+
+const NO_EXTRAS: TraceExtras = { changeEvents: [], changeEventsSource: 'not read', outcomes: [], outcomesSource: 'not read' };
+
 export type VerdictKind = 'current' | 'stale' | 'never-seen' | 'rejected' | 'failed' | 'undelivered' | 'fixed-after-rejection' | 'scored-after-failure';
 
 export interface DonorTrace {
@@ -53,6 +113,10 @@ export interface DonorTrace {
   latestRevisionSeen: number | null;
   kept: KeptRecord[];
   logs: TraceLogLine[];
+  changeEvents: ChangeEventRecord[];
+  changeEventsSource: string;
+  outcomes: OutcomeRecord[];
+  outcomesSource: string;
   timeline: { time: string | null; what: string }[];
   verdict: { kind: VerdictKind; text: string };
   fixes: string[];
@@ -104,8 +168,16 @@ export function keptRecordOf(donorId: string, queue: QueueKind, queueName: strin
 const revisionWords = (k: { revision: number | null; updatedAt: string | null }) =>
   `revision ${k.revision ?? '(invalid)'}${k.updatedAt && !Number.isNaN(Date.parse(k.updatedAt)) ? `, ${day(k.updatedAt)}` : ''}`;
 
-export function traceDonor(donorId: string, stored: StoredScore | null, kept: KeptRecord[], logs: TraceLogLine[], context: TraceContext): DonorTrace {
+export function traceDonor(donorId: string, stored: StoredScore | null, kept: KeptRecord[], logs: TraceLogLine[], context: TraceContext, extras: TraceExtras = NO_EXTRAS): DonorTrace {
   const timeline: DonorTrace['timeline'] = [];
+  for (const c of extras.changeEvents) {
+    const change = c.previousBand === null ? `first score, band ${c.band}` : `band ${c.previousBand} -> ${c.band}`;
+    timeline.push({ time: c.time, what: `DonorReadinessChanged published (${change}, score ${c.score ?? '?'}, model ${c.modelVersion ?? '?'}, event ${c.eventId ?? 'without id'})` });
+  }
+  for (const o of extras.outcomes) {
+    const prediction = o.prediction ? `predicted ${o.prediction.score} (${o.prediction.band}) from revision ${o.prediction.revision}` : `no prediction logged (${o.predictionStatus ?? 'unknown'})`;
+    timeline.push({ time: o.requestedAt, what: `request ${o.requestId}: ${o.outcome ?? '?'}${o.reason ? ` (${o.reason})` : ''}; ${prediction}; recorded ${o.recordedAt ?? '?'}` });
+  }
   for (const k of kept) {
     if (k.updatedAt) timeline.push({ time: k.updatedAt, what: `registry updated the donor: ${revisionWords(k)} (event ${k.eventId ?? 'without id'})` });
     timeline.push({ time: k.keptAt, what: `${revisionWords(k)} kept in the ${QUEUE_WORDS[k.queue]} ${k.queueName}: ${k.reason}` });
@@ -185,7 +257,8 @@ export function traceDonor(donorId: string, stored: StoredScore | null, kept: Ke
     };
     fixes.push(context.replayHint(new Date(context.now.getTime() - 7 * 86_400_000).toISOString()));
   }
-  return { donorId, stored, latestRevisionSeen, kept, logs, timeline: unique, verdict, fixes };
+  const { changeEvents, changeEventsSource, outcomes, outcomesSource } = extras;
+  return { donorId, stored, latestRevisionSeen, kept, logs, changeEvents, changeEventsSource, outcomes, outcomesSource, timeline: unique, verdict, fixes };
 }
 
 export function formatTrace(t: DonorTrace, permissions: string[]): string {
@@ -194,6 +267,9 @@ export function formatTrace(t: DonorTrace, permissions: string[]): string {
   else lines.push('  stored          nothing');
   lines.push(`  latest revision ${t.latestRevisionSeen ?? '-'} (the highest the pipeline stored or kept)`);
   lines.push(`  kept messages   ${t.kept.length ? t.kept.map((k) => `${QUEUE_WORDS[k.queue]} (${revisionWords(k)})`).join(', ') : 'none'}`);
+  // In AWS none are stored: a count of 0 would read as "none were published".
+  lines.push(`  change events   ${t.changeEventsSource.startsWith('not stored') ? '-' : t.changeEvents.length} (${t.changeEventsSource})`);
+  lines.push(`  outcomes        ${t.outcomes.length ? t.outcomes.map((o) => `${o.requestId} ${o.outcome ?? '?'}`).join(', ') : 'none'} (${t.outcomesSource})`);
   if (t.timeline.length) {
     lines.push('  timeline');
     for (const e of t.timeline) lines.push(`    ${(e.time ?? 'unknown time').padEnd(24)}  ${e.what}`);

@@ -7,6 +7,7 @@ import { runDiagnose } from './diagnose-command';
 import { runEvaluate } from './evaluate-command';
 import { runMonitor } from './monitor-command';
 import { runExportTraining } from './export-training-command';
+import { runCompare } from './compare-command';
 import { runRedrive } from './redrive-command';
 import { runRescore } from './rescore-command';
 import { decimalFraction, seeHelp, wholeNumber } from './option-values';
@@ -93,6 +94,18 @@ program
   .option('--out <file>', 'output JSON Lines, - for standard output', '-')
   .option('--json', 'print the summary as JSON', false)
   .action((opts) => runExportTraining(opts));
+
+program
+  .command('compare')
+  .description('champion against challenger on the same history rows (AUC, calibration, per group, bootstrap intervals, band changes) and which to ship')
+  .requiredOption('--champion <dir>', 'the model folder in service (manifest.json + ONNX), e.g. model/')
+  .requiredOption('--challenger <dir>', 'the candidate model folder')
+  .requiredOption('--data <file>', 'history rows (drs export-training output)')
+  .option('--seed <n>', 'bootstrap seed', wholeNumber('--seed', 0), 20261125)
+  .option('--resamples <n>', 'bootstrap resamples', wholeNumber('--resamples', 50, 10000), 200)
+  .option('--gate <name=value>', 'override one gate limit of model/training-config.json (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
+  .option('--json', 'print the comparison as JSON', false)
+  .action((opts) => runCompare(opts));
 
 program
   .command('redrive')

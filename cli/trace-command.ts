@@ -3,14 +3,14 @@
 // donor's timeline, a verdict and the commands that fix it.
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetQueueUrlCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readTwinSession } from '../twin/twin-session';
-import { formatTrace, keptRecordOf, traceDonor, type DonorTrace, type KeptRecord, type QueueKind, type StoredScore, type TraceLogLine } from './donor-trace';
+import { changeEventOf, formatTrace, keptRecordOf, outcomeRecordOf, traceDonor, type ChangeEventRecord, type DonorTrace, type OutcomeRecord, type KeptRecord, type QueueKind, type StoredScore, type TraceLogLine } from './donor-trace';
 import { parseDuration } from './log-timestamp';
 import { peekQueue } from './queue-peek';
 import { fail } from './terminal';
@@ -29,7 +29,15 @@ export const TRACE_PERMISSIONS = [
   'sqs:GetQueueUrl, sqs:ReceiveMessage and sqs:ChangeMessageVisibility on the rejected-events, failed-scoring, dead-letter and undelivered queues',
   'kms:Decrypt on the stack\'s key (stack output DataKeyArn: the table and queues are encrypted with it)',
   'logs:StartQuery and logs:GetQueryResults on the scoring function\'s log group',
+  'dynamodb:Scan on the outcome table (stack output OutcomeTableName; keyed by request id, so the donor\'s outcomes are found by a filtered scan)',
 ];
+
+/** Where AWS keeps DonorReadinessChanged events: nowhere the pipeline can read back. */
+export const AWS_CHANGE_EVENTS_NOTE =
+  'not stored by the pipeline in AWS: the pipes put them on the event bus (stack output EventBusName, source donor-readiness, detail-type DonorReadinessChanged) and only a subscriber\'s rule sees them; the bus archive (output ArchiveName) can replay them';
+
+/** The most prediction-log items one trace examines (a scan: the table is keyed by request id). */
+export const OUTCOME_SCAN_LIMIT = 200_000;
 const TWIN_PERMISSIONS = ['nothing but the local twin kept up by npm start -- --serve (its endpoints check no IAM)'];
 
 interface TraceTarget {
@@ -40,6 +48,9 @@ interface TraceTarget {
   sqs: SQSClient;
   queues: { kind: QueueKind; name: string; url: string }[];
   logs(eventIds: string[], sinceMs: number): Promise<TraceLogLine[]>;
+  changeEvents(donorId: string, sinceMs: number): Promise<{ events: ChangeEventRecord[]; source: string }>;
+  /** The prediction log's table name, or null when this target has none. */
+  outcomeTable: string | null;
   redriveCommand(queueName: string): string;
   replayHint(from: string): string;
 }
@@ -93,9 +104,73 @@ function twinTarget(workDir: string): TraceTarget {
     sqs,
     queues: [],
     logs: (ids, sinceMs) => logLinesOf(join(workDir, 'score-donor.log'), ids, sinceMs),
+    changeEvents: async (donorId, sinceMs) => {
+      const file = join(workDir, 'events', 'DonorReadinessChanged.jsonl');
+      return { events: await changeEventsOf(file, donorId, sinceMs), source: `read from ${file}` };
+    },
+    outcomeTable: null,
     redriveCommand: (q) => `npx drs redrive --twin ${workDir} --queue ${q}`,
     replayHint: () => 'on the twin, replay the registry\'s events with npm start -- --events-file FILE',
   };
+}
+
+/** The DonorReadinessChanged events (one JSON envelope a line, as the twin's pipes write them) about one donor. */
+export async function changeEventsOf(file: string, donorId: string, sinceMs?: number): Promise<ChangeEventRecord[]> {
+  if (!existsSync(file)) return [];
+  const from = sinceMs === undefined ? Number.NEGATIVE_INFINITY : Date.now() - sinceMs;
+  const out: ChangeEventRecord[] = [];
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    if (!line.includes(donorId)) continue;
+    try {
+      const record = changeEventOf(donorId, JSON.parse(line));
+      if (record && !(record.time && Date.parse(record.time) < from)) out.push(record);
+    } catch {
+      // A line cut short by a twin that stopped mid-write: nothing to show.
+    }
+  }
+  return out;
+}
+
+/**
+ * The donor's request outcomes. The prediction log is keyed by request id and has no index on
+ * donorId (outcomes are tens of thousands a year), so this is a filtered scan, paged, that stops
+ * after `limit` items examined and says so.
+ */
+export async function outcomesOf(documents: DynamoDBDocumentClient, tableName: string, donorId: string, limit = OUTCOME_SCAN_LIMIT): Promise<{ outcomes: OutcomeRecord[]; source: string }> {
+  const outcomes: OutcomeRecord[] = [];
+  let examined = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documents.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'donorId = :d',
+        ExpressionAttributeValues: { ':d': donorId },
+        Limit: Math.min(1000, limit - examined),
+        ExclusiveStartKey: start,
+      }),
+    );
+    examined += page.ScannedCount ?? 0;
+    for (const item of page.Items ?? []) {
+      const record = outcomeRecordOf(donorId, item);
+      if (record) outcomes.push(record);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start && examined < limit);
+  outcomes.sort((a, b) => (a.requestedAt ?? '').localeCompare(b.requestedAt ?? ''));
+  const cut = start ? `; stopped after ${examined} items, the rest of the table was not read` : '';
+  return { outcomes, source: `filtered scan of the outcome table ${tableName} (${examined} items examined${cut})` };
+}
+
+async function twinOutcomeTable(documents: DynamoDBDocumentClient): Promise<string | null> {
+  const names: string[] = [];
+  let start: string | undefined;
+  do {
+    const page = await documents.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    names.push(...(page.TableNames ?? []));
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  return names.find((n) => /-OutcomeLogTable[A-Z0-9]*$/.test(n)) ?? null;
 }
 
 async function twinQueues(target: TraceTarget): Promise<TraceTarget['queues']> {
@@ -138,6 +213,8 @@ async function awsTarget(stage: string): Promise<TraceTarget> {
     sqs,
     queues,
     logs: (ids, sinceMs) => insightsLogLines(logsClient, outputs.ScoringLogGroup, ids, sinceMs),
+    changeEvents: async () => ({ events: [], source: AWS_CHANGE_EVENTS_NOTE }),
+    outcomeTable: outputs.OutcomeTableName ?? null,
     redriveCommand: (q) => `npx drs redrive --queue ${q} --function ${outputs.ScoringFunctionName}`,
     replayHint: (from) =>
       `aws events start-replay --replay-name trace-$(date +%s) --event-source-arn ${outputs.EventBusArn ?? '<bus ARN>'} --event-start-time ${from} --event-end-time $(date -u +%FT%TZ) --destination '{"Arn":"${outputs.EventBusArn ?? '<bus ARN>'}"}'`,
@@ -183,6 +260,7 @@ export async function runTrace(donorId: string, options: TraceCommandOptions): P
     else {
       target = twinTarget(typeof options.twin === 'string' ? options.twin : '.drs');
       target.queues = await twinQueues(target);
+      target.outcomeTable = await twinOutcomeTable(target.documents);
     }
   } catch (error) {
     fail((error as Error).message, 1);
@@ -210,12 +288,21 @@ export async function runTrace(donorId: string, options: TraceCommandOptions): P
   }
   const eventIds = [...new Set([stored?.sourceEventId, ...kept.map((k) => k.eventId)].filter((id): id is string => typeof id === 'string'))];
   const logs = await target.logs(eventIds, sinceMs);
-  const trace = traceDonor(donorId, stored, kept, logs, {
-    now: new Date(),
-    staleAfterDays: options.staleAfter ?? 30,
-    redriveCommand: (q) => target.redriveCommand(q),
-    replayHint: (from) => target.replayHint(from),
-  });
+  const changes = await target.changeEvents(donorId, sinceMs);
+  const outcomes = target.outcomeTable ? await outcomesOf(target.documents, target.outcomeTable, donorId) : { outcomes: [], source: 'this pipeline has no outcome table' };
+  const trace = traceDonor(
+    donorId,
+    stored,
+    kept,
+    logs,
+    {
+      now: new Date(),
+      staleAfterDays: options.staleAfter ?? 30,
+      redriveCommand: (q) => target.redriveCommand(q),
+      replayHint: (from) => target.replayHint(from),
+    },
+    { changeEvents: changes.events, changeEventsSource: changes.source, outcomes: outcomes.outcomes, outcomesSource: outcomes.source },
+  );
   process.stdout.write(`${options.json ? JSON.stringify({ ...trace, source: target.describe, permissions: target.permissions }) : formatTrace(trace, target.permissions)}\n`);
   return trace;
 }

@@ -3,7 +3,8 @@
 import type { ModelManifest } from '../lambdas/core/model-manifest';
 import type { ValidationResult } from './validation';
 
-const f3 = (x: number) => x.toFixed(3);
+// Real-history models have no oracle: its figures are NaN in memory, null once read back.
+const f3 = (x: number | null) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(3) : 'n/a');
 const signed = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
 
 export function writeModelCard(m: ModelManifest): string {

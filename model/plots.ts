@@ -53,7 +53,7 @@ export function rocPlotSvg(model: [number, number][], oracle: [number, number][]
   const m = manifest.metrics.heldOut;
   const legend =
     `<text x="${x(0.45)}" y="${y(0.12)}" fill="#1f77b4">model AUC ${m.auc.toFixed(3)}</text>` +
-    `<text x="${x(0.45)}" y="${y(0.05)}" fill="#d62728">oracle AUC ${m.oracleAuc.toFixed(3)}</text>`;
+    (Number.isFinite(m.oracleAuc) ? `<text x="${x(0.45)}" y="${y(0.05)}" fill="#d62728">oracle AUC ${m.oracleAuc.toFixed(3)}</text>` : '');
   return frame(
     `ROC, held-out donors (${m.rows})`,
     'false positive rate',

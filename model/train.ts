@@ -2,8 +2,10 @@
 // ONNX + manifest + golden vectors + model card and plots. Deterministic: the same config and code
 // reproduce byte-identical artifacts (nothing here reads the clock). Trains into a temporary folder
 // and copies into model/ only when every gate passes (model/gates.ts; limits in
-// training-config.json "gates", or `npm run train -- --gate name=value`).
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// training-config.json "gates", or `npm run train -- --gate name=value`). With `--data FILE` it
+// trains on real history (a drs export-training file, model/training-data.ts) instead: the latest
+// 20% of requests are held out, and the gates are those real outcomes can decide (history-gates.ts).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateDetail } from '../lambdas/core/donor-updated';
@@ -20,7 +22,9 @@ import { writeModelCard } from './model-card';
 import { addMonitoringReference } from './training-reference';
 import { exportOnnx, ONNX_OPSET } from './onnx-export';
 import { calibrationPlotSvg, rocPlotSvg } from './plots';
-import { generateRegistry, type RegistryRow } from './synthetic-registry';
+import { generateRegistry, type DonorTruth, type RegistryRow } from './synthetic-registry';
+import { evaluateHistory, historyQualityGates, UNRECORDED_GROUP } from './history-gates';
+import { readTrainingData, splitByTime, type HistoryRow } from './training-data';
 
 export const MODEL_DIR = __dirname;
 export const ONNX_FILE = 'donor-readiness.onnx';
@@ -48,11 +52,25 @@ export interface TrainingConfig {
 }
 
 interface Sample {
-  rows: RegistryRow[];
+  rows: { truth: Pick<DonorTruth, 'available' | 'pAvailable' | 'ancestryGroup'> }[];
   vectors: number[][];
 }
 
-function drawSample(config: SampleConfig, log: (msg: string) => void): Sample {
+/** History rows as a sample: the outcome is the truth; there is no oracle probability (NaN). */
+function historySample(rows: readonly HistoryRow[]): Sample {
+  return {
+    rows: rows.map((r) => ({ truth: { available: r.label, pAvailable: NaN, ancestryGroup: UNRECORDED_GROUP as DonorTruth['ancestryGroup'] } })),
+    vectors: rows.map((r) => r.vector),
+  };
+}
+
+/** Real history to train on instead of the generator (`npm run train -- --data FILE`). */
+export interface HistoryData {
+  file: string;
+  rows: readonly HistoryRow[];
+}
+
+function drawSample(config: SampleConfig, log: (msg: string) => void): Sample & { rows: RegistryRow[] } {
   const rows: RegistryRow[] = [];
   const vectors: number[][] = [];
   for (const row of generateRegistry(config)) {
@@ -141,9 +159,13 @@ export async function train(
   config: TrainingConfig,
   log: (msg: string) => void = () => {},
   limits: GateLimits = gateLimits(config),
+  data?: HistoryData,
 ): Promise<TrainedArtifacts> {
-  log('drawing the training sample');
-  const training = drawSample(config.training, log);
+  const split = data && splitByTime(data.rows);
+  if (split) log(`training on ${split.training.length} requests of ${data.file}, holding out the latest ${split.heldOut.length}`);
+  else log('drawing the training sample');
+  const training = split ? historySample(split.training) : drawSample(config.training, log);
+  const dateOf = (rows: readonly HistoryRow[]) => rows[rows.length - 1].requestedAt.slice(0, 10);
   const bases = featureBases(config);
   const blocks = bases.map((b) => basisColumns(b, training.vectors));
   const columns = blocks.flat();
@@ -205,9 +227,9 @@ export async function train(
     },
     training: {
       rows: training.rows.length,
-      seed: config.training.seed,
-      asOf: config.training.asOf,
-      baseRate: config.training.baseRate,
+      ...(split
+        ? { source: 'history', data: data.file, from: split.training[0].requestedAt, to: split.training[split.training.length - 1].requestedAt }
+        : { seed: config.training.seed, asOf: config.training.asOf, baseRate: config.training.baseRate }),
       observedRate: labels.reduce((s, y) => s + y, 0) / labels.length,
       l2: config.l2,
       iterations: fit.iterations,
@@ -223,7 +245,7 @@ export async function train(
   // The catalogue keeps only the codes that fire on a large synthetic registry: a code that never
   // fires is not promised to anyone. The check runs with every code allowed.
   const everyCode = new LogitExplainer({ ...partial, onnx: { ...partial.onnx, sha256: '' } } as ModelManifest);
-  const coverage = drawSample({ ...config.training, ...config.reasonCodes.coverage }, log);
+  const coverage = split ? training : drawSample({ ...config.training, ...config.reasonCodes.coverage }, log);
   const fired = new Map<string, number>();
   for (const v of coverage.vectors) for (const r of everyCode.reasons(v)) fired.set(r.code + ':' + r.effect, (fired.get(r.code + ':' + r.effect) ?? 0) + 1);
   partial.reasonCodes.codes = partial.reasonCodes.codes
@@ -251,9 +273,17 @@ export async function train(
   const manifest: ModelManifest = { ...partial, onnx: { ...partial.onnx, sha256: sha256Hex(onnxBytes) } };
 
   log('scoring the held-out sample with onnxruntime-node');
-  const heldOut = drawSample(config.heldOut, log);
+  const heldOut = split ? historySample(split.heldOut) : drawSample(config.heldOut, log);
   const model = await ReadinessModel.load(manifest, onnxBytes);
   const predicted = await model.probabilities(heldOut.vectors);
+  if (split) {
+    const labels = heldOut.rows.map((r) => r.truth.available);
+    manifest.metrics.heldOut = { seed: 0, asOf: dateOf(split.heldOut), ...evaluateHistory(predicted, labels, heldOut.vectors, manifest.bands) };
+    // Generator variants and forward horizons need the generator: on history the held-out requests
+    // are already the later ones.
+    manifest.gates = [...historyQualityGates(manifest.metrics.heldOut, limits), ...modelShapeGates(manifest, config.monotone)];
+    return finish(manifest, onnxBytes, explainerOnly, features, config, training, heldOut, predicted, { rows: split.training.length, seed: 0, asOf: dateOf(split.training) });
+  }
   manifest.metrics.heldOut = {
     seed: config.heldOut.seed,
     asOf: config.heldOut.asOf,
@@ -272,7 +302,21 @@ export async function train(
     ...validationGates(validation, config.training.baseRate, limits),
   ];
   manifest.gates = gates;
+  return finish(manifest, onnxBytes, explainerOnly, features, config, training, heldOut, predicted, config.training);
+}
 
+function finish(
+  manifest: ModelManifest,
+  onnxBytes: Uint8Array,
+  explainerOnly: LogitExplainer,
+  features: { reference: number; range: readonly [number, number] | number[] }[],
+  config: TrainingConfig,
+  training: Sample,
+  heldOut: Sample,
+  predicted: Float32Array,
+  sample: { rows: number; seed: number; asOf: string },
+): TrainedArtifacts {
+  const gates = manifest.gates as GateResult[];
   const golden = heldOut.vectors.slice(0, config.golden.rows - 4);
   // Edge vectors: the reference donor, every feature at its low and high end, and beyond the range.
   golden.push(features.map((f) => f.reference));
@@ -280,7 +324,7 @@ export async function train(
   golden.push(features.map((f) => f.range[1]));
   golden.push(features.map((f) => f.range[1] * 2 + 1));
   return {
-    manifest: addMonitoringReference(manifest, { vectors: training.vectors, config: config.training }),
+    manifest: addMonitoringReference(manifest, { vectors: training.vectors, config: sample }),
     onnx: onnxBytes,
     golden: golden.map((vector) => ({ vector, probability: explainerOnly.probability(vector) })),
     heldOut,
@@ -288,6 +332,10 @@ export async function train(
     gates,
   };
 }
+
+/** The generator's ROC beside the model's; history has no oracle, so no curve. */
+const oracleCurve = (heldOut: Sample, labels: number[]) =>
+  heldOut.rows.every((r) => Number.isFinite(r.truth.pAvailable)) ? rocCurve(heldOut.rows.map((r) => r.truth.pAvailable), labels) : [];
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -299,7 +347,7 @@ export function writeArtifacts(dir: string, artifacts: TrainedArtifacts): string
     ['manifest.json', json(manifest)],
     ['golden.json', json({ modelVersion: manifest.modelVersion, tolerance: 1e-5, cases: artifacts.golden })],
     ['calibration.svg', calibrationPlotSvg(calibrationBins(heldOutPredicted, labels, 10), manifest)],
-    ['roc.svg', rocPlotSvg(rocCurve(heldOutPredicted, labels), rocCurve(heldOut.rows.map((r) => r.truth.pAvailable), labels), manifest)],
+    ['roc.svg', rocPlotSvg(rocCurve(heldOutPredicted, labels), oracleCurve(heldOut, labels), manifest)],
     ['MODEL_CARD.md', writeModelCard(manifest)],
   ];
   for (const [name, content] of files) writeFileSync(join(dir, name), content);
@@ -336,11 +384,12 @@ export function versionGate(dir: string, manifest: ModelManifest): GateResult {
  * Writes into a temporary folder, then copies into `dir` only when every gate passed; on a failure
  * nothing in `dir` changes. Returns the written file names, or the failed gates.
  */
-export function publishArtifacts(dir: string, artifacts: TrainedArtifacts): { written: string[]; failed: GateResult[] } {
+export function publishArtifacts(dir: string, artifacts: TrainedArtifacts, committedDir = dir): { written: string[]; failed: GateResult[] } {
   const staging = mkdtempSync(join(tmpdir(), 'drs-train-'));
   try {
     const names = writeArtifacts(staging, artifacts);
-    const failed = failures([...artifacts.gates, versionGate(dir, artifacts.manifest)]);
+    // A challenger written elsewhere (--out) still may not reuse the committed model's version label.
+    const failed = failures([...artifacts.gates, versionGate(committedDir, artifacts.manifest)]);
     if (failed.length) return { written: [], failed };
     // The ONNX file goes last: a reader that sees new bytes also sees the manifest that pins them.
     const ordered = [...names.filter((n) => n !== ONNX_FILE), ONNX_FILE];
@@ -351,37 +400,63 @@ export function publishArtifacts(dir: string, artifacts: TrainedArtifacts): { wr
   }
 }
 
-/** `--gate name=value` (repeatable) from the command line of `npm run train -- ...`. */
-function gateOverrides(argv: readonly string[]): string[] {
-  const out: string[] = [];
+/** `--gate name=value` (repeatable) and `--data FILE` from the command line of `npm run train -- ...`. */
+export function trainArguments(argv: readonly string[]): { gates: string[]; data?: string; out?: string } {
+  const gates: string[] = [];
+  let data: string | undefined;
+  let out: string | undefined;
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--gate' && argv[i + 1] !== undefined) out.push(argv[++i]);
-    else if (argv[i].startsWith('--gate=')) out.push(argv[i].slice('--gate='.length));
-    else throw new Error(`unknown argument ${argv[i]}: npm run train accepts only --gate name=value (e.g. --gate maxCalibrationError=0.015)`);
+    if (argv[i] === '--gate' && argv[i + 1] !== undefined) gates.push(argv[++i]);
+    else if (argv[i].startsWith('--gate=')) gates.push(argv[i].slice('--gate='.length));
+    else if (argv[i] === '--data' && argv[i + 1] !== undefined) data = argv[++i];
+    else if (argv[i].startsWith('--data=')) data = argv[i].slice('--data='.length);
+    else if (argv[i] === '--out' && argv[i + 1] !== undefined) out = argv[++i];
+    else if (argv[i].startsWith('--out=')) out = argv[i].slice('--out='.length);
+    else {
+      throw new Error(
+        `unknown argument ${argv[i]}: npm run train accepts --gate name=value (e.g. --gate maxCalibrationError=0.015) --data FILE (a drs export-training file) and --out DIR (default model/)`,
+      );
+    }
   }
-  return out;
+  return { gates, data, out };
+}
+
+/**
+ * Trains (on history with `--data FILE`) and publishes into `dir` (or `--out DIR`, created if
+ * missing: a challenger beside the champion) only when every gate passes.
+ */
+export async function trainAndPublish(
+  dir: string,
+  argv: readonly string[],
+  log: (msg: string) => void,
+  config: TrainingConfig = readTrainingConfig(),
+): Promise<{ artifacts: TrainedArtifacts; written: string[]; failed: GateResult[] }> {
+  const args = trainArguments(argv);
+  const limits = gateLimits(config, args.gates);
+  const data = args.data === undefined ? undefined : { file: args.data, rows: readTrainingData(args.data) };
+  const artifacts = await train(config, log, limits, data);
+  if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
+  return { artifacts, ...publishArtifacts(args.out ?? dir, artifacts, dir) };
 }
 
 async function main(): Promise<void> {
   const started = process.hrtime.bigint();
   const log = (msg: string) => process.stderr.write(`${msg}\n`);
-  const config = readTrainingConfig();
-  const limits = gateLimits(config, gateOverrides(process.argv.slice(2)));
-  const artifacts = await train(config, log, limits);
+  const { artifacts, written, failed } = await trainAndPublish(MODEL_DIR, process.argv.slice(2), log);
   const m = artifacts.manifest.metrics.heldOut;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   log(
-    `model ${artifacts.manifest.modelVersion}: held-out AUC ${m.auc.toFixed(3)} (oracle ${m.oracleAuc.toFixed(3)}), ` +
+    `model ${artifacts.manifest.modelVersion}: held-out AUC ${m.auc.toFixed(3)}${Number.isFinite(m.oracleAuc) ? ` (oracle ${m.oracleAuc.toFixed(3)})` : ''}, ` +
       `ECE ${m.expectedCalibrationError.toFixed(3)}, Brier ${m.brier.toFixed(3)}, sha256 ${artifacts.manifest.onnx.sha256.slice(0, 12)}… in ${seconds.toFixed(1)} s`,
   );
-  const { written, failed } = publishArtifacts(MODEL_DIR, artifacts);
   for (const g of artifacts.gates) log(`  ${g.passed ? 'pass' : 'FAIL'}  ${g.gate}: ${g.detail}`);
   if (failed.length) {
-    log(`training failed ${failed.length} gate(s); model/ is unchanged:\n  - ${failed.map((g) => `${g.gate}: ${g.detail}`).join('\n  - ')}`);
+    log(`training failed ${failed.length} gate(s); ${trainArguments(process.argv.slice(2)).out ?? 'model/'} is unchanged:\n  - ${failed.map((g) => `${g.gate}: ${g.detail}`).join('\n  - ')}`);
     process.exitCode = 1;
     return;
   }
-  log(`every gate passed; wrote ${written.map((f) => `model/${f}`).join(', ')}`);
+  const out = trainArguments(process.argv.slice(2)).out ?? 'model';
+  log(`every gate passed; wrote ${written.map((f) => join(out, f)).join(', ')}`);
 }
 
 if (require.main === module) {

@@ -5,14 +5,14 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-
-type SqsModule = typeof import('@aws-sdk/client-sqs');
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import { sqsSafeJson, sqsSafeText } from '../core/sqs-body';
 import type { StoredScore } from '../core/score-record';
 import type { ScoringConfig } from './config';
 import type { FailedEventSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
+
+type SqsModule = typeof import('@aws-sdk/client-sqs');
 
 /**
  * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
@@ -52,17 +52,19 @@ export class DynamoDbScoreStore implements ScoreStore {
 }
 
 /**
- * The SQS client is loaded on the first rejected event, not at cold start: most containers never
- * reject anything, and the module's evaluation is paid on every cold start otherwise.
+ * The SQS SDK and one client, loaded at the first send, not at cold start: most containers never
+ * send, and the module's evaluation would otherwise be paid on every cold start.
  */
-/** The SQS SDK and one client, loaded at the first send (most invocations never send). */
 function lazySqs(createClient: (sdk: SqsModule) => SQSClient) {
   let client: { sqs: SQSClient; SendMessageCommand: SqsModule['SendMessageCommand'] } | undefined;
   return () => {
-    // A synchronous require, not import(): the bundle stays CommonJS, and the twin and the tests
-    // load it inside a vm context where a dynamic import() is not available.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    client ??= (() => { const sdk = require('@aws-sdk/client-sqs') as SqsModule; return { sqs: createClient(sdk), SendMessageCommand: sdk.SendMessageCommand }; })();
+    if (!client) {
+      // A synchronous require, not import(): the bundle stays CommonJS, and the twin and the tests
+      // load it inside a vm context where a dynamic import() is not available.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sdk = require('@aws-sdk/client-sqs') as SqsModule;
+      client = { sqs: createClient(sdk), SendMessageCommand: sdk.SendMessageCommand };
+    }
     return client;
   };
 }

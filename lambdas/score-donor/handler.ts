@@ -3,6 +3,7 @@
 // lives in score-donor-update.ts and lambdas/core/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ReadinessModel } from '../core/readiness-model';
@@ -31,15 +32,19 @@ function loadModel(): Promise<ReadinessModel> {
 // and the first event is validated; a failure here is forgotten and retried by that event.
 loadModel().catch(() => {});
 
+// One SQS client for both sinks, made at the first send. It sends to the configured regional
+// endpoint, not the host inside the queue URL (the same in AWS; locally the URL's host is not
+// resolvable while AWS_ENDPOINT_URL_SQS is).
+let sqs: SQSClient | undefined;
+const sqsClient = (sdk: typeof import('@aws-sdk/client-sqs')) => (sqs ??= new sdk.SQSClient({ useQueueUrlAsEndpoint: false }));
+
 const alertWindows = new AlertWindows(dynamodb, config.alertStateTableName);
 
 const deps: ScoringDeps = {
   loadModel,
   store: new DynamoDbScoreStore(dynamodb, config.scoreTableName),
-  // Send to the configured regional endpoint, not the host inside the queue URL (the same in AWS;
-  // locally the URL's host is not resolvable while AWS_ENDPOINT_URL_SQS is).
-  rejected: new SqsRejectedEventSink((sdk) => new sdk.SQSClient({ useQueueUrlAsEndpoint: false }), config.rejectedQueueUrl),
-  ...(config.failedQueueUrl ? { failed: new SqsFailedEventSink((sdk) => new sdk.SQSClient({ useQueueUrlAsEndpoint: false }), config.failedQueueUrl) } : {}),
+  rejected: new SqsRejectedEventSink(sqsClient, config.rejectedQueueUrl),
+  ...(config.failedQueueUrl ? { failed: new SqsFailedEventSink(sqsClient, config.failedQueueUrl) } : {}),
   // Failures are counted here and e-mailed, throttled, by the alert digest function.
   alerts: { record: (failure) => alertWindows.record(failure, new Date()) },
   log: logger,

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { runRedrive } from '../../cli/redrive-command';
-import { runTrace } from '../../cli/trace-command';
+import { outcomesOf, runTrace } from '../../cli/trace-command';
 import type { DonorTrace } from '../../cli/donor-trace';
 import { s3ObjectEndingWith, S3_NO_SUCH_KEY, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { runTwin, type TwinRun } from '../../twin/run-twin';
 import { writeTwinSession } from '../../twin/twin-session';
-import { withHandlerLogsDropped } from '../../twin/local-function';
+import { loadHandler, withHandlerLogsDropped } from '../../twin/local-function';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 
 let workDir: string;
@@ -40,9 +40,14 @@ const depths = () =>
   Promise.all(QUEUES.map(async (id) => Number((await run.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue(id).url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes!.ApproximateNumberOfMessages)));
 
 // The command prints its JSON report (which names the donor: it is the answer, not a log) to stdout:
-// swallowed here, with the SDK's one-time notice that Node 20 support ends in 2027.
+// swallowed here (the last one kept), with the SDK's one-time notice that Node 20 support ends in 2027.
+let printed = '';
 async function trace(donorId: string): Promise<DonorTrace> {
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  printed = '';
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    printed += String(chunk);
+    return true;
+  });
   const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   try {
     return await runTrace(donorId, { twin: workDir, json: true });
@@ -78,6 +83,12 @@ beforeAll(async () => {
       Item: { donorId: 'D-TRACE-STALE', score: 0.61, band: 'medium', reasons: [], modelVersion: '2026.01.1', modelSha256: 'a'.repeat(64), revision: 4, sourceEventId: 'trace-stale-4', updatedAt: '2026-01-09T10:00:00.000Z', scoringDate: '2026-01-10', scoredAt: '2026-01-10T08:00:00.000Z', features: {} },
     }),
   );
+  // The registry closes one transplant centre's request for the stored donor: recorded by the real
+  // outcome handler (as the twin's request outcomes are) in the prediction log.
+  const of = run.pipeline.outcomes!;
+  const recordOutcome = loadHandler(of.fn.handlerFile, of.fn.handlerExport, { ...of.fn.environment, ...run.endpoints.env });
+  const outcome = { version: '0', id: 'trace-outcome-1', source: 'registry.donors', 'detail-type': 'DonorRequestOutcome', account: '000000000000', time: new Date().toISOString(), region: 'eu-west-1', resources: [], detail: { requestId: 'REQ-TRACE-STORED', donorId: 'D-TRACE-STORED', requestedAt: new Date(Date.now() - 60_000).toISOString(), outcome: 'unavailable', reason: 'no_contact' } };
+  expect(await withHandlerLogsDropped(() => recordOutcome(outcome))).toMatchObject({ outcome: 'recorded', predictionStatus: 'scored-before-request' });
   const fn = run.pipeline.scoringFunction;
   writeTwinSession(workDir, { pid: process.pid, env: run.endpoints.env, scoringFunction: fn, functionArn: run.pipeline.identities.get(fn.logicalId)!.attributes.Arn });
 });
@@ -99,6 +110,33 @@ describe('drs trace --twin', () => {
     expect(t.verdict.text).toMatch(/^stored: score 0\.\d+ \((high|medium|low)\) from revision 2 \(2026-11-20, event trace-stored-2\)/);
     expect(t.logs).toEqual([expect.objectContaining({ eventId: 'trace-stored-2', level: 'INFO', message: expect.stringMatching(/^scored/) })]);
     expect(t.kept).toEqual([]);
+    // Its first score went out as a DonorReadinessChanged event (the twin's pipe wrote it to events/).
+    expect(t.changeEvents).toEqual([expect.objectContaining({ previousBand: null, band: t.stored!.band, score: t.stored!.score, scoredAt: t.stored!.scoredAt })]);
+    expect(t.changeEventsSource).toBe(`read from ${join(workDir, 'events', 'DonorReadinessChanged.jsonl')}`);
+    expect(t.outcomes).toEqual([
+      expect.objectContaining({ requestId: 'REQ-TRACE-STORED', outcome: 'unavailable', reason: 'no_contact', predictionStatus: 'scored-before-request', prediction: { score: t.stored!.score, band: t.stored!.band, revision: 2 }, sourceEventId: 'trace-outcome-1' }),
+    ]);
+    expect(t.outcomesSource).toMatch(/^filtered scan of the outcome table \S*OutcomeLogTable\S* \(\d+ items examined\)$/);
+    expect(t.timeline.map((e) => e.what)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^DonorReadinessChanged published \(first score, band /), expect.stringMatching(/^request REQ-TRACE-STORED: unavailable \(no_contact\); predicted /)]),
+    );
+    const json = JSON.parse(printed) as Record<string, unknown[]>;
+    expect(json.changeEvents).toHaveLength(1);
+    expect(json.outcomes).toEqual([expect.objectContaining({ requestId: 'REQ-TRACE-STORED' })]);
+  });
+
+  it('the outcome scan stops at its limit and says so', async () => {
+    const documents = DynamoDBDocumentClient.from(run.clients.dynamodb);
+    const table = run.pipeline.outcomes!.fn.environment.OUTCOME_TABLE_NAME;
+    expect((await outcomesOf(documents, table, 'D-TRACE-STORED')).source).not.toContain('stopped');
+    const cut = await outcomesOf(documents, table, 'D-TRACE-STORED', 1);
+    expect(cut.source).toBe(`filtered scan of the outcome table ${table} (1 items examined; stopped after 1 items, the rest of the table was not read)`);
+  });
+
+  it('a donor without outcomes or change events shows none (other donors\' are not mixed in)', async () => {
+    const t = await trace('D-TRACE-NOBODY');
+    expect(t.changeEvents).toEqual([]);
+    expect(t.outcomes).toEqual([]);
   });
 
   it('rejected then fixed: the rejection is shown, the later revision is stored, nothing to fix', async () => {

@@ -68,7 +68,7 @@ describe('deploy configuration from CDK context', () => {
     // A new account's quota of 10: any reservation would leave fewer than 100 unreserved.
     [{ accountConcurrencyQuota: '10', reservedConcurrency: '1' }, 'at most 0 may be reserved'],
     // The default quota of 1000 allows 900 in all, scoring and digest together.
-    [{ reservedConcurrency: '900', alertDigestReservedConcurrency: '1' }, 'reservedConcurrency + alertDigestReservedConcurrency = 901'],
+    [{ reservedConcurrency: '900', alertDigestReservedConcurrency: '1' }, 'reservedConcurrency + alertDigestReservedConcurrency + apiReservedConcurrency = 901'],
     [{ reservedConcurrency: '1000' }, 'at most 900 may be reserved'],
   ])('refuses a reservation %j that leaves Lambda fewer than 100 unreserved', (raw, message) => {
     expect(() => parsePipelineConfig(raw)).toThrow(PipelineConfigError);

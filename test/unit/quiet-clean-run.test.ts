@@ -76,6 +76,6 @@ describe('files the README tells a user to write', () => {
     const written = [...readme.matchAll(/--out ([A-Za-z0-9_./-]+\.jsonl)/g)].map((m) => m[1]);
     expect(written.length).toBeGreaterThan(0);
     const result = spawnSync('git', ['check-ignore', '--no-index', ...written], { cwd: ROOT, encoding: 'utf8' });
-    expect(result.stdout.trim().split('\n').sort()).toEqual([...new Set(written)].sort());
+    expect([...new Set(result.stdout.trim().split('\n'))].sort()).toEqual([...new Set(written)].sort());
   });
 });
