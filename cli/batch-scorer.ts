@@ -8,7 +8,10 @@ import type { ContractViolation } from '../lambdas/core/donor-updated';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { parseJsonLine } from '../lambdas/core/json-line';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
-import { scoreBatch, type BatchRow, type BatchTimings } from '../lambdas/core/score-batch';
+import { FEATURE_COUNT } from '../lambdas/core/features';
+import { bandOf } from '../lambdas/core/model-manifest';
+import { scoreBatchColumns, type BatchTimings } from '../lambdas/core/score-batch';
+import { ScoreRecordJson } from '../lambdas/core/score-record-json';
 
 export interface BatchScoreOptions {
   model: ReadinessModel;
@@ -75,7 +78,8 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   const started = process.hrtime.bigint();
   const timings: BatchTimings = { validation: 0, features: 0, inference: 0, records: 0 };
   // One batch: the rows for the engine, and per line either the row's index or its line error.
-  let rows: BatchRow[] = [];
+  let details: unknown[] = [];
+  let sourceEventIds: (string | null)[] = [];
   let slots: (number | ContractViolation)[] = [];
   let firstLine = 1;
 
@@ -85,34 +89,42 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     summary.rejectedByRule[key] = (summary.rejectedByRule[key] ?? 0) + 1;
   };
 
+  const json = new ScoreRecordJson({ modelVersion: model.version, modelSha256: model.sha256, scoringDate, scoredAt: now().toISOString(), reasonsOfKey: (key) => model.explainer.reasonsOfKey(key) });
+  const bands = model.manifest.bands;
+
   const flush = async () => {
     if (slots.length === 0) return;
-    const scoredAt = now().toISOString();
-    const results = await scoreBatch(rows, model, scoringDate, scoredAt, timings);
+    json.scoredAt = now().toISOString();
+    const { checked, features, scores } = await scoreBatchColumns(details, model, scoringDate, timings);
     const t = process.hrtime.bigint();
-    
     // One string per batch, one write per batch: no per-line syscalls.
     let chunk = '';
+    let k = 0;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
       if (typeof slot !== 'number') {
         chunk += `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}\n`;
         continue;
       }
-      const result = results[slot];
+      const result = checked[slot];
       if (!result.ok) {
         reject(result.violation);
         chunk += `{"line":${firstLine + i},"error":${JSON.stringify(result.violation)}}\n`;
         continue;
       }
+      const { detail } = result;
+      const probability = scores.probabilities[k];
+      const band = bandOf(probability, bands);
       summary.scored += 1;
-      summary.bands[result.record.band] += 1;
-      chunk += `${JSON.stringify(result.record)}\n`;
+      summary.bands[band] += 1;
+      chunk += `${json.text({ donorId: detail.donorId, revision: detail.revision, updatedAt: detail.updatedAt, sourceEventId: sourceEventIds[slot], probability, band, reasonKey: scores.reasonKeys[k] }, features, k * FEATURE_COUNT)}\n`;
+      k += 1;
     }
     if (!output.write(chunk)) await once(output, 'drain');
     summary.seconds.writing += since(t);
     firstLine += slots.length;
-    rows = [];
+    details = [];
+    sourceEventIds = [];
     slots = [];
   };
 
@@ -122,8 +134,10 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
       summary.lines += 1;
       const parsed = parseJsonLine(text);
       if (parsed.ok) {
-        slots.push(rows.length);
-        rows.push(unwrapDetail(parsed.value));
+        const row = unwrapDetail(parsed.value);
+        slots.push(details.length);
+        details.push(row.detail);
+        sourceEventIds.push(row.sourceEventId);
       } else {
         slots.push(parsed.error);
         reject(parsed.error);

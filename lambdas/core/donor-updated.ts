@@ -5,7 +5,6 @@
 // bundle carries ~15 KB of zod instead of ~450 KB (a third of its cold-start compile time).
 import * as z from 'zod/mini';
 import { isoDateToDay } from './calendar';
-import { plainlyValidDetail } from './donor-updated-fast';
 
 export const SEXES = ['F', 'M', 'U'] as const;
 export const RECRUITMENT_CHANNELS = ['online', 'drive', 'blood_center', 'other'] as const;
@@ -115,29 +114,22 @@ export type DetailValidation =
   | { ok: true; detail: DonorUpdatedDetail }
   | { ok: false; violation: ContractViolation; violations: ContractViolation[] };
 
-const schemaByDay = new Map<number, ReturnType<typeof detailSchema>>();
+export type DetailSchema = ReturnType<typeof detailSchema>;
+const schemaByDay = new Map<number, DetailSchema>();
 
-/**
- * Validates a `DonorUpdated` detail. Rules that depend on "today" (birth year, registration in the
- * future) are judged against `referenceDate` (the scoring date), so a batch scored as of a past
- * date judges records as they were then. Unknown fields are dropped, never stored.
- */
-export function validateDetail(input: unknown, referenceDate: string): DetailValidation {
-  const day = isoDateToDay(referenceDate);
-  const fast = plainlyValidDetail(input, Number(referenceDate.slice(0, 4)), day, MIN_DONOR_AGE, MIN_BIRTH_YEAR);
-  if (fast) return { ok: true, detail: fast };
-  return validateDetailBySchema(input, referenceDate);
-}
-
-/** The schema alone, without the fast path: every rejection is worded here. */
-export function validateDetailBySchema(input: unknown, referenceDate: string): DetailValidation {
+/** The contract's schema as judged on `referenceDate`, built once per scoring date. */
+export function detailSchemaFor(referenceDate: string): DetailSchema {
   const day = isoDateToDay(referenceDate);
   let schema = schemaByDay.get(day);
   if (!schema) {
     schema = detailSchema(Number(referenceDate.slice(0, 4)), day);
     schemaByDay.set(day, schema);
   }
-  const parsed = schema.safeParse(input);
+  return schema;
+}
+
+/** A schema's answer as the pipeline speaks it: the detail, or which field broke which rule. */
+export function toDetailValidation(parsed: ReturnType<DetailSchema['safeParse']>): DetailValidation {
   if (parsed.success) return { ok: true, detail: parsed.data };
   const violations = parsed.error.issues.map(
     (issue): ContractViolation => ({
@@ -146,4 +138,13 @@ export function validateDetailBySchema(input: unknown, referenceDate: string): D
     }),
   );
   return { ok: false, violation: violations[0], violations };
+}
+
+/**
+ * Validates a `DonorUpdated` detail. Rules that depend on "today" (birth year, registration in the
+ * future) are judged against `referenceDate` (the scoring date), so a batch scored as of a past
+ * date judges records as they were then. Unknown fields are dropped, never stored.
+ */
+export function validateDetail(input: unknown, referenceDate: string): DetailValidation {
+  return toDetailValidation(detailSchemaFor(referenceDate).safeParse(input));
 }

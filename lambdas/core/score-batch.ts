@@ -2,9 +2,12 @@
 // registry refresh's batch function both score through it, and it runs the very steps of the event
 // path (contract validation, the feature module, the ONNX model, the score record), only with one
 // ONNX run per batch. A single row and the same row in a batch give the same float32 score.
-import { validateDetail, type ContractViolation, type DonorUpdatedDetail } from './donor-updated';
-import { deriveFeatures } from './features';
-import type { ReadinessModel } from './readiness-model';
+// Inside, a batch is columns (a feature matrix, scores, reason keys), not an object per row:
+// `scoreBatchColumns` is that form (drs score writes its JSON from it), `scoreBatch` the records.
+import { compiledDetailValidator } from './donor-updated-compiled';
+import type { ContractViolation, DetailValidation, DonorUpdatedDetail } from './donor-updated';
+import { FEATURE_COUNT, scoringDayOf, writeFeatures } from './features';
+import type { MatrixScores, ReadinessModel } from './readiness-model';
 import { buildScoreRecord, type ScoreRecord } from './score-record';
 
 export interface BatchRow {
@@ -25,42 +28,59 @@ export interface BatchTimings {
   records: number;
 }
 
+export type BatchModel = Pick<ReadinessModel, 'scoreMatrix' | 'predictionOf' | 'version' | 'sha256'>;
+
+/** A batch as columns: each row's validation, and for the valid ones (in order) features and scores. */
+export interface ScoredColumns {
+  checked: DetailValidation[];
+  /** How many rows were valid and scored. */
+  scored: number;
+  /** `scored` rows of `FEATURE_COUNT` features, row after row. */
+  features: Float64Array;
+  scores: MatrixScores;
+}
+
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** Validates, derives and scores `details` as of `scoringDate`; invalid rows keep their violation. */
+export async function scoreBatchColumns(details: readonly unknown[], model: BatchModel, scoringDate: string, timings?: BatchTimings): Promise<ScoredColumns> {
+  let t = process.hrtime.bigint();
+  const validate = compiledDetailValidator(scoringDate);
+  const checked = details.map(validate);
+  if (timings) timings.validation += since(t);
+  t = process.hrtime.bigint();
+  const scoring = scoringDayOf(scoringDate);
+  const features = new Float64Array(checked.length * FEATURE_COUNT);
+  let scored = 0;
+  for (const c of checked) {
+    if (!c.ok) continue;
+    writeFeatures(c.detail.donor, scoring, features, scored * FEATURE_COUNT);
+    scored += 1;
+  }
+  if (timings) timings.features += since(t);
+  t = process.hrtime.bigint();
+  const scores = scored ? await model.scoreMatrix(features, scored) : { probabilities: new Float32Array(0), reasonKeys: new Float64Array(0) };
+  if (timings) timings.inference += since(t);
+  return { checked, scored, features, scores };
+}
 
 /** Scores `rows` as of `scoringDate`; invalid rows get their violation instead, never a throw. */
 export async function scoreBatch(
   rows: readonly BatchRow[],
-  model: Pick<ReadinessModel, 'predict' | 'version' | 'sha256'>,
+  model: BatchModel,
   scoringDate: string,
   scoredAt: string,
   timings?: BatchTimings,
 ): Promise<BatchRowResult[]> {
-  const results: (BatchRowResult | { ok: true; detail: DonorUpdatedDetail; sourceEventId: string | null; vector: number[] })[] = [];
-  const vectors: number[][] = [];
-  let t = process.hrtime.bigint();
-  const checked = rows.map((row) => validateDetail(row.detail, scoringDate));
-  if (timings) timings.validation += since(t);
-  t = process.hrtime.bigint();
-  rows.forEach((row, i) => {
-    const c = checked[i];
-    if (!c.ok) {
-      results.push({ ok: false, violation: c.violation, violations: c.violations });
-      return;
-    }
-    const vector = deriveFeatures(c.detail.donor, scoringDate);
-    vectors.push(vector);
-    results.push({ ok: true, detail: c.detail, sourceEventId: row.sourceEventId, vector });
-  });
-  if (timings) timings.features += since(t);
-  t = process.hrtime.bigint();
-  const predictions = await model.predict(vectors);
-  if (timings) timings.inference += since(t);
-  t = process.hrtime.bigint();
+  const { checked, features, scores } = await scoreBatchColumns(rows.map((row) => row.detail), model, scoringDate, timings);
+  const t = process.hrtime.bigint();
   let k = 0;
-  const out = results.map((r) => {
-    if (!r.ok || !('vector' in r)) return r as BatchRowResult;
-    const record = buildScoreRecord({ detail: r.detail, sourceEventId: r.sourceEventId, vector: r.vector, prediction: predictions[k++] }, model, scoringDate, scoredAt);
-    return { ok: true as const, record, input: r.detail };
+  const out = checked.map((c, i): BatchRowResult => {
+    if (!c.ok) return { ok: false, violation: c.violation, violations: c.violations };
+    const vector = Array.from(features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT));
+    const record = buildScoreRecord({ detail: c.detail, sourceEventId: rows[i].sourceEventId, vector, prediction: model.predictionOf(scores, k) }, model, scoringDate, scoredAt);
+    k += 1;
+    return { ok: true, record, input: c.detail };
   });
   if (timings) timings.records += since(t);
   return out;
