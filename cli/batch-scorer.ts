@@ -3,13 +3,13 @@
 // rescoring's too: validation, features, one ONNX run per batch, records); an invalid line becomes
 // {"line": n, "error": {"field", "rule"}} and scoring goes on. It streams: one batch in memory.
 import type { Readable, Writable } from 'node:stream';
-import { once } from 'node:events';
 import type { ContractViolation } from '../lambdas/core/donor-updated';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { parseJsonLine } from '../lambdas/core/json-line';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
 import { FEATURE_COUNT } from '../lambdas/core/features';
 import { bandOf } from '../lambdas/core/model-manifest';
+import { BufferedLines } from './buffered-lines';
 import { scoreBatchColumns, type BatchTimings } from '../lambdas/core/score-batch';
 import { ScoreRecordJson } from '../lambdas/core/score-record-json';
 
@@ -91,36 +91,38 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
 
   const json = new ScoreRecordJson({ modelVersion: model.version, modelSha256: model.sha256, scoringDate, scoredAt: now().toISOString(), reasonsOfKey: (key) => model.explainer.reasonsOfKey(key) });
   const bands = model.manifest.bands;
+  const sink = new BufferedLines(output);
 
   const flush = async () => {
     if (slots.length === 0) return;
     json.scoredAt = now().toISOString();
     const { checked, features, scores } = await scoreBatchColumns(details, model, scoringDate, timings);
     const t = process.hrtime.bigint();
-    // One string per batch, one write per batch: no per-line syscalls.
-    let chunk = '';
     let k = 0;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
+      let text: string;
       if (typeof slot !== 'number') {
-        chunk += `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}\n`;
-        continue;
+        text = `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}`;
+      } else {
+        const result = checked[slot];
+        if (!result.ok) {
+          reject(result.violation);
+          text = `{"line":${firstLine + i},"error":${JSON.stringify(result.violation)}}`;
+        } else {
+          const { detail } = result;
+          const probability = scores.probabilities[k];
+          const band = bandOf(probability, bands);
+          summary.scored += 1;
+          summary.bands[band] += 1;
+          text = json.text({ donorId: detail.donorId, revision: detail.revision, updatedAt: detail.updatedAt, sourceEventId: sourceEventIds[slot], probability, band, reasonKey: scores.reasonKeys[k] }, features, k * FEATURE_COUNT);
+          k += 1;
+        }
       }
-      const result = checked[slot];
-      if (!result.ok) {
-        reject(result.violation);
-        chunk += `{"line":${firstLine + i},"error":${JSON.stringify(result.violation)}}\n`;
-        continue;
-      }
-      const { detail } = result;
-      const probability = scores.probabilities[k];
-      const band = bandOf(probability, bands);
-      summary.scored += 1;
-      summary.bands[band] += 1;
-      chunk += `${json.text({ donorId: detail.donorId, revision: detail.revision, updatedAt: detail.updatedAt, sourceEventId: sourceEventIds[slot], probability, band, reasonKey: scores.reasonKeys[k] }, features, k * FEATURE_COUNT)}\n`;
-      k += 1;
+      if (sink.fits(text)) sink.lineThatFits(text);
+      else await sink.line(text);
     }
-    if (!output.write(chunk)) await once(output, 'drain');
+    // Buffered: the stream gets a few MiB at a time, not a write per line or per batch.
     summary.seconds.writing += since(t);
     firstLine += slots.length;
     details = [];
@@ -152,6 +154,9 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   }
   summary.seconds.parsing += since(t);
   await flush();
+  t = process.hrtime.bigint();
+  await sink.flush();
+  summary.seconds.writing += since(t);
   options.onProgress?.(summary.lines);
   summary.seconds.parsing += timings.validation;
   summary.seconds.features += timings.features + timings.records;

@@ -76,11 +76,11 @@ export class ReadinessModel {
   async probabilities(vectors: readonly (readonly number[])[]): Promise<Float32Array> {
     const data = new Float32Array(vectors.length * FEATURE_COUNT);
     vectors.forEach((v, r) => data.set(v, r * FEATURE_COUNT));
-    return this.run(data, vectors.length);
+    return this.probabilitiesOfMatrix(data, vectors.length);
   }
 
-  /** One ONNX run over `rows` rows of float32 features. */
-  private async run(data: Float32Array, rows: number): Promise<Float32Array> {
+  /** One ONNX run over `rows` rows of float32 features, row after row. */
+  async probabilitiesOfMatrix(data: Float32Array, rows: number): Promise<Float32Array> {
     const { input, output } = this.manifest.onnx;
     const feeds = { [input.name]: new ort.Tensor('float32', data, [rows, FEATURE_COUNT]) };
     const result = await this.session.run(feeds);
@@ -93,7 +93,7 @@ export class ReadinessModel {
    * matrix as float32, as it sees a vector.
    */
   async scoreMatrix(features: Float64Array, rows: number): Promise<MatrixScores> {
-    const probabilities = await this.run(new Float32Array(features.subarray(0, rows * FEATURE_COUNT)), rows);
+    const probabilities = await this.probabilitiesOfMatrix(new Float32Array(features.subarray(0, rows * FEATURE_COUNT)), rows);
     const reasonKeys = new Float64Array(rows);
     for (let r = 0; r < rows; r++) reasonKeys[r] = this.explainer.reasonKey(features, r * FEATURE_COUNT);
     return { probabilities, reasonKeys };

@@ -11,6 +11,26 @@ import { recordedScore } from './score-record';
 const jsonNumber = (x: number): string => (Number.isFinite(x) ? `${x}` : 'null');
 // What JSON.stringify escapes in a string: quotes, backslashes, control and surrogate code units.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+/**
+ * JSON.stringify of `x` when `x` is a value rounded to `digits` decimals (features: 4, the score: 6):
+ * the shortest decimal that reads back as `x` is then that rounded decimal itself, which whole
+ * numbers print faster than the general double-to-text (which prints anything else).
+ */
+function roundedNumber(x: number, digits: number, scale: number): string {
+  const k = Math.round(x * scale);
+  if (k / scale !== x || !(k >= 0 && k <= 0x7fffffff)) return jsonNumber(x);
+  const whole = Math.floor(k / scale);
+  let fraction = k - whole * scale;
+  if (fraction === 0) return `${whole}`;
+  let width = digits;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    width -= 1;
+  }
+  const text = `${fraction}`;
+  return `${whole}.${ZEROS[width - text.length]}${text}`;
+}
 const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
 export interface ScoreRecordRun {
@@ -58,10 +78,10 @@ export class ScoreRecordJson {
       this.reasonsText.set(row.reasonKey, reasons);
     }
     let text =
-      `{"donorId":${jsonString(row.donorId)},"score":${jsonNumber(recordedScore(row.probability))},"band":${jsonString(row.band)},"reasons":${reasons}` +
+      `{"donorId":${jsonString(row.donorId)},"score":${roundedNumber(recordedScore(row.probability), 6, 1e6)},"band":${jsonString(row.band)},"reasons":${reasons}` +
       `${this.modelText}${jsonNumber(row.revision)},"sourceEventId":${row.sourceEventId === null ? 'null' : jsonString(row.sourceEventId)},"updatedAt":${jsonString(row.updatedAt)}${this.datesText}`;
     const keys = this.featureKeys;
-    for (let i = 0; i < keys.length; i++) text += keys[i] + jsonNumber(features[offset + i]);
+    for (let i = 0; i < keys.length; i++) text += keys[i] + roundedNumber(features[offset + i], 4, 1e4);
     return `${text}}}`;
   }
 }
