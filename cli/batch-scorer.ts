@@ -5,12 +5,12 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ContractViolation } from '../lambdas/core/donor-updated';
 import { unwrapDetail } from '../lambdas/core/event-input';
-import { parseJsonLine } from '../lambdas/core/json-line';
+import { parseJsonLine, type ParsedLine } from '../lambdas/core/json-line';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
 import { FEATURE_COUNT } from '../lambdas/core/features';
 import { bandOf } from '../lambdas/core/model-manifest';
 import { BufferedLines } from './buffered-lines';
-import { scoreBatchColumns, type BatchTimings } from '../lambdas/core/score-batch';
+import { BatchColumns } from '../lambdas/core/score-batch';
 import { ScoreRecordJson } from '../lambdas/core/score-record-json';
 
 export interface BatchScoreOptions {
@@ -29,6 +29,10 @@ export interface BatchScoreSummary {
   bands: { high: number; medium: number; low: number };
   scoringDate: string;
   modelVersion: string;
+  /**
+   * Where the time went: reading and JSON.parse (`parsing`), contract validation and feature
+   * derivation (`features`), the model and reason codes (`inference`), records to bytes (`writing`).
+   */
   seconds: { total: number; parsing: number; features: number; inference: number; writing: number };
 }
 
@@ -76,12 +80,20 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     seconds: { total: 0, parsing: 0, features: 0, inference: 0, writing: 0 },
   };
   const started = process.hrtime.bigint();
-  const timings: BatchTimings = { validation: 0, features: 0, inference: 0, records: 0 };
-  // One batch: the rows for the engine, and per line either the row's index or its line error.
-  let details: unknown[] = [];
+  const seconds = summary.seconds;
+  // One batch as columns: each valid row's features (in `batch`) and the few input values its record
+  // names; per line either the row's index among the valid ones or its error. Parsed objects are
+  // dropped as soon as a row is in the columns, so they die young and cheap.
+  const batch = new BatchColumns(model, scoringDate, batchSize);
+  let donorIds: string[] = [];
+  let revisions: number[] = [];
+  let updatedAts: string[] = [];
   let sourceEventIds: (string | null)[] = [];
   let slots: (number | ContractViolation)[] = [];
   let firstLine = 1;
+  const json = new ScoreRecordJson({ modelVersion: model.version, modelSha256: model.sha256, scoringDate, scoredAt: now().toISOString(), reasonsOfKey: (key) => model.explainer.reasonsOfKey(key) });
+  const bands = model.manifest.bands;
+  const sink = new BufferedLines(output);
 
   const reject = (error: ContractViolation) => {
     summary.rejected += 1;
@@ -89,78 +101,82 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     summary.rejectedByRule[key] = (summary.rejectedByRule[key] ?? 0) + 1;
   };
 
-  const json = new ScoreRecordJson({ modelVersion: model.version, modelSha256: model.sha256, scoringDate, scoredAt: now().toISOString(), reasonsOfKey: (key) => model.explainer.reasonsOfKey(key) });
-  const bands = model.manifest.bands;
-  const sink = new BufferedLines(output);
-
   const flush = async () => {
     if (slots.length === 0) return;
     json.scoredAt = now().toISOString();
-    const { checked, features, scores } = await scoreBatchColumns(details, model, scoringDate, timings);
-    const t = process.hrtime.bigint();
-    let k = 0;
+    let t = process.hrtime.bigint();
+    const { probabilities, reasonKeys } = await batch.score();
+    seconds.inference += since(t);
+    t = process.hrtime.bigint();
+    const { features } = batch;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
       let text: string;
       if (typeof slot !== 'number') {
         text = `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}`;
       } else {
-        const result = checked[slot];
-        if (!result.ok) {
-          reject(result.violation);
-          text = `{"line":${firstLine + i},"error":${JSON.stringify(result.violation)}}`;
-        } else {
-          const { detail } = result;
-          const probability = scores.probabilities[k];
-          const band = bandOf(probability, bands);
-          summary.scored += 1;
-          summary.bands[band] += 1;
-          text = json.text({ donorId: detail.donorId, revision: detail.revision, updatedAt: detail.updatedAt, sourceEventId: sourceEventIds[slot], probability, band, reasonKey: scores.reasonKeys[k] }, features, k * FEATURE_COUNT);
-          k += 1;
-        }
+        const probability = probabilities[slot];
+        const band = bandOf(probability, bands);
+        summary.bands[band] += 1;
+        text = json.text({ donorId: donorIds[slot], revision: revisions[slot], updatedAt: updatedAts[slot], sourceEventId: sourceEventIds[slot], probability, band, reasonKey: reasonKeys[slot] }, features, slot * FEATURE_COUNT);
       }
+      // Buffered: the stream gets a few MiB at a time, not a write per line or per batch.
       if (sink.fits(text)) sink.lineThatFits(text);
       else await sink.line(text);
     }
-    // Buffered: the stream gets a few MiB at a time, not a write per line or per batch.
-    summary.seconds.writing += since(t);
+    summary.scored += batch.scored;
+    seconds.writing += since(t);
     firstLine += slots.length;
-    details = [];
+    batch.clear();
+    donorIds = [];
+    revisions = [];
+    updatedAts = [];
     sourceEventIds = [];
     slots = [];
   };
 
+  const parsed: ParsedLine[] = [];
   let t = process.hrtime.bigint();
   for await (const lines of lineChunks(input)) {
-    for (const text of lines) {
+    for (let i = 0; i < lines.length; i++) parsed[i] = parseJsonLine(lines[i]);
+    seconds.parsing += since(t);
+    t = process.hrtime.bigint();
+    for (let i = 0; i < lines.length; i++) {
       summary.lines += 1;
-      const parsed = parseJsonLine(text);
-      if (parsed.ok) {
-        const row = unwrapDetail(parsed.value);
-        slots.push(details.length);
-        details.push(row.detail);
-        sourceEventIds.push(row.sourceEventId);
+      const line = parsed[i];
+      if (!line.ok) {
+        slots.push(line.error);
+        reject(line.error);
       } else {
-        slots.push(parsed.error);
-        reject(parsed.error);
+        const { detail, sourceEventId } = unwrapDetail(line.value);
+        const checked = batch.add(detail);
+        if (checked.ok) {
+          slots.push(donorIds.length);
+          donorIds.push(checked.detail.donorId);
+          revisions.push(checked.detail.revision);
+          updatedAts.push(checked.detail.updatedAt);
+          sourceEventIds.push(sourceEventId);
+        } else {
+          slots.push(checked.violation);
+          reject(checked.violation);
+        }
       }
       if (slots.length >= batchSize) {
-        summary.seconds.parsing += since(t);
+        seconds.features += since(t);
         await flush();
         options.onProgress?.(summary.lines);
         t = process.hrtime.bigint();
       }
     }
+    parsed.length = 0;
+    seconds.features += since(t);
+    t = process.hrtime.bigint();
   }
-  summary.seconds.parsing += since(t);
   await flush();
   t = process.hrtime.bigint();
   await sink.flush();
-  summary.seconds.writing += since(t);
+  seconds.writing += since(t);
   options.onProgress?.(summary.lines);
-  summary.seconds.parsing += timings.validation;
-  summary.seconds.features += timings.features + timings.records;
-  summary.seconds.inference += timings.inference;
-  summary.seconds.total = since(started);
+  seconds.total = since(started);
   return summary;
 }

@@ -4,9 +4,9 @@
 // ONNX run per batch. A single row and the same row in a batch give the same float32 score.
 // Inside, a batch is columns (a feature matrix, scores, reason keys), not an object per row:
 // `scoreBatchColumns` is that form (drs score writes its JSON from it), `scoreBatch` the records.
-import { compiledDetailValidator } from './donor-updated-compiled';
+import { compiledDetailValidator, type DetailValidator } from './donor-updated-compiled';
 import type { ContractViolation, DetailValidation, DonorUpdatedDetail } from './donor-updated';
-import { FEATURE_COUNT, scoringDayOf, writeFeatures } from './features';
+import { FEATURE_COUNT, scoringDayOf, writeFeatures, type ScoringDay } from './features';
 import type { MatrixScores, ReadinessModel } from './readiness-model';
 import { buildScoreRecord, type ScoreRecord } from './score-record';
 
@@ -41,27 +41,62 @@ export interface ScoredColumns {
 }
 
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+const NO_SCORES: MatrixScores = { probabilities: new Float32Array(0), reasonKeys: new Float64Array(0) };
+
+/**
+ * One batch being filled row by row: each detail is validated and its features written into the
+ * batch's matrix as it comes, so the parsed input can be dropped at once (a caller streaming
+ * millions of rows keeps columns, not objects); `score` then runs the model once for them all.
+ */
+export class BatchColumns {
+  readonly features: Float64Array;
+  /** How many valid rows the matrix holds. */
+  scored = 0;
+  private readonly validate: DetailValidator;
+  private readonly scoring: ScoringDay;
+
+  constructor(
+    private readonly model: BatchModel,
+    scoringDate: string,
+    readonly capacity: number,
+  ) {
+    this.validate = compiledDetailValidator(scoringDate);
+    this.scoring = scoringDayOf(scoringDate);
+    this.features = new Float64Array(capacity * FEATURE_COUNT);
+  }
+
+  /** Validates `detail`; a valid one becomes the next row of the matrix. */
+  add(detail: unknown): DetailValidation {
+    const checked = this.validate(detail);
+    if (checked.ok) {
+      if (this.scored === this.capacity) throw new RangeError(`a batch holds at most ${this.capacity} rows`);
+      writeFeatures(checked.detail.donor, this.scoring, this.features, this.scored * FEATURE_COUNT);
+      this.scored += 1;
+    }
+    return checked;
+  }
+
+  /** Scores and reason keys of the valid rows, in the order they were added. */
+  async score(): Promise<MatrixScores> {
+    return this.scored ? this.model.scoreMatrix(this.features, this.scored) : NO_SCORES;
+  }
+
+  /** Empties the batch for the next rows (the matrix is reused). */
+  clear(): void {
+    this.scored = 0;
+  }
+}
 
 /** Validates, derives and scores `details` as of `scoringDate`; invalid rows keep their violation. */
 export async function scoreBatchColumns(details: readonly unknown[], model: BatchModel, scoringDate: string, timings?: BatchTimings): Promise<ScoredColumns> {
   let t = process.hrtime.bigint();
-  const validate = compiledDetailValidator(scoringDate);
-  const checked = details.map(validate);
+  const batch = new BatchColumns(model, scoringDate, details.length);
+  const checked = details.map((detail) => batch.add(detail));
   if (timings) timings.validation += since(t);
   t = process.hrtime.bigint();
-  const scoring = scoringDayOf(scoringDate);
-  const features = new Float64Array(checked.length * FEATURE_COUNT);
-  let scored = 0;
-  for (const c of checked) {
-    if (!c.ok) continue;
-    writeFeatures(c.detail.donor, scoring, features, scored * FEATURE_COUNT);
-    scored += 1;
-  }
-  if (timings) timings.features += since(t);
-  t = process.hrtime.bigint();
-  const scores = scored ? await model.scoreMatrix(features, scored) : { probabilities: new Float32Array(0), reasonKeys: new Float64Array(0) };
+  const scores = await batch.score();
   if (timings) timings.inference += since(t);
-  return { checked, scored, features, scores };
+  return { checked, scored: batch.scored, features: batch.features, scores };
 }
 
 /** Scores `rows` as of `scoringDate`; invalid rows get their violation instead, never a throw. */
