@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { scoreJsonLines } from '../cli/batch-scorer';
+import { READ_CHUNK_BYTES, scoreJsonLines } from '../cli/batch-scorer';
 import { BufferedLines } from '../cli/buffered-lines';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { FEATURE_COUNT } from '../lambdas/core/features';
@@ -102,7 +102,7 @@ export async function measureBatchAgainstFloor(lines: readonly string[], model: 
       const sink = createWriteStream(join(dir, 'scores.jsonl'));
       const t = performance.now();
       const cpu = cpuSecondsNow();
-      const summary = await scoreJsonLines(createReadStream(inFile), sink, { model, scoringDate });
+      const summary = await scoreJsonLines(createReadStream(inFile, { highWaterMark: READ_CHUNK_BYTES }), sink, { model, scoringDate });
       sink.end();
       await once(sink, 'finish');
       engine.push({ seconds: (performance.now() - t) / 1000, cpuSeconds: cpuSecondsNow() - cpu });

@@ -11,7 +11,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import * as ort from 'onnxruntime-node';
 import { Command } from 'commander';
 import { progressBar } from '../cli/terminal';
-import { scoreJsonLines } from '../cli/batch-scorer';
+import { READ_CHUNK_BYTES, scoreJsonLines } from '../cli/batch-scorer';
 import { floorSeconds } from './batch-floor';
 import { loadLocalModel } from '../cli/local-model';
 import { deriveFeatures, FEATURE_COUNT } from '../lambdas/core/features';
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     out.end();
     await once(out, 'finish');
     const sink = createWriteStream(join(workDir, 'scores.jsonl'));
-    const summary = await scoreJsonLines(createReadStream(dataFile), sink, { model, scoringDate: today() });
+    const summary = await scoreJsonLines(createReadStream(dataFile, { highWaterMark: READ_CHUNK_BYTES }), sink, { model, scoringDate: today() });
     sink.end();
     await once(sink, 'finish');
     const matrix = new Float32Array(vectors.length * FEATURE_COUNT);

@@ -36,6 +36,9 @@ export interface BatchScoreSummary {
   seconds: { total: number; parsing: number; features: number; inference: number; writing: number };
 }
 
+/** Bytes per read of an input file: a few hundred reads for a million rows, not thousands. */
+export const READ_CHUNK_BYTES = 1 << 20;
+
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /**
