@@ -4,12 +4,13 @@
 // `drs score` is timed beside it in the same run, on the same rows, in one process (one core):
 // rows/s of each and their ratio, by the wall clock and by CPU time (on a shared machine the CPU
 // time is the per-core figure; the wall clock also counts the time other processes took the core).
+import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { READ_CHUNK_BYTES, scoreJsonLines } from '../cli/batch-scorer';
+import { READ_CHUNK_BYTES, scoreJsonLines, type BatchScoreSummary } from '../cli/batch-scorer';
 import { BufferedLines } from '../cli/buffered-lines';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { FEATURE_COUNT } from '../lambdas/core/features';
@@ -132,4 +133,23 @@ export async function measureBatchAgainstFloor(lines: readonly string[], model: 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Peak memory of `drs score` on `rows` rows in a process of its own, fed by `drs data` through a
+ * pipe (no input file to store): streaming keeps it flat, reading everything first would not.
+ */
+export async function batchMemoryRun(rows: number, asOf = '2026-06-01'): Promise<{ rows: number; peakRssMiB: number; rowsPerSecond: number }> {
+  const drs = join(__dirname, '..', 'cli', 'drs.cjs');
+  const generator = spawn(process.execPath, [drs, 'data', '--rows', String(rows), '--seed', '15', '--as-of', asOf, '--out', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const scorer = spawn(process.execPath, [drs, 'score', '--in', '-', '--out', devNull, '--as-of', asOf, '--json'], { stdio: [generator.stdout, 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  scorer.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  scorer.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const [code] = (await once(scorer, 'close')) as [number];
+  if (code !== 0) throw new Error(`drs score (memory run) exited ${code}: ${err.slice(0, 500)}`);
+  const summary = JSON.parse(out) as BatchScoreSummary;
+  if (summary.lines !== rows) throw new Error(`drs score (memory run) read ${summary.lines} of ${rows} rows`);
+  return { rows, peakRssMiB: summary.peakRssMiB, rowsPerSecond: Math.round(rows / summary.seconds.total) };
 }

@@ -11,8 +11,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import * as ort from 'onnxruntime-node';
 import { Command } from 'commander';
 import { progressBar } from '../cli/terminal';
-import { READ_CHUNK_BYTES, scoreJsonLines } from '../cli/batch-scorer';
-import { floorSeconds } from './batch-floor';
+import { batchMemoryRun, measureBatchAgainstFloor, type BatchFloorResult } from './batch-floor';
 import { loadLocalModel } from '../cli/local-model';
 import { deriveFeatures, FEATURE_COUNT } from '../lambdas/core/features';
 import { generateRegistry } from '../model/synthetic-registry';
@@ -64,7 +63,7 @@ export interface BenchResult {
   machine: { cpus: string; cores: number; memoryGiB: number; node: string; date: string; quick: boolean };
   coldStart: { handlerMsMedian: number; floorMsMedian: number; ratio: number; runs: number; handlerImportMsMedian: number; floorImportMsMedian: number; floorSessionMsMedian: number };
   warm: { events: number; cpuMsPerEvent: number; p50Ms: number; p99Ms: number; floorPutItemMs: number; floorOnnxMs: number; floorMs: number; ratioP50: number; floorP99Ms: number; ratioP99: number; sameRecordPutMs: number; peakRssMiB: number; memorySizeMiB: number };
-  batch: { rows: number; rowsPerSecond: number; floorRowsPerSecond: number; rawOnnxRowsPerSecond: number; ratio: number; share: Record<string, number> };
+  batch: BatchFloorResult & { rawOnnxRowsPerSecond: number; memory: { rows: number; peakRssMiB: number; rowsPerSecond: number } };
   concurrency: { level: number; eventsPerSecond: number }[];
   storeCeiling: { writesPerSecond: number; concurrency: number };
   asset: { unzippedBytes: number; zippedBytes: number; shareOfLambdaLimit: number };
@@ -188,10 +187,6 @@ async function main(): Promise<void> {
     }
     out.end();
     await once(out, 'finish');
-    const sink = createWriteStream(join(workDir, 'scores.jsonl'));
-    const summary = await scoreJsonLines(createReadStream(dataFile, { highWaterMark: READ_CHUNK_BYTES }), sink, { model, scoringDate: today() });
-    sink.end();
-    await once(sink, 'finish');
     const matrix = new Float32Array(vectors.length * FEATURE_COUNT);
     vectors.forEach((v, i) => matrix.set(v, i * FEATURE_COUNT));
     const tRaw = performance.now();
@@ -200,10 +195,11 @@ async function main(): Promise<void> {
       await session.run({ features: new ort.Tensor('float32', matrix.subarray(start * FEATURE_COUNT, (start + n) * FEATURE_COUNT), [n, FEATURE_COUNT]) });
     }
     const rawSeconds = (performance.now() - tRaw) / 1000;
-    // The honest floor (issue 15): parse the same lines + ORT on the same batches + serialise each row's record.
-    const batchFloorSeconds = await floorSeconds(batchLines, model, today());
-    const s = summary.seconds;
-    const phases = s.parsing + s.features + s.inference + s.writing;
+    // The honest floor (issue 15): parse the same lines + ORT on the same batches + serialise each
+    // row's record; drs score and the floor in turn, medians, by the wall clock and by CPU time.
+    const batchRun = await measureBatchAgainstFloor(batchLines, model, today(), opts.tiny ? 1 : 3);
+    // Memory: drs score as its own process, streaming rows from drs data through a pipe.
+    const batchMemory = await batchMemoryRun(opts.tiny ? 500 : opts.quick ? 100_000 : 1_000_000);
     tick('batch scoring');
 
     // 4. Events per second through the twin, and the store's raw write rate as the ceiling.
@@ -286,14 +282,7 @@ async function main(): Promise<void> {
         peakRssMiB: Math.round(warmProcessRss / 2 ** 20),
         memorySizeMiB: memoryMiB,
       },
-      batch: {
-        rows: sizes.batchRows,
-        rowsPerSecond: Math.round(summary.lines / s.total),
-        floorRowsPerSecond: Math.round(batchLines.length / batchFloorSeconds),
-        rawOnnxRowsPerSecond: Math.round(vectors.length / rawSeconds),
-        ratio: r2(s.total / batchFloorSeconds),
-        share: { parsing: r2(s.parsing / phases), features: r2(s.features / phases), inference: r2(s.inference / phases), writing: r2(s.writing / phases) },
-      },
+      batch: { ...batchRun, rawOnnxRowsPerSecond: Math.round(vectors.length / rawSeconds), memory: batchMemory },
       concurrency,
       storeCeiling: { writesPerSecond: Math.round(storeWritesPerSecond), concurrency: 16 },
       asset: { unzippedBytes: unzipped, zippedBytes: zipped, shareOfLambdaLimit: r2(unzipped / (250 * 1024 * 1024)) },
@@ -332,7 +321,8 @@ read the ratios, not the absolute numbers, on a shared machine.
 | warm event, wall p50 (${r.warm.events} events) | ${r.warm.p50Ms} ms | ${r.warm.floorMs} ms (PutItem ${r.warm.floorPutItemMs} + ONNX row ${r.warm.floorOnnxMs}) | ${r.warm.ratioP50}x |
 | warm event, wall p99 | ${r.warm.p99Ms} ms | ${r.warm.floorP99Ms} ms (p99 of each) | ${r.warm.ratioP99}x |
 | warm event, handler CPU | ${r.warm.cpuMsPerEvent} ms | | |
-| batch \`drs score\` (${r.batch.rows} rows) | ${r.batch.rowsPerSecond} rows/s | ${r.batch.floorRowsPerSecond} rows/s (JSON.parse of the lines + ORT on batches of 4,096 + JSON.stringify of each record; raw ORT alone ${r.batch.rawOnnxRowsPerSecond} rows/s) | ${r.batch.ratio}x slower |
+| batch \`drs score\` (${r.batch.rows} rows), wall clock | ${r.batch.rowsPerSecond} rows/s | ${r.batch.floorRowsPerSecond} rows/s (JSON.parse of the lines + ORT on batches of 4,096 + each row's record serialised to bytes; raw ORT alone ${r.batch.rawOnnxRowsPerSecond} rows/s) | ${r.batch.ratio}x slower |
+| batch \`drs score\`, per CPU second (per core) | ${r.batch.rowsPerCpuSecond} rows/s | ${r.batch.floorRowsPerCpuSecond} rows/s | ${r.batch.cpuRatio}x |
 | read API: batchGet of ${r.readApi.ids} ids through the handler, warm p50 (${r.readApi.requests} requests) | ${r.readApi.handlerP50Ms} ms | ${r.readApi.rawP50Ms} ms (raw BatchGetItem of the same ids and fields) | ${r.readApi.ratioP50}x |
 | read API: the same, p99 | ${r.readApi.handlerP99Ms} ms | ${r.readApi.rawP99Ms} ms | ${r.readApi.ratioP99}x |
 | read API cold start: import handler, manifest from S3, answer 100 ids (median of ${r.readApi.coldStarts} processes) | ${r.readApi.coldStartMsMedian} ms | scoring function's cold start above: ${r.coldStart.handlerMsMedian} ms | |
@@ -347,7 +337,8 @@ Warm event, decomposed: the function's own conditional PutItem of the full recor
 bare PutItem of a small record (${r.warm.floorPutItemMs} ms); the difference is dynalite reading the stored item for the condition and
 storing the larger record, not our code.
 
-Batch time shares: parsing + validation ${Math.round(r.batch.share.parsing * 100)}%, features ${Math.round(r.batch.share.features * 100)}%, inference ${Math.round(r.batch.share.inference * 100)}%, writing ${Math.round(r.batch.share.writing * 100)}%.
+Batch time shares: reading + JSON.parse ${Math.round(r.batch.share.parsing * 100)}%, validation + features ${Math.round(r.batch.share.features * 100)}%, model + reason codes ${Math.round(r.batch.share.inference * 100)}%, records to bytes + writing ${Math.round(r.batch.share.writing * 100)}%.
+Batch memory: \`drs data | drs score --in -\` of ${r.batch.memory.rows} rows peaks at ${r.batch.memory.peakRssMiB} MiB resident (${r.batch.memory.rowsPerSecond} rows/s, paced by the generator).
 
 Function asset: ${mb(r.asset.unzippedBytes)} unzipped, ${mb(r.asset.zippedBytes)} zipped (deflate), ${Math.round(r.asset.shareOfLambdaLimit * 100)}% of Lambda's 250 MB limit.
 Peak memory of a warm handler process (a fresh process scoring ${Math.min(1000, r.warm.events)} events): ${r.warm.peakRssMiB} MiB of the configured ${r.warm.memorySizeMiB} MiB (${Math.round((100 * r.warm.peakRssMiB) / r.warm.memorySizeMiB)}%).

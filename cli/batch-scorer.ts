@@ -34,6 +34,8 @@ export interface BatchScoreSummary {
    * derivation (`features`), the model and reason codes (`inference`), records to bytes (`writing`).
    */
   seconds: { total: number; parsing: number; features: number; inference: number; writing: number };
+  /** The process's peak resident memory so far (streaming keeps it flat however long the input). */
+  peakRssMiB: number;
 }
 
 /** Bytes per read of an input file: a few hundred reads for a million rows, not thousands. */
@@ -81,6 +83,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     scoringDate,
     modelVersion: model.version,
     seconds: { total: 0, parsing: 0, features: 0, inference: 0, writing: 0 },
+    peakRssMiB: 0,
   };
   const started = process.hrtime.bigint();
   const seconds = summary.seconds;
@@ -181,5 +184,6 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   seconds.writing += since(t);
   options.onProgress?.(summary.lines);
   seconds.total = since(started);
+  summary.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
   return summary;
 }

@@ -37,7 +37,7 @@ export async function runScore(options: ScoreOptions): Promise<void> {
     : [
         `scored ${summary.scored} of ${summary.lines} lines with model ${summary.modelVersion} as of ${summary.scoringDate} ` +
           `in ${summary.seconds.total.toFixed(2)} s (${Math.round(summary.lines / Math.max(summary.seconds.total, 1e-9))} lines/s)`,
-        `bands: high ${summary.bands.high}, medium ${summary.bands.medium}, low ${summary.bands.low}`,
+        `bands: high ${summary.bands.high}, medium ${summary.bands.medium}, low ${summary.bands.low}; peak memory ${summary.peakRssMiB} MiB`,
         summary.rejected
           ? `rejected ${summary.rejected} lines (each has {"line", "error"} in the output):\n` +
             Object.entries(summary.rejectedByRule)
