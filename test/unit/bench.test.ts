@@ -23,7 +23,8 @@ it('npm run bench runs every measurement on a tiny input, reports them as JSON, 
     expect(r.concurrency.map((c: { level: number }) => c.level)).toEqual([1, 4, 16]);
     expect(r.registry.projections.map((p: { donors: number }) => p.donors)).toEqual([9_000_000, 42_000_000]);
     expect(r.registry.batch.floorRowsPerSecond).toBeGreaterThan(0);
-    for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.coldStart.handlerImportMsMedian, r.warm.p50Ms, r.warm.p99Ms, r.warm.floorMs, r.warm.floorP99Ms, r.warm.sameRecordPutMs, r.batch.rowsPerSecond, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.cost.monthlyFixed.total, r.cost.logBytesPerEvent, r.cost.customMetrics]) {
+    expect(r.batch.memory.rows).toBe(500);
+    for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.coldStart.handlerImportMsMedian, r.warm.p50Ms, r.warm.p99Ms, r.warm.floorMs, r.warm.floorP99Ms, r.warm.sameRecordPutMs, r.batch.rowsPerSecond, r.batch.floorRowsPerSecond, r.batch.rowsPerCpuSecond, r.batch.floorRowsPerCpuSecond, r.batch.memory.peakRssMiB, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.cost.monthlyFixed.total, r.cost.logBytesPerEvent, r.cost.customMetrics]) {
       expect(value).toBeGreaterThan(0);
     }
     // arm64 is computed from the same duration at a lower price; vpc=true adds interface endpoints.
