@@ -58,11 +58,14 @@ export class ScoreRecordJson {
   private readonly modelText: string;
   private datesText = '';
   private readonly featureKeys: string[];
+  /** `"name":v` of each feature for the whole numbers 0..12 most values are (indicators, counts). */
+  private readonly featurePairs: string[][];
 
   constructor(private readonly run: ScoreRecordRun) {
     this.modelText = `,"modelVersion":${JSON.stringify(run.modelVersion)},"modelSha256":${JSON.stringify(run.modelSha256)},"revision":`;
     this.scoredAt = run.scoredAt;
     this.featureKeys = FEATURE_NAMES.map((name, i) => `${i ? ',' : ''}${JSON.stringify(name)}:`);
+    this.featurePairs = this.featureKeys.map((key) => Array.from({ length: 13 }, (_, v) => `${key}${v}`));
   }
 
   /** A batch scored later in the same run says so (`scoredAt` is per batch). */
@@ -81,7 +84,11 @@ export class ScoreRecordJson {
       `{"donorId":${jsonString(row.donorId)},"score":${roundedNumber(recordedScore(row.probability), 6, 1e6)},"band":${jsonString(row.band)},"reasons":${reasons}` +
       `${this.modelText}${jsonNumber(row.revision)},"sourceEventId":${row.sourceEventId === null ? 'null' : jsonString(row.sourceEventId)},"updatedAt":${jsonString(row.updatedAt)}${this.datesText}`;
     const keys = this.featureKeys;
-    for (let i = 0; i < keys.length; i++) text += keys[i] + roundedNumber(features[offset + i], 4, 1e4);
+    for (let i = 0; i < keys.length; i++) {
+      const x = features[offset + i];
+      // A whole number 0..12 (not -0, which JSON writes as 0 too but is rare enough to go the long way).
+      text += x >= 0 && x <= 12 && x === Math.floor(x) && !Object.is(x, -0) ? this.featurePairs[i][x] : keys[i] + roundedNumber(x, 4, 1e4);
+    }
     return `${text}}}`;
   }
 }
