@@ -27,6 +27,17 @@ export const PRICES = {
   interfaceEndpointPerAzHour: 0.01,
   /** EventBridge archive: per GB of events archived (storage is billed at S3-like rates, small). */
   archivePerGbProcessed: 0.1,
+  // Registry runs (bench/registry-bench.ts).
+  /** DynamoDB export to S3 (point in time): per GB of table size. */
+  dynamoDbExportPerGb: 0.1,
+  /** Step Functions Standard (the run's parent execution): per 1,000 state transitions. */
+  stepFunctionsPerThousandTransitions: 0.025,
+  /** Step Functions Express (the map's child workflows): per million requests, and per GB-second (first 1,000 GB-hours). */
+  expressPerMillionRequests: 1.0,
+  expressGbSecond: 0.00001667,
+  s3PutPerThousand: 0.005,
+  s3GetPerThousand: 0.0004,
+  s3StandardPerGbMonth: 0.023,
 } as const;
 
 const HOURS_A_MONTH = 730;
@@ -166,4 +177,100 @@ export function countCustomMetrics(logLines: Iterable<string>): number {
     }
   }
   return seen.size;
+}
+
+/** What one registry run (lib/registry-refresh.ts) costs and takes, from measured figures and PRICES. */
+export interface RegistryRunInputs {
+  kind: 'backfill' | 'full refresh' | 'daily refresh';
+  donors: number;
+  /** Measured: rows a second the batch engine scores on one core (1,769 MB is one vCPU). */
+  rowsPerSecondPerCore: number;
+  /** Measured: mean stored item size (DynamoDB's measure) and mean write units per write. */
+  itemBytes: number;
+  writeUnitsPerWrite: number;
+  /** Measured: mean bytes of one row the map reads (a snapshot line in DynamoDB JSON, or an export row). */
+  lineBytes: number;
+  /** Measured: compressed / uncompressed size of the table export's gzip files. */
+  gzipRatio: number;
+  /** Share of donors written: 1 for a backfill or full refresh; the measured daily mean otherwise. */
+  writtenShare: number;
+  rowsPerBatch: number;
+  /** The run's pace (refreshWritesPerSecond) and one function's share of it (its write pacer). */
+  writesPerSecond: number;
+  writesPerSecondPerFunction: number;
+  memoryMiB: number;
+  architecture: 'x86_64' | 'arm64';
+  /** Bytes a second the prepare step gunzips and streams back to S3 (a refresh only). */
+  prepareBytesPerSecond: number;
+}
+
+export interface RegistryRunCost {
+  kind: RegistryRunInputs['kind'];
+  donors: number;
+  minutes: number;
+  /** The prepare step alone: one function, so it must fit Lambda's 15 minutes. */
+  prepareMinutes: number;
+  functions: number;
+  tableWriteUnitsPerSecond: number;
+  dollars: { dynamodbWrites: number; dynamodbExport: number; lambda: number; stepFunctions: number; s3: number; logs: number; total: number };
+  arithmetic: string[];
+}
+
+/** Transitions of the parent execution: the plan states, the export and its one-minute wait loop (~15 min), prepare, map, summary. */
+const PARENT_TRANSITIONS = 60;
+/** Log bytes per batch: the batch function's one log line and its metric line. */
+const LOG_BYTES_PER_BATCH = 1200;
+/** The lowest memory Express bills a workflow at (64 MB). */
+const EXPRESS_GB = 64 / 1024;
+
+export function registryRunCost(x: RegistryRunInputs): RegistryRunCost {
+  const refresh = x.kind !== 'backfill';
+  const functions = Math.max(1, Math.floor(x.writesPerSecond / x.writesPerSecondPerFunction));
+  const batches = Math.ceil(x.donors / x.rowsPerBatch);
+  const cpuPerBatch = x.rowsPerBatch / x.rowsPerSecondPerCore;
+  const writesPerBatch = x.rowsPerBatch * x.writtenShare;
+  // A batch scores all its rows, then writes the changed ones at its function's pace.
+  const secondsPerBatch = cpuPerBatch + writesPerBatch / x.writesPerSecondPerFunction;
+  const mapSeconds = (batches * secondsPerBatch) / functions;
+  const rowsBytes = x.donors * x.lineBytes;
+  const prepareSeconds = refresh ? rowsBytes / x.prepareBytesPerSecond : 0;
+  const gb = x.memoryMiB / 1024;
+  const functionSeconds = batches * secondsPerBatch + prepareSeconds;
+  const gbSecondPrice = x.architecture === 'arm64' ? PRICES.lambdaGbSecondArm : PRICES.lambdaGbSecondX86;
+  const lambda = functionSeconds * gb * gbSecondPrice + ((batches + 2) / 1e6) * PRICES.lambdaPerMillionRequests;
+  const express = (batches / 1e6) * PRICES.expressPerMillionRequests + batches * secondsPerBatch * EXPRESS_GB * PRICES.expressGbSecond;
+  const stepFunctions = express + (PARENT_TRANSITIONS / 1000) * PRICES.stepFunctionsPerThousandTransitions;
+  const writeUnits = x.donors * x.writtenShare * x.writeUnitsPerWrite;
+  const dynamodbWrites = (writeUnits / 1e6) * PRICES.dynamoDbPerMillionWriteUnits;
+  // DynamoDB bills an export by table size: items plus 100 bytes of overhead each.
+  const tableGb = (x.donors * (x.itemBytes + 100)) / 2 ** 30;
+  const dynamodbExport = refresh ? tableGb * PRICES.dynamoDbExportPerGb : 0;
+  // S3: the prepared rows (8 MiB parts) and the result files written; one ranged read per batch at most;
+  // a refresh keeps its export (gzip) and prepared rows 7 days (lifecycle rule).
+  const puts = Math.ceil(rowsBytes / (8 * 2 ** 20)) + Math.ceil(batches / 2000) + 10;
+  const storedGbMonths = refresh ? ((rowsBytes * (1 + x.gzipRatio)) / 2 ** 30) * (7 / 30) : 0;
+  const s3 = (puts / 1000) * PRICES.s3PutPerThousand + (batches / 1000) * PRICES.s3GetPerThousand + storedGbMonths * PRICES.s3StandardPerGbMonth;
+  const logs = ((batches * LOG_BYTES_PER_BATCH) / 2 ** 30) * (PRICES.logIngestionPerGb + PRICES.logStoragePerGbMonth);
+  const parts = { dynamodbWrites, dynamodbExport, lambda, stepFunctions, s3, logs };
+  const d = (v: number) => Math.round(v * 100) / 100;
+  const n = (v: number) => Math.round(v).toLocaleString('en-US');
+  const minutes = Math.round(((mapSeconds + prepareSeconds) / 60) * 10) / 10;
+  return {
+    kind: x.kind,
+    donors: x.donors,
+    minutes,
+    prepareMinutes: Math.round((prepareSeconds / 60) * 10) / 10,
+    functions,
+    tableWriteUnitsPerSecond: Math.round(functions * x.writesPerSecondPerFunction * x.writeUnitsPerWrite),
+    dollars: { ...(Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, d(v)])) as typeof parts), total: d(Object.values(parts).reduce((a, b) => a + b, 0)) },
+    arithmetic: [
+      `time: ${n(batches)} batches of ${x.rowsPerBatch} rows x (${x.rowsPerBatch} / ${n(x.rowsPerSecondPerCore)} rows/s CPU + ${Math.round(writesPerBatch)} writes / ${x.writesPerSecondPerFunction} writes/s) = ${n(batches * secondsPerBatch)} function-s / ${functions} functions = ${n(mapSeconds)} s` +
+        (refresh ? `, + prepare ${(rowsBytes / 1e9).toFixed(2)} GB / ${(x.prepareBytesPerSecond / 1e6).toFixed(0)} MB/s = ${n(prepareSeconds)} s (the export itself before it: not modelled)` : '') + ` = ${minutes} min`,
+      `DynamoDB writes: ${n(x.donors)} x ${x.writtenShare} written x ${x.writeUnitsPerWrite} WRU = ${n(writeUnits)} WRU x $${PRICES.dynamoDbPerMillionWriteUnits}/M = $${d(dynamodbWrites)}` +
+        (refresh ? `; export ${tableGb.toFixed(2)} GB (items + 100 B each) x $${PRICES.dynamoDbExportPerGb} = $${d(dynamodbExport)}` : ''),
+      `Lambda (${x.architecture}, ${x.memoryMiB} MB): ${n(functionSeconds)} s x ${gb.toFixed(3)} GB = ${n(functionSeconds * gb)} GB-s x $${gbSecondPrice} + ${n(batches + 2)} requests = $${d(lambda)}`,
+      `Step Functions: ${n(batches)} Express children x $${PRICES.expressPerMillionRequests}/M + ${n(batches * secondsPerBatch * EXPRESS_GB)} GB-s x $${PRICES.expressGbSecond} + ${PARENT_TRANSITIONS} Standard transitions = $${d(stepFunctions)}`,
+      `S3: ${n(puts)} PUT + ${n(batches)} GET` + (refresh ? ` + ${storedGbMonths.toFixed(2)} GB-months kept 7 days` : '') + ` = $${d(s3)}; logs ${n(batches)} x ${LOG_BYTES_PER_BATCH} B = $${d(logs)}`,
+    ],
+  };
 }

@@ -20,8 +20,8 @@ import { startLocalEndpoints } from '../twin/local-endpoints';
 import { localClients, provisionFromTemplate } from '../twin/provision';
 import { synthesizePipeline } from '../twin/synthesize';
 import { registryMarkdown, runRegistryBench } from './registry-bench';
-import { runTwin } from '../twin/run-twin';
-import { DynamoDbScoreStore } from '../lambdas/score-donor/aws-ports';
+import { runTwin, type TwinSummary } from '../twin/run-twin';
+import { DynamoDbScoreStore, NEWER_SCORE_CONDITION } from '../lambdas/score-donor/aws-ports';
 import { buildScoreRecord } from '../lambdas/core/score-record';
 import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';
 import { generateTraffic } from '../twin/donor-update-stream';
@@ -41,9 +41,11 @@ export interface BenchSizes {
   warmEvents: number;
   batchRows: number;
   twinEvents: number;
+  /** Lengths of the whole local runs whose peak memory is measured (two: memory per event is the difference). */
+  twinMemoryEvents: number[];
 }
-const FULL: BenchSizes = { coldStarts: 10, warmEvents: 5000, batchRows: 100_000, twinEvents: 2000 };
-const QUICK: BenchSizes = { coldStarts: 5, warmEvents: 500, batchRows: 10_000, twinEvents: 200 };
+const FULL: BenchSizes = { coldStarts: 10, warmEvents: 5000, batchRows: 100_000, twinEvents: 2000, twinMemoryEvents: [2000, 20_000] };
+const QUICK: BenchSizes = { coldStarts: 5, warmEvents: 500, batchRows: 10_000, twinEvents: 200, twinMemoryEvents: [200, 2000] };
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,10 +64,11 @@ function today(): string {
 export interface BenchResult {
   machine: { cpus: string; cores: number; memoryGiB: number; node: string; date: string; quick: boolean };
   coldStart: { handlerMsMedian: number; floorMsMedian: number; ratio: number; runs: number; handlerImportMsMedian: number; floorImportMsMedian: number; floorSessionMsMedian: number };
-  warm: { events: number; cpuMsPerEvent: number; p50Ms: number; p99Ms: number; floorPutItemMs: number; floorOnnxMs: number; floorMs: number; ratioP50: number; floorP99Ms: number; ratioP99: number; sameRecordPutMs: number; peakRssMiB: number; memorySizeMiB: number };
+  warm: { events: number; cpuMsPerEvent: number; p50Ms: number; p99Ms: number; floorPutItemMs: number; floorOnnxMs: number; floorMs: number; ratioP50: number; floorP99Ms: number; ratioP99: number; sameRecordPutMs: number; barePutItemMs: number; peakRssMiB: number; memorySizeMiB: number };
   batch: BatchFloorResult & { rawOnnxRowsPerSecond: number; memory: { rows: number; peakRssMiB: number; rowsPerSecond: number } };
-  concurrency: { level: number; eventsPerSecond: number }[];
-  storeCeiling: { writesPerSecond: number; concurrency: number };
+  concurrency: { level: number; eventsPerSecond: number; twinCpuMsPerEvent?: number; endpointsCpuMsPerEvent?: number }[];
+  storeCeiling: { writesPerSecond: number; concurrency: number; sameWriteWritesPerSecond: number; endpointsCpuMsPerWrite?: number; endpointsCpuMsPerSameWrite?: number };
+  twinMemory: TwinMemoryRun[];
   asset: { unzippedBytes: number; zippedBytes: number; shareOfLambdaLimit: number };
   readApi: ReadApiBench;
   cost: {
@@ -82,6 +85,28 @@ export interface BenchResult {
   };
 }
 
+export interface TwinMemoryRun {
+  events: number;
+  /** The twin's process: the functions, delivery, the stream emulation, the outcome and monitoring runs. */
+  peakRssMiB: number;
+  /** The endpoints' process: dynalite's in-memory tables and fauxqs's queues. */
+  endpointsPeakRssMiB: number | null;
+  eventsPerSecond: number;
+}
+
+/** One whole local run in its own process (bench/twin-memory-child.ts), so its peak memory is its own. */
+function measureTwinMemory(synthesizedFile: string, events: number, workDir: string): TwinMemoryRun {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'twin-memory-child.ts'), synthesizedFile, String(events), workDir], {
+    encoding: 'utf8',
+    env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 2 ** 20,
+  });
+  const summary = JSON.parse(out.trim().split('\n').pop()!) as TwinSummary;
+  if (!summary.accounted || !summary.memory) throw new Error(`the ${events}-event local run did not account for every event: ${summary.missing.join('; ')}`);
+  return { events, peakRssMiB: summary.memory.peakRssMiB, endpointsPeakRssMiB: summary.memory.endpointsPeakRssMiB ?? null, eventsPerSecond: r2(summary.in / summary.deliverySeconds) };
+}
+
 async function main(): Promise<void> {
   const program = new Command('npm run bench --')
     .option('--quick', 'a short run (fewer repetitions and rows)', false)
@@ -91,8 +116,8 @@ async function main(): Promise<void> {
     .option('--out <file>', 'where to write the results (default: bench/RESULTS.md, on a full run only)')
     .parse(process.argv);
   const opts = program.opts();
-  const sizes: BenchSizes = opts.tiny ? { coldStarts: 2, warmEvents: 30, batchRows: 500, twinEvents: 20 } : opts.quick ? QUICK : FULL;
-  const steps = 8;
+  const sizes: BenchSizes = opts.tiny ? { coldStarts: 2, warmEvents: 30, batchRows: 500, twinEvents: 20, twinMemoryEvents: [20] } : opts.quick ? QUICK : FULL;
+  const steps = 9;
   const bar = progressBar('benchmark', steps);
   let step = 0;
   const tick = (what: string) => {
@@ -132,7 +157,8 @@ async function main(): Promise<void> {
     const warmProcessRss = childRun(['handler', fn.handlerFile, JSON.stringify(event(-2)), String(Math.min(1000, sizes.warmEvents))]).peakRss!;
     tick('cold starts');
 
-    // 2. Warm per-event cost, and its floor: a bare PutItem of the same record plus a bare ONNX row.
+    // 2. Warm per-event cost, and its floor: the same conditional PutItem of the same full record
+    // (marshalled beforehand, raw SDK client) plus one single-row ONNX run.
     const loaded = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env });
     const handler = (e: unknown) => withHandlerLogsDropped(() => loaded(e));
     await handler(event(-1));
@@ -144,6 +170,7 @@ async function main(): Promise<void> {
     const putMs: number[] = [];
     const onnxMs: number[] = [];
     const sameRecordMs: number[] = [];
+    const barePutMs: number[] = [];
     const store = new DynamoDbScoreStore(clients.dynamodb, tableName);
     const model = await loadLocalModel();
     let cpuMicros = 0;
@@ -158,16 +185,31 @@ async function main(): Promise<void> {
       const t1 = performance.now();
       await session.run({ features: new ort.Tensor('float32', Float32Array.from(vector), [1, FEATURE_COUNT]) });
       onnxMs.push(performance.now() - t1);
-      const t2 = performance.now();
-      await clients.dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall({ donorId: `floor-${i}`, revision: 1, score: 0.5, features: Object.fromEntries(vector.map((v, k) => [`f${k}`, v])) }) }));
-      putMs.push(performance.now() - t2);
-      // Not a floor, a decomposition: the conditional write of a full record as the function does it.
+      // The floor's write: what the function writes (the record with its input), under the same
+      // condition, for a donor not stored yet (as every warm event here is), with no adapter.
       const [prediction] = await model.predict([vector]);
       const detail = e.detail as DonorUpdatedDetail;
-      const record = buildScoreRecord({ detail: { ...detail, donorId: `same-${i}` }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString());
+      const fullRecord = (donorId: string) => ({ ...buildScoreRecord({ detail: { ...detail, donorId }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString()), input: { ...detail, donorId } });
+      const floorRecord = fullRecord(`floor-${i}`);
+      const floorPut = new PutItemCommand({
+        TableName: tableName,
+        Item: marshall(floorRecord, { removeUndefinedValues: true }),
+        ConditionExpression: NEWER_SCORE_CONDITION,
+        ExpressionAttributeValues: marshall({ ':revision': floorRecord.revision, ':modelSha256': floorRecord.modelSha256, ':scoringDate': floorRecord.scoringDate }),
+      });
+      const t2 = performance.now();
+      await clients.dynamodb.send(floorPut);
+      putMs.push(performance.now() - t2);
+      // Decomposition, not floors: the same write through the function's store adapter (marshalling
+      // included), and a bare PutItem of a small record with no condition (the old floor).
+      const record = fullRecord(`same-${i}`);
       const t3 = performance.now();
       await store.putIfNewer(record);
       sameRecordMs.push(performance.now() - t3);
+      const bare = new PutItemCommand({ TableName: tableName, Item: marshall({ donorId: `bare-${i}`, revision: 1, score: 0.5, features: Object.fromEntries(vector.map((v, k) => [`f${k}`, v])) }) });
+      const t4 = performance.now();
+      await clients.dynamodb.send(bare);
+      barePutMs.push(performance.now() - t4);
     }
     const floorP50 = median(putMs) + median(onnxMs);
     const floorP99 = pct(putMs, 99) + pct(onnxMs, 99);
@@ -202,7 +244,9 @@ async function main(): Promise<void> {
     const batchMemory = await batchMemoryRun(opts.tiny ? 500 : opts.quick ? 100_000 : 1_000_000);
     tick('batch scoring');
 
-    // 4. Events per second through the twin, and the store's raw write rate as the ceiling.
+    // 4. Events per second through the twin, and the store's write rate as its ceiling: the same
+    // conditional write of full records, 16 in flight (and, as before, bare PutItems of small ones).
+    // CPU per event of the twin's process and of the endpoints' process tell whose the gap is.
     const concurrency: BenchResult['concurrency'] = [];
     for (const level of [1, 4, 16]) {
       const twinFile = join(workDir, `twin-${level}.jsonl`);
@@ -210,21 +254,45 @@ async function main(): Promise<void> {
       writeFileSync(twinFile, traffic.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
       const run = await runTwin({ synthesized, events: 0, eventsFile: twinFile, badFraction: 0, concurrency: level, seed: 1, asOf: today(), workDir: join(workDir, `twin-${level}`), alertEmails: 'bench@example.org' });
       await run.endpoints.stop();
-      concurrency.push({ level, eventsPerSecond: r2(run.summary.in / run.summary.deliverySeconds) });
+      const cpu = run.summary.deliveryCpuMsPerEvent;
+      concurrency.push({ level, eventsPerSecond: r2(run.summary.in / run.summary.deliverySeconds), ...(cpu ? { twinCpuMsPerEvent: cpu.twinProcess, endpointsCpuMsPerEvent: cpu.endpoints } : {}) });
     }
     const ceilingWrites = sizes.twinEvents;
-    const tCeil = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < ceilingWrites) {
-          const i = next++;
-          await clients.dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall({ donorId: `ceiling-${i}`, revision: 1, score: 0.5 }) }));
-        }
-      }),
-    );
-    const storeWritesPerSecond = ceilingWrites / ((performance.now() - tCeil) / 1000);
+    const ceiling = async (write: (i: number) => PutItemCommand) => {
+      const commands = Array.from({ length: ceilingWrites }, (_, i) => write(i));
+      const cpu0 = endpoints.cpuSeconds();
+      const t = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < ceilingWrites) await clients.dynamodb.send(commands[next++]);
+        }),
+      );
+      const seconds = (performance.now() - t) / 1000;
+      const cpu1 = endpoints.cpuSeconds();
+      return { perSecond: ceilingWrites / seconds, endpointsCpuMsPerWrite: cpu0 !== undefined && cpu1 !== undefined ? r2(((cpu1 - cpu0) * 1000) / ceilingWrites) : undefined };
+    };
+    const bareCeiling = await ceiling((i) => new PutItemCommand({ TableName: tableName, Item: marshall({ donorId: `ceiling-${i}`, revision: 1, score: 0.5 }) }));
+    const sameVector = deriveFeatures(donors.next().value!.detail.donor, today());
+    const [samePrediction] = await model.predict([sameVector]);
+    const sameWriteCeiling = await ceiling((i) => {
+      const detail = { ...donors.next().value!.detail, revision: 1, donorId: `ceiling-full-${i}` };
+      const record = { ...buildScoreRecord({ detail, sourceEventId: `ceiling-${i}`, vector: sameVector, prediction: samePrediction }, model, today(), new Date().toISOString()), input: detail };
+      return new PutItemCommand({
+        TableName: tableName,
+        Item: marshall(record, { removeUndefinedValues: true }),
+        ConditionExpression: NEWER_SCORE_CONDITION,
+        ExpressionAttributeValues: marshall({ ':revision': record.revision, ':modelSha256': record.modelSha256, ':scoringDate': record.scoringDate }),
+      });
+    });
     tick('concurrency');
+
+    // 4b. Memory of whole local runs (npm start, concurrency 16, outcomes on), at two lengths.
+    const twinMemory = [] as TwinMemoryRun[];
+    const synthesizedFile = join(workDir, 'synthesized.json');
+    writeFileSync(synthesizedFile, JSON.stringify(synthesized));
+    for (const events of sizes.twinMemoryEvents) twinMemory.push(measureTwinMemory(synthesizedFile, events, join(workDir, `twin-memory-${events}`)));
+    tick('twin memory');
 
     // 5. The function asset.
     const assetDir = join(fn.handlerFile, '..');
@@ -242,7 +310,7 @@ async function main(): Promise<void> {
     const logBytesPerEvent = Math.round(Buffer.byteLength(twinLog) / sizes.twinEvents);
     const customMetrics = countCustomMetrics(twinLog.split('\n'));
     const eventBytes = Buffer.byteLength(JSON.stringify(event(0)));
-    const perEvent = { billedMs, memoryMiB, writeUnits: 2, logBytes: logBytesPerEvent, eventBytes }; // a ~1.5 KB record = 2 write units
+    const perEvent = { billedMs, memoryMiB, writeUnits: 1, logBytes: logBytesPerEvent, eventBytes }; // the stored item is < 1 KB: 1 write unit (Registry runs: item size)
     const perMillion = perMillionEvents({ ...perEvent, architecture: 'x86_64' });
     const perMillionArm = perMillionEvents({ ...perEvent, architecture: 'arm64' });
     const refresh = Object.fromEntries(Object.entries(perMillion).map(([k, v]) => [k, r2(v * 9)])) as unknown as PerMillionCost;
@@ -279,12 +347,20 @@ async function main(): Promise<void> {
         floorP99Ms: r2(floorP99),
         ratioP99: r2(pct(latencies, 99) / floorP99),
         sameRecordPutMs: r2(median(sameRecordMs)),
+        barePutItemMs: r2(median(barePutMs)),
         peakRssMiB: Math.round(warmProcessRss / 2 ** 20),
         memorySizeMiB: memoryMiB,
       },
       batch: { ...batchRun, rawOnnxRowsPerSecond: Math.round(vectors.length / rawSeconds), memory: batchMemory },
       concurrency,
-      storeCeiling: { writesPerSecond: Math.round(storeWritesPerSecond), concurrency: 16 },
+      storeCeiling: {
+        writesPerSecond: Math.round(bareCeiling.perSecond),
+        concurrency: 16,
+        sameWriteWritesPerSecond: Math.round(sameWriteCeiling.perSecond),
+        endpointsCpuMsPerWrite: bareCeiling.endpointsCpuMsPerWrite,
+        endpointsCpuMsPerSameWrite: sameWriteCeiling.endpointsCpuMsPerWrite,
+      },
+      twinMemory,
       asset: { unzippedBytes: unzipped, zippedBytes: zipped, shareOfLambdaLimit: r2(unzipped / (250 * 1024 * 1024)) },
       cost: { billedMsPerEvent: billedMs, perMillionUpdates: perMillion, perMillionUpdatesArm64Computed: perMillionArm, fullRefresh9M: refresh, monthlyFixed, monthlyFixedVpc, logBytesPerEvent, customMetrics, prices: PRICES },
       readApi,
@@ -304,6 +380,17 @@ async function main(): Promise<void> {
   }
 }
 
+function twinCpuLine(r: BenchResult): string {
+  const c16 = r.concurrency.find((c) => c.level === 16);
+  if (!c16?.twinCpuMsPerEvent) return 'not measured (no /proc).';
+  return (
+    `the twin's process spends ${c16.twinCpuMsPerEvent} ms of CPU per event (the handler, of which the warm handler alone is ${r.warm.cpuMsPerEvent} ms, ` +
+    `plus delivery and the stream emulation), the endpoints' process ${c16.endpointsCpuMsPerEvent ?? '?'} ms (dynalite's conditional write, the rejected events' queue). ` +
+    `Writing the same records straight to dynalite costs it ${r.storeCeiling.endpointsCpuMsPerSameWrite ?? '?'} ms per write (a bare small write ${r.storeCeiling.endpointsCpuMsPerWrite ?? '?'} ms). ` +
+    `One process runs all 16 invocations on one core, as 16 Lambda containers would not: at ${c16.twinCpuMsPerEvent} ms an event it tops out near ${Math.round(1000 / c16.twinCpuMsPerEvent)} events/s.`
+  );
+}
+
 export function formatResults(r: BenchResult): string {
   const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
   const c = r.cost;
@@ -318,7 +405,7 @@ read the ratios, not the absolute numbers, on a shared machine.
 | measure | pipeline | floor | ratio |
 | --- | --- | --- | --- |
 | cold start: import handler, load model from S3, score 1 event (median of ${r.coldStart.runs} processes) | ${r.coldStart.handlerMsMedian} ms | ${r.coldStart.floorMsMedian} ms (load ORT, session from same bytes, 1 row) | ${r.coldStart.ratio}x |
-| warm event, wall p50 (${r.warm.events} events) | ${r.warm.p50Ms} ms | ${r.warm.floorMs} ms (PutItem ${r.warm.floorPutItemMs} + ONNX row ${r.warm.floorOnnxMs}) | ${r.warm.ratioP50}x |
+| warm event, wall p50 (${r.warm.events} events) | ${r.warm.p50Ms} ms | ${r.warm.floorMs} ms (the same conditional PutItem of the same record ${r.warm.floorPutItemMs} + ONNX row ${r.warm.floorOnnxMs}) | ${r.warm.ratioP50}x |
 | warm event, wall p99 | ${r.warm.p99Ms} ms | ${r.warm.floorP99Ms} ms (p99 of each) | ${r.warm.ratioP99}x |
 | warm event, handler CPU | ${r.warm.cpuMsPerEvent} ms | | |
 | batch \`drs score\` (${r.batch.rows} rows), wall clock | ${r.batch.rowsPerSecond} rows/s | ${r.batch.floorRowsPerSecond} rows/s (JSON.parse of the lines + ORT on batches of 4,096 + each row's record serialised to bytes; raw ORT alone ${r.batch.rawOnnxRowsPerSecond} rows/s) | ${r.batch.ratio}x slower |
@@ -326,16 +413,27 @@ read the ratios, not the absolute numbers, on a shared machine.
 | read API: batchGet of ${r.readApi.ids} ids through the handler, warm p50 (${r.readApi.requests} requests) | ${r.readApi.handlerP50Ms} ms | ${r.readApi.rawP50Ms} ms (raw BatchGetItem of the same ids and fields) | ${r.readApi.ratioP50}x |
 | read API: the same, p99 | ${r.readApi.handlerP99Ms} ms | ${r.readApi.rawP99Ms} ms | ${r.readApi.ratioP99}x |
 | read API cold start: import handler, manifest from S3, answer 100 ids (median of ${r.readApi.coldStarts} processes) | ${r.readApi.coldStartMsMedian} ms | scoring function's cold start above: ${r.coldStart.handlerMsMedian} ms | |
-${r.concurrency.map((x) => `| twin, concurrency ${x.level} | ${x.eventsPerSecond} events/s | ${r.storeCeiling.writesPerSecond} writes/s (raw PutItem, ${r.storeCeiling.concurrency} in flight) | ${r2(x.eventsPerSecond / r.storeCeiling.writesPerSecond)} of ceiling |`).join('\n')}
+${r.concurrency.map((x) => `| twin, concurrency ${x.level} | ${x.eventsPerSecond} events/s | ${r.storeCeiling.sameWriteWritesPerSecond} writes/s (the function's conditional PutItem of full records, ${r.storeCeiling.concurrency} in flight) | ${r2(x.eventsPerSecond / r.storeCeiling.sameWriteWritesPerSecond)} of ceiling |`).join('\n')}
+| store, bare writes | | ${r.storeCeiling.writesPerSecond} writes/s (PutItem of a small record, no condition, ${r.storeCeiling.concurrency} in flight) | twin at 16: ${r2((r.concurrency.at(-1)?.eventsPerSecond ?? 0) / r.storeCeiling.writesPerSecond)} of it |
 
 Cold start, where the time goes (medians): the handler's process has imported its bundle at ${r.coldStart.handlerImportMsMedian} ms
 (the floor's has imported onnxruntime-node at ${r.coldStart.floorImportMsMedian} ms); the floor's first session takes ${r.coldStart.floorSessionMsMedian} ms.
 Both include Node's own start (about 40 ms). The rest of the handler's figure is the first event: the model's two S3 reads
 (started at import, side by side), the SHA-256 checks, the session, validation, one row and the conditional PutItem.
 
-Warm event, decomposed: the function's own conditional PutItem of the full record takes ${r.warm.sameRecordPutMs} ms against the floor's
-bare PutItem of a small record (${r.warm.floorPutItemMs} ms); the difference is dynalite reading the stored item for the condition and
-storing the larger record, not our code.
+Warm event, decomposed: the floor's write is what the function writes (the full record with its input, under the same
+condition, marshalled beforehand, raw SDK client): ${r.warm.floorPutItemMs} ms. The same write through the function's store adapter
+(document client, marshalling included) takes ${r.warm.sameRecordPutMs} ms; a bare PutItem of a small record with no condition (the
+floor before issue 15) ${r.warm.barePutItemMs} ms: the difference between those two is dynalite evaluating the condition and storing the
+larger record, which the function cannot avoid. The rest of the event is validation, features, the reason codes, one log line
+and one metrics line.
+
+Twin, where the time goes at concurrency 16: ${twinCpuLine(r)}
+
+Memory of whole local runs (concurrency 16, generated traffic, outcomes and the monitoring report; peak resident memory):
+${r.twinMemory.map((m) => `${m.events} events: this process ${m.peakRssMiB} MiB, local endpoints ${m.endpointsPeakRssMiB ?? '?'} MiB (${m.eventsPerSecond} events/s)`).join('; ')}.
+Generated events, delivery records, latencies and the final table scan no longer grow with the run; what still does is the
+endpoints' in-memory table (\`--data-dir\` moves it to disk) and, in this process, one entry per donor for the outcome run.
 
 Batch time shares: reading + JSON.parse ${Math.round(r.batch.share.parsing * 100)}%, validation + features ${Math.round(r.batch.share.features * 100)}%, model + reason codes ${Math.round(r.batch.share.inference * 100)}%, records to bytes + writing ${Math.round(r.batch.share.writing * 100)}%.
 Batch memory: \`drs data | drs score --in -\` of ${r.batch.memory.rows} rows peaks at ${r.batch.memory.peakRssMiB} MiB resident (${r.batch.memory.rowsPerSecond} rows/s, paced by the generator).
@@ -347,7 +445,7 @@ Peak memory of a warm handler process (a fresh process scoring ${Math.min(1000, 
 Billed duration per event: ${c.billedMsPerEvent} ms (warm p50, 1 ms granularity) at ${r.warm.memorySizeMiB} MB, x86_64. Logs: ${c.logBytesPerEvent} bytes per event
 (its log line and metric line, as the twin wrote them); ${c.customMetrics} custom metrics (metric x dimension set, read off those lines).
 Unit prices (AWS public list prices, ${c.prices.region}, as last checked on ${c.prices.asOf}; re-check them on the AWS pricing pages before budgeting): Lambda $${c.prices.lambdaGbSecondX86}/GB-s x86_64,
-$${c.prices.lambdaGbSecondArm}/GB-s arm64, $${c.prices.lambdaPerMillionRequests}/million requests; DynamoDB on-demand $${c.prices.dynamoDbPerMillionWriteUnits}/million write units (a ~1.5 KB record = 2 units);
+$${c.prices.lambdaGbSecondArm}/GB-s arm64, $${c.prices.lambdaPerMillionRequests}/million requests; DynamoDB on-demand $${c.prices.dynamoDbPerMillionWriteUnits}/million write units (a stored item < 1 KB = 1 unit);
 EventBridge $${c.prices.eventBridgePerMillionCustomEvents}/million custom events, archive $${c.prices.archivePerGbProcessed}/GB; logs $${c.prices.logIngestionPerGb}/GB ingested + $${c.prices.logStoragePerGbMonth}/GB-month;
 SNS $${c.prices.snsPerMillionPublishes}/million publishes (only on failures: 0 in the model).
 

@@ -27,7 +27,7 @@ export interface DiagnoseCommandOptions {
 
 interface LogSource {
   describe: string;
-  read(options: { match?: RegExp; year?: number; sinceMs?: number }): Promise<{ log: FailureLog; from?: number; sampled: boolean; overlays?: OverlaySeries[] }>;
+  read(options: { match?: RegExp; year?: number; sinceMs?: number }): Promise<{ log: FailureLog; from?: number; sampled: boolean; overlays?: OverlaySeries[]; context?: string[] }>;
 }
 
 function fileSource(file: string, describe: string): LogSource {
@@ -61,6 +61,7 @@ export function formatDiagnoseReport(r: DiagnoseReport, files: string[]): string
   for (const [label, o] of Object.entries(r.overlays)) {
     lines.push(`  overlay ${label}: ${o.cooccurring ? 'CO-OCCURS' : 'does not co-occur'} (${o.failuresNear} failures within ${formatMinutes(o.windowMinutes)} of ${o.events} events, chance gives ${o.expectedNear}; chance probability ${o.chanceProbability})`);
   }
+  if (r.context?.length) lines.push(...r.context.map((c) => `  read            ${c}`));
   lines.push('', r.verdict);
   if (files.length) lines.push('', `Timeline: ${files.join(', ')}`);
   return lines.join('\n');
@@ -107,7 +108,7 @@ export async function runDiagnose(options: DiagnoseCommandOptions): Promise<Diag
   } catch (error) {
     fail((error as Error).message, 1);
   }
-  const diagnosis = diagnose(read.log, { source: source.describe, overlays: [...overlays, ...(read.overlays ?? [])], from: read.from, windowMs, sampled: read.sampled });
+  const diagnosis = diagnose(read.log, { source: source.describe, overlays: [...overlays, ...(read.overlays ?? [])], from: read.from, windowMs, sampled: read.sampled, context: read.context });
   const files: string[] = [];
   if (options.out) {
     const dir = resolve(options.out);

@@ -63,6 +63,8 @@ export interface DiagnoseReport {
   assumedYear: number | null;
   /** True when the failures are a sample of the source (Logs Insights' row limit). */
   sampled: boolean;
+  /** What else was read beside the failures (in AWS: the queries, alarms, metrics), in plain words. */
+  context?: string[];
   verdict: string;
 }
 
@@ -85,6 +87,7 @@ export interface DiagnoseOptions {
   surrogates?: number;
   sampled?: boolean;
   maxBursts?: number;
+  context?: string[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -132,6 +135,7 @@ export function diagnose(log: FailureLog, options: DiagnoseOptions): Diagnosis {
     timestampForms: log.timestampForms,
     assumedYear: log.assumedYear,
     sampled: options.sampled ?? false,
+    ...(options.context?.length ? { context: options.context } : {}),
     classes: top(log.classIds, kept, 0, kept.length, log.classes, 5),
     messages: top(log.messageIds, kept, 0, kept.length, log.messages, 5),
   };

@@ -93,9 +93,14 @@ export function jsonFailure(record: Record<string, unknown>): { failureClass: st
   return { failureClass: failureClass ?? level, message: detail };
 }
 
-export async function readFailureLog(input: string | Readable, options: FailureLogOptions = {}): Promise<FailureLog> {
-  const stream = typeof input === 'string' ? createReadStream(input, { encoding: 'utf8' }) : input;
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+export interface FailureLogBuilder {
+  /** Reads one log line (without its line break). */
+  line(text: string): void;
+  finish(): FailureLog;
+}
+
+/** The reader line by line, for sources that are not a stream (Logs Insights' pages). */
+export function failureLogBuilder(options: FailureLogOptions = {}): FailureLogBuilder {
   const reader = timestampReader({ year: options.year, now: options.now });
   const classes = new Interner('(other)');
   const messages = new Interner('(other messages)');
@@ -134,10 +139,10 @@ export async function readFailureLog(input: string | Readable, options: FailureL
     if (log.lastTime === null || time > log.lastTime) log.lastTime = time;
   };
 
-  for await (const line of lines) {
+  const readLine = (line: string) => {
     log.linesRead++;
     if (options.onProgress && log.linesRead % 50_000 === 0) options.onProgress(log.linesRead);
-    if (!line.trim()) continue;
+    if (!line.trim()) return;
     let record: Record<string, unknown> | null = null;
     const brace = line.indexOf('{');
     if (brace >= 0 && brace < 64 && line.trimEnd().endsWith('}')) {
@@ -165,14 +170,14 @@ export async function readFailureLog(input: string | Readable, options: FailureL
     } else if (TEXT_FAILURE.test(line)) {
       failure = { failureClass: 'error', message: line };
     }
-    if (!failure) continue;
+    if (!failure) return;
     if (time === null) {
       log.undatable++;
-      continue;
+      return;
     }
     push(time, failure.failureClass, failure.message);
-  }
-  return {
+  };
+  const finish = (): FailureLog => ({
     ...log,
     times: times.subarray(0, log.count),
     classIds: classIds.subarray(0, log.count),
@@ -181,5 +186,13 @@ export async function readFailureLog(input: string | Readable, options: FailureL
     messages: messages.names,
     timestampForms: [...reader.forms],
     assumedYear: reader.assumedYear,
-  };
+  });
+  return { line: readLine, finish };
+}
+
+export async function readFailureLog(input: string | Readable, options: FailureLogOptions = {}): Promise<FailureLog> {
+  const stream = typeof input === 'string' ? createReadStream(input, { encoding: 'utf8' }) : input;
+  const builder = failureLogBuilder(options);
+  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) builder.line(line);
+  return builder.finish();
 }

@@ -1,10 +1,11 @@
 // The model as committed in model/: manifest.json beside the ONNX file it names.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { ModelManifest } from '../lambdas/core/model-manifest';
 import { ReadinessModel } from '../lambdas/core/readiness-model';
+import { DEFAULT_MODEL_DIR } from '../model/model-files';
 
-export const DEFAULT_MODEL_DIR = resolve(__dirname, '..', 'model');
+export { DEFAULT_MODEL_DIR };
 
 export async function loadLocalModel(dir = DEFAULT_MODEL_DIR): Promise<ReadinessModel> {
   let manifest: ModelManifest;

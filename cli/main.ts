@@ -4,6 +4,7 @@ import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { DEFAULT_BASE_RATE, GENERATOR_VARIANTS } from '../model/synthetic-registry';
 import { runData } from './data-command';
 import { runDiagnose } from './diagnose-command';
+import { DIAGNOSE_PERMISSIONS } from './diagnose-aws';
 import { runEvaluate } from './evaluate-command';
 import { runMonitor } from './monitor-command';
 import { runExportTraining } from './export-training-command';
@@ -140,7 +141,7 @@ program
   .description('failure timestamps from a log beside overlay series: bursts, period, co-occurrence, timeline and verdict')
   .option('--log-file <file>', 'any log file (- for standard input): the functions\' JSON lines, or text with --match')
   .option('--twin [work-dir]', 'the local twin\'s function log, <work-dir>/score-donor.log (default .drs)')
-  .option('--stage <stage>', 'AWS: the functions\' log groups of stack DonorReadiness-<stage> (Logs Insights)')
+  .option('--stage <stage>', 'AWS: stack DonorReadiness-<stage>: the scoring log group (Logs Insights), with its deployments, alarm history, throttles and errors beside it')
   .option('--since <duration>', 'only the last 90m, 24h, 7d... (for a file: before its last line)')
   .option('--overlay <file>', 'CSV or JSON Lines of times (and optional end, label) to compare with; repeatable', collect)
   .option('--match <regex>', 'a failure is a line this matches (any format); default: the functions\' failure lines')
@@ -148,6 +149,7 @@ program
   .option('--window <duration>', 'how near an overlay event a failure counts as with it (default 5m, less on short logs)')
   .option('--out <dir>', 'write failure-timeline.svg and failure-timeline.html here')
   .option('--json', 'print the report as JSON', false)
+  .addHelpText('after', `\nRead-only. With --stage it needs:\n${DIAGNOSE_PERMISSIONS.map((p) => `  - ${p}`).join('\n')}`)
   .action(async (opts) => {
     await runDiagnose(opts);
   });

@@ -1,12 +1,11 @@
 // `drs monitor`: the monitoring report from files, the same figures and HTML the scheduled
 // monitoring function writes to S3 (lambdas/monitoring/ does the work for both).
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { todayIsoDate } from '../lambdas/core/calendar';
 import { readPredictionLogRow, readScoreRecord } from '../lambdas/monitoring/monitoring-inputs';
-import { monitoringReferenceOf, type MonitoringReference } from '../lambdas/monitoring/monitoring-reference';
 import { renderMonitoringReport } from '../lambdas/monitoring/monitoring-report';
 import {
   runMonitoring,
@@ -15,7 +14,7 @@ import {
   type MonitoringFigures,
   type MonitoringThresholds,
 } from '../lambdas/monitoring/monitoring-run';
-import { DEFAULT_MODEL_DIR } from './local-model';
+import { DEFAULT_MODEL_DIR, readReference } from '../model/model-files';
 import { fail, progressBar } from './terminal';
 
 export interface MonitorOptions {
@@ -43,16 +42,7 @@ async function* jsonLines(file: string): AsyncGenerator<{ line: number; value: u
   }
 }
 
-export async function readReference(dir: string): Promise<{ modelVersion: string; reference: MonitoringReference }> {
-  const file = join(dir, 'manifest.json');
-  let manifest: { modelVersion: string; monitoring?: MonitoringReference };
-  try {
-    manifest = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`cannot read the reference ${file} (${(error as Error).message}): pass --reference with a model folder`);
-  }
-  return { modelVersion: manifest.modelVersion, reference: monitoringReferenceOf(manifest) };
-}
+export { readReference };
 
 interface ScoreFile {
   scores: MonitoredScore[];

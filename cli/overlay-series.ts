@@ -9,6 +9,9 @@ import { epochToMs, jsonTimestamp, timestampReader } from './log-timestamp';
 export interface OverlaySeries {
   label: string;
   intervals: OverlayInterval[];
+  /** A measured series (e.g. a CloudWatch metric's sums), drawn as a line: a value per step. */
+  values?: { time: number; value: number }[];
+  stepMs?: number;
 }
 
 const TIME_KEYS = ['time', 'timestamp', '@timestamp', 'start', 'starttime', 'start_time', 'from', 'date', 'at', 'ts', 'begin'];

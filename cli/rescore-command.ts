@@ -22,7 +22,8 @@ export async function runRescore(options: RescoreCommandOptions): Promise<void> 
     process.stdout.write(options.json ? `${JSON.stringify(started)}\n` : `started ${runId}\n  execution ${executionArn}\n  summary when done: ${started.summary}\n  follow it with --wait, or in the Step Functions console\n`);
     return;
   }
-  const bar = progressBar('batches', undefined);
+  // The map run's item counts: rows (both maps read rows, batched), summed over the run's map runs.
+  const bar = progressBar('rows', undefined);
   let progress = await runProgress(sfn, executionArn);
   while (progress.status === 'RUNNING') {
     bar.tick(progress.batches.succeeded + progress.batches.failed);

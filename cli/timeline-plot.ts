@@ -77,6 +77,18 @@ export function timelineSvg(d: Diagnosis): string {
     const o = report.overlays[overlay.label];
     const colour = o?.cooccurring ? '#8e44ad' : '#7f8c8d';
     label(overlay.label, colour);
+    if (overlay.values?.length) {
+      // A measured series (a metric's sums): a step line scaled to the row, its peak in the tooltip.
+      const inside = overlay.values.filter((v) => v.time <= span.end && v.time + (overlay.stepMs ?? 0) >= span.start);
+      const peak = inside.reduce((m, v) => Math.max(m, v.value), 0);
+      if (peak > 0) {
+        const y = (v: number) => (rowY() + ROW - 4 - ((ROW - 8) * v) / peak).toFixed(1);
+        const steps = inside.map((v) => `M${x(Math.max(v.time, span.start)).toFixed(1)} ${y(v.value)}H${x(Math.min(v.time + (overlay.stepMs ?? 0), span.end)).toFixed(1)}`).join('');
+        rows.push(`<path d="${steps}" stroke="${colour}" stroke-width="1.5" fill="none"><title>${escapeXml(`${overlay.label}: peak ${peak} per ${formatMinutes((overlay.stepMs ?? MINUTE_MS) / MINUTE_MS)}`)}</title></path>`);
+      }
+      row++;
+      continue;
+    }
     for (const i of overlay.intervals) {
       if (i.end < span.start || i.start > span.end) continue;
       const from = x(Math.max(i.start, span.start));

@@ -89,7 +89,7 @@ export class DonorReadinessStack extends Stack {
       }),
     );
 
-    this.scoreStore = new ScoreStore(this, 'ScoreStore', { key: this.key, stage: config.stage });
+    this.scoreStore = new ScoreStore(this, 'ScoreStore', { key: this.key, stage: config.stage, warmWritesPerSecond: config.tableWarmWritesPerSecond });
     this.modelStore = new ModelStore(this, 'ModelStore', { key: this.key, stage: config.stage, modelDir: props.modelDir });
     this.alerting = new Alerting(this, 'Alerting', { key: this.key, stage: config.stage, alertEmails: config.alertEmails });
     const alertState = alertStateTable(this.alerting, this.key);
@@ -220,6 +220,7 @@ export class DonorReadinessStack extends Stack {
       writesPerSecond: config.refreshWritesPerSecond,
       network: this.network,
     });
+    this.monitoring.dashboard.addWidgets(...this.registryRefresh.dashboardWidgets(config.stage, { writesPerSecond: config.refreshWritesPerSecond, warmWritesPerSecond: config.tableWarmWritesPerSecond }));
 
     // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.
     this.readApi = new ReadApi(this, 'ReadApi', {

@@ -5,7 +5,7 @@
 // batch function writes with the event path's conditional rule, so live events always win.
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, TimeZone, Token, Validations, type CfnResource } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, GraphWidget, MathExpression, Metric, TreatMissingData, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -28,8 +28,8 @@ import {
   Result,
   ResultWriterV2,
   S3JsonLItemReader,
-  S3ObjectsItemReader,
   StateMachine,
+  StateMachineType,
   Succeed,
   TaskInput,
   Wait,
@@ -50,11 +50,18 @@ import { onnxRuntimeCopyCommands } from './scoring-function';
 const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';
 
 export const BATCH_HANDLER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'rescore', 'handler.ts');
-/** Rows per batch: well under the 256 KiB a map batch may carry (a row is ~0.5 KiB). */
+/** Rows per backfill batch: well under the 256 KiB a map batch may carry (a row is ~0.5 KiB). */
 export const ROWS_PER_BATCH = 400;
+/** Snapshot lines per refresh batch: a line (DynamoDB JSON of a < 1 KB item) is ~1.5-2 KiB. */
+export const SNAPSHOT_ROWS_PER_BATCH = 100;
 /** Conditional writes one batch function keeps in flight. */
 export const WRITES_IN_FLIGHT = 16;
-/** Measured locally and in the bench: one function at 16 writes in flight sustains ~400 writes/s. */
+/**
+ * The most writes a second one batch function makes (its write pacer enforces it): the map runs
+ * refreshWritesPerSecond / this functions at once. Locally one function reaches ~400 writes/s
+ * against dynalite; in AWS a PutItem takes a few ms, so 16 in flight could go far faster: the pacer
+ * is what holds a run to its share of the table.
+ */
 export const WRITES_PER_SECOND_PER_FUNCTION = 400;
 
 export interface RegistryRefreshProps {
@@ -70,12 +77,12 @@ export interface RegistryRefreshProps {
   schedule: string;
   timeZone: string;
   tolerance: number;
-  /** Table write units per second the runs may use (the rest is left to live scoring). */
+  /** Table write units per second the runs may use (the rest of the table's warm throughput is left to live scoring). */
   writesPerSecond: number;
   network?: FunctionNetwork;
 }
 
-/** How many batches run at once so the run writes at most `writesPerSecond` (1 WRU per write of <= 1 KB). */
+/** How many batches run at once so the run writes at most `writesPerSecond` (1 WRU per write of <= 1 KB, paced per function). */
 export function mapConcurrency(writesPerSecond: number): number {
   return Math.max(1, Math.floor(writesPerSecond / WRITES_PER_SECOND_PER_FUNCTION));
 }
@@ -117,7 +124,7 @@ export class RegistryRefresh extends Construct {
       autoDeleteObjects: dev,
     });
 
-    const basics = functionBasics(this, { ...props, logName: 'registry-run', roleDescription: 'Donor readiness registry runs: scores batches of rows and snapshot files, keeps rejected rows' });
+    const basics = functionBasics(this, { ...props, logName: 'registry-run', roleDescription: 'Donor readiness registry runs: prepares export rows, scores batches of rows, keeps rejected rows' });
     this.logGroup = basics.logGroup;
     this.batchFunction = new NodejsFunction(this, 'BatchFunction', {
       ...basics.functionProps,
@@ -129,7 +136,7 @@ export class RegistryRefresh extends Construct {
       timeout: Duration.minutes(15),
       // No reservation: the map's MaxConcurrency bounds it (its only caller), and a reservation
       // would take from the account's unreserved pool that the quota rule protects.
-      environment: { STAGE: props.stage, WRITE_CONCURRENCY: String(WRITES_IN_FLIGHT), POWERTOOLS_SERVICE_NAME: 'registry-run', POWERTOOLS_LOG_LEVEL: 'INFO' },
+      environment: { STAGE: props.stage, WRITE_CONCURRENCY: String(WRITES_IN_FLIGHT), WRITES_PER_SECOND: String(WRITES_PER_SECOND_PER_FUNCTION), POWERTOOLS_SERVICE_NAME: 'registry-run', POWERTOOLS_LOG_LEVEL: 'INFO' },
       bundling: {
         ...BUNDLING,
         externalModules: ['onnxruntime-node'],
@@ -149,9 +156,12 @@ export class RegistryRefresh extends Construct {
     fn.addEnvironment('MODEL_SHA256', props.modelStore.manifest.onnx.sha256);
     allowGetObjects(fn, props.modelStore.objectKeys.map((key) => props.modelStore.bucket.arnForObjects(key)));
     fn.addEnvironment('RUN_BUCKET', this.runBucket.bucketName);
-    // Reads snapshot files and the map's result files; writes rejected rows and the summary.
-    allowGetObjects(fn, [this.runBucket.arnForObjects('snapshots/*'), this.runBucket.arnForObjects('runs/*')]);
+    // Reads gzip exports, snapshot files and the map's result files; writes the prepared rows
+    // (snapshots/<run>/rows.jsonl, multipart), rejected rows and the summary.
+    allowGetObjects(fn, [this.runBucket.arnForObjects('imports/*'), this.runBucket.arnForObjects('snapshots/*'), this.runBucket.arnForObjects('runs/*')]);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.runBucket.arnForObjects('runs/*')] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.runBucket.arnForObjects('snapshots/*')] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.runBucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['snapshots/*'] } } }));
     fn.node.addDependency(props.modelStore.deployment);
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
@@ -163,9 +173,8 @@ export class RegistryRefresh extends Construct {
       timeout: Duration.hours(6),
     });
     const sm = this.stateMachine;
-    // The map reads imports and snapshots, lists snapshot files and writes its results.
+    // The map reads an uploaded export (imports/) or prepared rows (snapshots/) and writes its results.
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.runBucket.arnForObjects('imports/*'), this.runBucket.arnForObjects('snapshots/*')] }));
-    sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.runBucket.bucketArn] }));
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [this.runBucket.arnForObjects('runs/*')] }));
     // The table export writes the snapshot into the run bucket, encrypted with the stack key.
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.runBucket.arnForObjects('snapshots/*')] }));
@@ -222,13 +231,55 @@ export class RegistryRefresh extends Construct {
   private readonly scoreTable: ITable;
   private readonly network?: FunctionNetwork;
 
+  /**
+   * The dashboard's row for registry runs: executions by end state, rows by outcome (the batch
+   * function's metrics, the same counts as the map run and the run summary), and the table's
+   * write rate beside the run's pace and the warm throughput it must stay under.
+   */
+  dashboardWidgets(stage: string, pace: { writesPerSecond: number; warmWritesPerSecond: number }): IWidget[] {
+    const sm = this.stateMachine;
+    const period = { period: Duration.minutes(5) };
+    const rows = (name: string, label: string) =>
+      new Metric({ namespace: 'DonorReadiness', metricName: name, dimensionsMap: { service: 'registry-run', stage }, statistic: 'Sum', label, ...period });
+    const tableMetric = (name: string) =>
+      new Metric({ namespace: 'AWS/DynamoDB', metricName: name, dimensionsMap: { TableName: this.scoreTable.tableName }, statistic: 'Sum', period: Duration.minutes(1) });
+    return [
+      new GraphWidget({
+        title: 'Registry runs (executions)',
+        left: [
+          sm.metricStarted({ ...period, label: 'started' }),
+          sm.metricSucceeded({ ...period, label: 'succeeded' }),
+          sm.metricFailed({ ...period, label: 'failed' }),
+          sm.metricAborted({ ...period, label: 'aborted' }),
+          sm.metricTimedOut({ ...period, label: 'timed out' }),
+        ],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Registry run rows by outcome',
+        left: [rows('RunRowsScored', 'scored'), rows('RunRowsUnchanged', 'unchanged'), rows('RunRowsStale', 'stale'), rows('RunRowsRejected', 'rejected'), rows('RunRowsFailed', 'failed')],
+        right: [this.batchFunction.metricErrors({ ...period, label: 'batch function errors' })],
+        width: 8,
+      }),
+      new GraphWidget({
+        title: 'Score table writes (units/s) and throttles',
+        left: [new MathExpression({ expression: 'w / 60', usingMetrics: { w: tableMetric('ConsumedWriteCapacityUnits') }, label: 'write units/s', period: Duration.minutes(1) })],
+        right: [tableMetric('WriteThrottleEvents').with({ label: 'write throttles' })],
+        leftAnnotations: [
+          { value: pace.writesPerSecond, label: `run pace (refreshWritesPerSecond ${pace.writesPerSecond})` },
+          { value: pace.warmWritesPerSecond, label: `warm throughput (tableWarmWritesPerSecond ${pace.warmWritesPerSecond})` },
+        ],
+        width: 8,
+      }),
+    ];
+  }
+
   private definition(props: RegistryRefreshProps): IChainable {
-    const batchInput = (mode: 'backfill' | 'refresh', bucket?: string) => ({
+    const batchInput = (mode: 'backfill' | 'refresh') => ({
       'runId.$': '$.runId',
       mode,
       'scoringDate.$': '$.scoringDate',
       'tolerance.$': '$.tolerance',
-      ...(bucket ? { bucket } : {}),
     });
     const scoreBatch = (id: string) =>
       new LambdaInvoke(this, id, { lambdaFunction: this.batchFunction, payloadResponseOnly: true, retryOnServiceExceptions: false }).addRetry({
@@ -240,23 +291,39 @@ export class RegistryRefresh extends Construct {
     const resultWriter = new ResultWriterV2({ bucket: this.runBucket, prefix: JsonPath.format('runs/{}/results', JsonPath.stringAt('$.runId')) });
     const mapCommon = {
       maxConcurrency: this.maxConcurrency,
+      // Each child is one batch of seconds' work: Express child workflows cost per request and
+      // GB-second instead of per state transition (bench/RESULTS.md counts both).
+      mapExecutionType: StateMachineType.EXPRESS,
       // A failed batch never stops the others: it is written by the result writer and reported.
       toleratedFailurePercentage: 100,
       resultWriterV2: resultWriter,
       resultPath: '$.mapRun',
     };
-
+    // Both maps read one uncompressed JSON Lines object and fan it out by rows: an uploaded export
+    // as it is, or the rows the batch function prepared (prepare-rows.ts) from a gzip export or the table export.
+    const rowsReader = () => new S3JsonLItemReader({ bucket: this.runBucket, key: JsonPath.stringAt('$.rows.key') });
     const scoreExport = new DistributedMap(this, 'Score export rows', {
       ...mapCommon,
-      itemReader: new S3JsonLItemReader({ bucket: this.runBucket, key: JsonPath.stringAt('$.source.key') }),
+      itemReader: rowsReader(),
       itemBatcher: new ItemBatcher({ maxItemsPerBatch: ROWS_PER_BATCH, maxInputBytesPerBatch: 256 * 1024, batchInput: batchInput('backfill') }),
     }).itemProcessor(scoreBatch('Score batch of rows'));
 
-    const scoreSnapshot = new DistributedMap(this, 'Score snapshot files', {
+    const scoreSnapshot = new DistributedMap(this, 'Score snapshot rows', {
       ...mapCommon,
-      itemReader: new S3ObjectsItemReader({ bucket: this.runBucket, prefix: JsonPath.format('snapshots/{}/AWSDynamoDB/', JsonPath.stringAt('$.runId')) }),
-      itemBatcher: new ItemBatcher({ maxItemsPerBatch: 1, batchInput: batchInput('refresh', this.runBucket.bucketName) }),
-    }).itemProcessor(scoreBatch('Score snapshot file'));
+      itemReader: rowsReader(),
+      itemBatcher: new ItemBatcher({ maxItemsPerBatch: SNAPSHOT_ROWS_PER_BATCH, maxInputBytesPerBatch: 256 * 1024, batchInput: batchInput('refresh') }),
+    }).itemProcessor(scoreBatch('Score batch of snapshot rows'));
+
+    const prepare = (id: string, what: Record<string, unknown>) =>
+      new LambdaInvoke(this, id, {
+        lambdaFunction: this.batchFunction,
+        payloadResponseOnly: true,
+        payload: TaskInput.fromObject({ prepare: { 'runId.$': '$.runId', bucket: this.runBucket.bucketName, ...what } }),
+        resultPath: '$.rows',
+      }).addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+    const gunzipExport = prepare('Decompress export', { 'source.$': '$.source' }).next(scoreExport);
+    const exportAsIs = new Pass(this, 'Read export as it is', { parameters: { 'key.$': '$.source.key' }, resultPath: '$.rows' }).next(scoreExport);
+    const prepareSnapshot = prepare('Prepare snapshot rows', { 'snapshotPrefix.$': "States.Format('snapshots/{}/AWSDynamoDB/', $.runId)" }).next(scoreSnapshot);
 
     const summarize = new LambdaInvoke(this, 'Summarize run', {
       lambdaFunction: this.batchFunction,
@@ -297,15 +364,18 @@ export class RegistryRefresh extends Construct {
     });
     exportTable.next(waitForExport).next(describeExport).next(
       new Choice(this, 'Snapshot ready?')
-        .when(Condition.stringEquals('$.exportStatus.status', 'COMPLETED'), scoreSnapshot)
+        .when(Condition.stringEquals('$.exportStatus.status', 'COMPLETED'), prepareSnapshot)
         .when(Condition.stringEquals('$.exportStatus.status', 'FAILED'), new Fail(this, 'Snapshot failed', { error: 'SnapshotFailed', cause: 'the table export failed: see DescribeExport for its FailureMessage' }))
         .otherwise(waitForExport),
     );
 
     const byMode = new Choice(this, 'Backfill or refresh?')
-      .when(Condition.and(Condition.stringEquals('$.mode', 'backfill'), Condition.isPresent('$.source.key')), scoreExport)
+      .when(
+        Condition.and(Condition.stringEquals('$.mode', 'backfill'), Condition.isPresent('$.source.key')),
+        new Choice(this, 'Export compressed?').when(Condition.stringMatches('$.source.key', '*.gz'), gunzipExport).otherwise(exportAsIs),
+      )
       .when(Condition.stringEquals('$.mode', 'refresh'), exportTable)
-      .otherwise(new Fail(this, 'Unknown run', { error: 'InvalidRunInput', cause: 'start a run with {"mode": "refresh"} or {"mode": "backfill", "source": {"key": "imports/<file>.jsonl"}}' }));
+      .otherwise(new Fail(this, 'Unknown run', { error: 'InvalidRunInput', cause: 'start a run with {"mode": "refresh"} or {"mode": "backfill", "source": {"key": "imports/<file>.jsonl or .jsonl.gz"}}' }));
 
     // Every run gets its id (the execution name), its scoring date (given, or the UTC date it
     // started: the event path's rule) and its tolerance (given, or 0: write every change).
@@ -353,7 +423,8 @@ export class RegistryRefresh extends Construct {
       ack(this.batchFunction, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only AWS APIs (DynamoDB, S3) over TLS with IAM; deploy with -c vpc=true for isolated subnets');
     }
     ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/runs/*]`, 'each run writes its rejected rows and summary under runs/<run id>/, a name known only when the run starts');
-    ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/snapshots/*]`, 'each refresh reads the table export it made under snapshots/<run id>/, a name known only when the run starts');
+    ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/snapshots/*]`, 'each run reads the table export it made, and writes the rows it prepared, under snapshots/<run id>/, a name known only when the run starts');
+    ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/imports/*]`, 'a backfill of a gzip export decompresses the file the operator uploaded under imports/, a name known only when the run starts');
     ack(this.stateMachine.role, 'HIPAA.Security-IAMNoInlinePolicy', inline);
     ack(smPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/runs/*]`, 'the map writes its results under runs/<run id>/results, a name known only when the run starts');
     ack(smPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/snapshots/*]`, 'the table export writes, and the map reads, snapshots/<run id>/');

@@ -7,6 +7,12 @@ import { Construct } from 'constructs';
 export interface ScoreStoreProps {
   key: IKey;
   stage: string;
+  /**
+   * On-demand warm throughput (pre-warmed write units/s): what the table serves at once, without
+   * scaling up first. A registry run paces itself under it (refreshWritesPerSecond) and leaves the
+   * rest to live scoring. A new on-demand table starts at 4,000.
+   */
+  warmWritesPerSecond?: number;
   /** Merged over the secure defaults. */
   tableProps?: Partial<TableProps>;
 }
@@ -26,6 +32,7 @@ export class ScoreStore extends Construct {
       stream: StreamViewType.NEW_AND_OLD_IMAGES,
       // Scores are the product: only a dev stack may take them down with it.
       removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      ...(props.warmWritesPerSecond ? { warmThroughput: { writeUnitsPerSecond: props.warmWritesPerSecond } } : {}),
       ...props.tableProps,
     });
   }

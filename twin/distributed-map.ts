@@ -12,7 +12,10 @@
 // - ResultWriter: `<Prefix>/<map run id>/manifest.json` and SUCCEEDED_n.json / FAILED_n.json /
 //   PENDING_n.json files (arrays of child executions: Input, Output or Error and Cause, Status);
 //   the state's result is {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.
-// Everything streams: items are read, batched and processed as they come, never all held at once.
+// Everything streams: items are read, batched and processed as they come (a gzip export is
+// decompressed by the batch function first, as in AWS: the definition's "Decompress export"), and
+// results are written out in files of RESULTS_PER_FILE children as they finish, so a run of
+// millions of rows holds only the batches in flight.
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -112,6 +115,10 @@ async function* batches(items: AsyncGenerator<Json>, batcher: Json, batchInput: 
   if (batch.length) yield batch;
 }
 
+/** Child results per result file, and the most bytes one holds: AWS splits them too (SUCCEEDED_0.json, SUCCEEDED_1.json, ...). */
+export const RESULTS_PER_FILE = 2000;
+export const RESULT_FILE_BYTES = 8 * 2 ** 20;
+
 interface ChildResult {
   Input: string;
   Output?: string;
@@ -133,8 +140,36 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
   const processorDefinition = { ...state.ItemProcessor };
   delete processorDefinition.ProcessorConfig;
   const processor = new StateMachine(processorDefinition as StateMachineDefinition, { validationOptions: { checkArn: false } });
-  const succeeded: ChildResult[] = [];
-  const failed: ChildResult[] = [];
+  const writer = state.ResultWriter ? await evaluateTemplate(state.ResultWriter.Parameters, input) : undefined;
+  const prefix = writer ? `${writer.Prefix ? `${writer.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}/` : '';
+  const files: Record<'FAILED' | 'PENDING' | 'SUCCEEDED', { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
+  const pending = { SUCCEEDED: [] as string[], FAILED: [] as string[] };
+  const pendingBytes = { SUCCEEDED: 0, FAILED: 0 };
+  const counts = { SUCCEEDED: 0, FAILED: 0 };
+  let firstFailure: ChildResult | undefined;
+  const outputs: Json[] = [];
+  // Results go out as they come: a file of RESULTS_PER_FILE children at a time (the last one at the end).
+  const flush = async (status: 'SUCCEEDED' | 'FAILED') => {
+    if (!pending[status].length) return;
+    const body = `[${pending[status].join(',')}]`;
+    pending[status] = [];
+    pendingBytes[status] = 0;
+    const key = `${prefix}${status}_${files[status].length}.json`;
+    files[status].push({ Key: key, Size: Buffer.byteLength(body) });
+    await env.s3.send(new PutObjectCommand({ Bucket: writer.Bucket, Key: key, Body: body }));
+  };
+  const record = async (result: ChildResult) => {
+    counts[result.Status] += 1;
+    if (result.Status === 'FAILED') firstFailure ??= result;
+    if (writer) {
+      const entry = JSON.stringify(result);
+      if (pending[result.Status].length >= RESULTS_PER_FILE || pendingBytes[result.Status] + entry.length > RESULT_FILE_BYTES) await flush(result.Status);
+      pending[result.Status].push(entry);
+      pendingBytes[result.Status] += entry.length + 1;
+    } else if (result.Status === 'SUCCEEDED') {
+      outputs.push(JSON.parse(result.Output!));
+    }
+  };
   const limit = Math.max(1, Math.min(state.MaxConcurrency || 1000, env.localConcurrency));
 
   const source = state.ItemBatcher ? batches(readItems(state, input, env.s3), state.ItemBatcher, batchInput) : (async function* () {
@@ -150,10 +185,10 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
       const output = await processor.run(childInput, {
         overrides: { taskResourceLocalHandlers: env.taskHandlers, retryIntervalOverrides: env.retryIntervalOverrides },
       }).result;
-      succeeded.push({ ...base, Output: JSON.stringify(output), Status: 'SUCCEEDED', StopDate: new Date().toISOString() });
+      await record({ ...base, Output: JSON.stringify(output), Status: 'SUCCEEDED', StopDate: new Date().toISOString() });
     } catch (error) {
       const cause = (error as { cause?: Error }).cause ?? (error as Error);
-      failed.push({ ...base, Error: cause.name ?? 'States.TaskFailed', Cause: cause.message ?? String(cause), Status: 'FAILED', StopDate: new Date().toISOString() });
+      await record({ ...base, Error: cause.name ?? 'States.TaskFailed', Cause: cause.message ?? String(cause), Status: 'FAILED', StopDate: new Date().toISOString() });
     }
     env.onBatchDone?.(items.length);
   };
@@ -179,31 +214,23 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
   );
   if (readerError) throw readerError;
 
-  const total = succeeded.length + failed.length;
+  const total = counts.SUCCEEDED + counts.FAILED;
   const toleratedPercent = state.ToleratedFailurePercentage ?? 0;
   const toleratedCount = state.ToleratedFailureCount;
-  const overPercent = total > 0 && (100 * failed.length) / total > toleratedPercent;
-  const overCount = toleratedCount !== undefined ? failed.length > toleratedCount : state.ToleratedFailurePercentage === undefined && failed.length > 0;
+  const overPercent = total > 0 && (100 * counts.FAILED) / total > toleratedPercent;
+  const overCount = toleratedCount !== undefined ? counts.FAILED > toleratedCount : state.ToleratedFailurePercentage === undefined && counts.FAILED > 0;
   let result: Json;
-  if (state.ResultWriter) {
-    const params = await evaluateTemplate(state.ResultWriter.Parameters, input);
-    const prefix = `${params.Prefix ? `${params.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}/`;
-    const files: Record<string, { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
-    for (const [status, entries] of [['SUCCEEDED', succeeded], ['FAILED', failed]] as const) {
-      if (!entries.length) continue;
-      const key = `${prefix}${status}_0.json`;
-      const body = JSON.stringify(entries);
-      await env.s3.send(new PutObjectCommand({ Bucket: params.Bucket, Key: key, Body: body }));
-      files[status].push({ Key: key, Size: Buffer.byteLength(body) });
-    }
+  if (writer) {
+    await flush('SUCCEEDED');
+    await flush('FAILED');
     const manifestKey = `${prefix}manifest.json`;
-    await env.s3.send(new PutObjectCommand({ Bucket: params.Bucket, Key: manifestKey, Body: JSON.stringify({ DestinationBucket: params.Bucket, MapRunArn: mapRunArn, ResultFiles: files }) }));
-    result = { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: params.Bucket, Key: manifestKey } };
+    await env.s3.send(new PutObjectCommand({ Bucket: writer.Bucket, Key: manifestKey, Body: JSON.stringify({ DestinationBucket: writer.Bucket, MapRunArn: mapRunArn, ResultFiles: files }) }));
+    result = { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: writer.Bucket, Key: manifestKey } };
   } else {
-    result = succeeded.map((s) => JSON.parse(s.Output!));
+    result = outputs;
   }
   if (overPercent || overCount) {
-    throw new StatesError('States.ExceedToleratedFailureThreshold', `${failed.length} of ${total} child executions failed; first: ${failed[0]?.Error}: ${failed[0]?.Cause}`);
+    throw new StatesError('States.ExceedToleratedFailureThreshold', `${counts.FAILED} of ${total} child executions failed; first: ${firstFailure?.Error}: ${firstFailure?.Cause}`);
   }
   return result;
 }

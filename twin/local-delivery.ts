@@ -137,17 +137,29 @@ async function deliverOne(event: BusEvent, options: DeliveryOptions): Promise<De
   return record;
 }
 
+/**
+ * Delivers events as they are read from `events` (a lazy sequence is read only as fast as it is
+ * delivered), at most `concurrency` invocations in flight, and hands each record to `onRecord`
+ * with the event and its position; nothing is kept here.
+ */
+export async function deliverEach(events: Iterable<BusEvent>, options: DeliveryOptions, onRecord: (record: DeliveryRecord, event: BusEvent, index: number) => void): Promise<number> {
+  const source = events[Symbol.iterator]();
+  let read = 0;
+  const worker = async () => {
+    for (let next = source.next(); !next.done; next = source.next()) {
+      const index = read++;
+      const record = await deliverOne(next.value, options);
+      onRecord(record, next.value, index);
+      options.onDelivered?.(record);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  return read;
+}
+
 /** Delivers every event with at most `concurrency` invocations in flight; records keep input order. */
 export async function deliverAll(events: BusEvent[], options: DeliveryOptions): Promise<DeliveryRecord[]> {
   const records: DeliveryRecord[] = new Array(events.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < events.length) {
-      const i = next++;
-      records[i] = await deliverOne(events[i], options);
-      options.onDelivered?.(records[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, events.length)) }, worker));
+  await deliverEach(events, { ...options, concurrency: Math.min(options.concurrency, events.length) }, (record, _event, i) => (records[i] = record));
   return records;
 }

@@ -2,6 +2,7 @@
 // that points the AWS SDK (and the AWS CLI) at them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -13,6 +14,10 @@ export interface LocalEndpoints {
   fauxqs: string;
   /** AWS_ENDPOINT_URL_* plus dummy credentials and region: what an SDK client needs. */
   env: Record<string, string>;
+  /** Peak resident memory of the endpoints' process so far (Linux: /proc; elsewhere undefined). */
+  peakRssBytes(): number | undefined;
+  /** CPU seconds (user + system) the endpoints' process has used so far (Linux: /proc; elsewhere undefined). */
+  cpuSeconds(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,23 @@ export async function startLocalEndpoints(options: { dataDir?: string } = {}): P
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
+    },
+    peakRssBytes() {
+      try {
+        const kib = /VmHWM:\s*(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        return kib ? Number(kib) * 1024 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    cpuSeconds() {
+      try {
+        // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name), in clock ticks (100 a second on Linux).
+        const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return undefined;
+      }
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -7,6 +7,9 @@ export type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
 
 export function loadHandler(handlerFile: string, handlerExport: string, environment: Record<string, string>): Handler {
   Object.assign(process.env, environment);
+  // A fresh module each time, as each container starts: its clients are made now, from this
+  // environment (a cached module would keep the clients, and endpoints, of an earlier load).
+  delete require.cache[require.resolve(handlerFile)];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const module = require(handlerFile) as Record<string, unknown>;
   const handler = module[handlerExport];

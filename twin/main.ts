@@ -36,7 +36,8 @@ export function formatSummary(s: TwinSummary): string {
     `  undelivered             ${String(s.undelivered.total).padStart(7)}  ${pct(s.undelivered.total)}   (failed and kept nowhere: see below)`,
     `  e-mails sent            ${String(s.emailsSent).padStart(7)}           written to ${s.outbox}`,
     `  readiness changes       ${String(s.readinessChanged.events).padStart(7)}           (first score ${s.readinessChanged.firstScores}, band changed ${s.readinessChanged.bandChanges}) written to ${s.readinessChanged.directory}`,
-    `  handler latency         p50 ${s.handlerLatencyMs.p50} ms, p99 ${s.handlerLatencyMs.p99} ms over ${s.handlerLatencyMs.invocations} invocations`,
+    `  handler latency         p50 ${s.handlerLatencyMs.p50} ms, p99 ${s.handlerLatencyMs.p99} ms over ${s.handlerLatencyMs.invocations} invocations${s.handlerLatencyMs.exact === false ? ' (from a uniform sample of 100,000)' : ''}`,
+    ...(s.memory ? [`  peak memory             ${s.memory.peakRssMiB} MiB this process${s.memory.endpointsPeakRssMiB !== undefined ? `, ${s.memory.endpointsPeakRssMiB} MiB local endpoints (tables, queues)` : ''}`] : []),
     `  score table             ${String(s.tableItems).padStart(7)} donors    function logs: ${s.logFile}`,
     ...(s.outcomes
       ? [

@@ -10,6 +10,8 @@ export interface RecurringFault {
   endpoints: (endpoints: LocalEndpoints) => Promise<Record<string, string>>;
   /** Windows opened so far. */
   windows: () => number;
+  /** When each window opened (ms): what a diagnosis of the log should find again. */
+  openedAt: () => number[];
   stop(): Promise<void>;
 }
 
@@ -18,12 +20,12 @@ export function recurringScoreTableFault(everyMs: number, forMs: number): Recurr
   let proxy: FaultProxy | undefined;
   let timer: NodeJS.Timeout | undefined;
   const pending = new Set<NodeJS.Timeout>();
-  let opened = 0;
+  const opened: number[] = [];
   return {
     async endpoints(endpoints) {
       proxy = await startFaultProxy(endpoints.dynamodb);
       timer = setInterval(() => {
-        opened++;
+        opened.push(Date.now());
         proxy!.inject({ matches: dynamoDbOperation('PutItem'), times: Number.MAX_SAFE_INTEGER, ...DYNAMODB_SERVER_ERROR });
         const close = setTimeout(() => {
           pending.delete(close);
@@ -33,7 +35,8 @@ export function recurringScoreTableFault(everyMs: number, forMs: number): Recurr
       }, everyMs);
       return { AWS_ENDPOINT_URL_DYNAMODB: proxy.url };
     },
-    windows: () => opened,
+    windows: () => opened.length,
+    openedAt: () => [...opened],
     async stop() {
       clearInterval(timer);
       pending.forEach(clearTimeout);

@@ -3,9 +3,10 @@
 // local endpoints, with the bundled batch function. What the interpreter lacks is added, no more:
 // the Distributed Map's reader, batcher and result writer (distributed-map.ts) and the table export
 // (table-export.ts). Wait states do not wait: the local export is complete when it returns.
-import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { StateMachine, type StateMachineDefinition } from './asl-interpreter';
 import { evaluateTemplate, runDistributedMap } from './distributed-map';
 import { loadHandler, type Handler } from './local-function';
@@ -153,7 +154,8 @@ export async function runRegistryRun(options: RegistryRunOptions): Promise<Regis
     if (options.mode === 'backfill') {
       if (!options.file) throw new Error('a backfill needs the export file (--backfill FILE)');
       const key = `imports/${Date.now()}-${basename(options.file)}`;
-      await clients.s3.send(new PutObjectCommand({ Bucket: runBucket, Key: key, Body: createReadStream(options.file), ContentLength: statSync(options.file).size }));
+      // Multipart, streamed: an export of any size (one PutObject body is capped, 11 MiB locally, 5 GB in S3).
+      await new Upload({ client: clients.s3, params: { Bucket: runBucket, Key: key, Body: createReadStream(options.file) }, partSize: 8 * 2 ** 20, queueSize: 2 }).done();
       request.source = { key };
     }
     const runId = `local-${options.mode}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${process.pid}`;

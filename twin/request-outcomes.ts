@@ -29,12 +29,16 @@ export interface OutcomeTrafficOptions {
   now: Date;
 }
 
+/** What an outcome needs of a donor's truth (kept small: a long run holds one per donor). */
+export type OutcomeTruth = Pick<DonorTruth, 'available'>;
+
 /** Truth of the first `donors` generated donors: the same seed and date give the same donors as the traffic. */
-export function truthByDonor(seed: number, asOf: string, donors: number): Map<string, DonorTruth> {
-  const truths = new Map<string, DonorTruth>();
+export function truthByDonor(seed: number, asOf: string, donors: number): Map<string, OutcomeTruth> {
+  const truths = new Map<string, OutcomeTruth>();
+  const available = { 0: { available: 0 }, 1: { available: 1 } } as const;
   for (const row of generateRegistry({ seed, asOf })) {
     if (truths.size >= donors) break;
-    truths.set(row.detail.donorId, row.truth);
+    truths.set(row.detail.donorId, available[row.truth.available]);
   }
   return truths;
 }
@@ -44,7 +48,7 @@ export function truthByDonor(seed: number, asOf: string, donors: number): Map<st
  * the donor (contact confirmed, a response), which the generator's truth for the original record
  * does not know about.
  */
-export function generateOutcomeEvents(scored: { donorId: string; updatedAt: string; revision: number }[], truths: Map<string, DonorTruth>, o: OutcomeTrafficOptions): BusEvent[] {
+export function generateOutcomeEvents(scored: { donorId: string; updatedAt: string; revision: number }[], truths: Map<string, OutcomeTruth>, o: OutcomeTrafficOptions): BusEvent[] {
   const rng = new Random(o.seed ^ 0x0c7e);
   const events: BusEvent[] = [];
   const id = () => `${rng.token(8)}-${rng.token(4)}-${rng.token(4)}-${rng.token(4)}-${rng.token(12)}`;
@@ -94,7 +98,8 @@ export async function runRequestOutcomes(args: {
   handler: Handler;
   events: BusEvent[];
   concurrency: number;
-  scan: (table: string) => Promise<Record<string, unknown>[]>;
+  /** The table's items, a page at a time. */
+  scan: (table: string) => AsyncIterable<Record<string, unknown>[]>;
   reference: { modelVersion: string; reference: MonitoringReference };
   scoringCounts: { scored: number; rejected: number; failed: number };
   asOf: string;
@@ -120,14 +125,18 @@ export async function runRequestOutcomes(args: {
 
   // The monitoring run over the twin's two tables, as the scheduled function reads them.
   const scores: MonitoredScore[] = [];
-  for (const item of await args.scan(args.pipeline.scoreTable)) {
-    const read = readScoreRecord(item);
-    if (read.ok) scores.push(read.value);
+  for await (const page of args.scan(args.pipeline.scoreTable)) {
+    for (const item of page) {
+      const read = readScoreRecord(item);
+      if (read.ok) scores.push(read.value);
+    }
   }
   const logged: MonitoredOutcome[] = [];
-  for (const item of await args.scan(outcomes.fn.environment.OUTCOME_TABLE_NAME)) {
-    const read = readPredictionLogRow(item);
-    if (read.ok) logged.push(read.value);
+  for await (const page of args.scan(outcomes.fn.environment.OUTCOME_TABLE_NAME)) {
+    for (const item of page) {
+      const read = readPredictionLogRow(item);
+      if (read.ok) logged.push(read.value);
+    }
   }
   const figures = runMonitoring({
     asOf: args.asOf,

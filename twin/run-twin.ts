@@ -1,13 +1,14 @@
 // `npm start`: the deployed architecture, end to end, on this machine. Synthesizes the app, starts
 // the local endpoints, provisions the template on them, delivers events through the rule's pattern
 // and the real bundled handler with Lambda's async semantics, and accounts for every event.
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compileEventPattern } from './event-pattern';
-import { generateTraffic, lineProblemOf, readEventsFile, type BusEvent } from './donor-update-stream';
-import { deliverAll, type DeliveryRecord } from './local-delivery';
+import { eventsFromFile, trafficStream, type BusEvent } from './donor-update-stream';
+import { deliverEach, type DeliveryRecord } from './local-delivery';
+import { DeliveryTally } from './delivery-tally';
 import { routeHandlerOutput } from './handler-output';
 import { loadHandler } from './local-function';
 import { startSchedule } from './local-schedule';
@@ -16,8 +17,7 @@ import { localClients, provisionFromTemplate, type AwsClients, type LocalPipelin
 import { synthesizePipeline, type SynthesizedPipeline } from './synthesize';
 import { drainMailboxes, writeOutbox } from './outbox';
 import { generateOutcomeEvents, runRequestOutcomes, truthByDonor, type OutcomeSummary } from './request-outcomes';
-import { readReference } from '../cli/monitor-command';
-import { DEFAULT_MODEL_DIR } from '../cli/local-model';
+import { DEFAULT_MODEL_DIR, readReference } from '../model/model-files';
 import { attachLocalPipes, type ChangeEventCounts } from './local-pipes';
 
 export interface TwinOptions {
@@ -42,6 +42,8 @@ export interface TwinOptions {
   digestEveryMs?: number;
   /** Share of scored donors that get a DonorRequestOutcome event from their synthetic truth (0: none). */
   outcomeShare?: number;
+  /** Keep every delivery record in `TwinRun.records` (tests); a run otherwise only counts them. */
+  keepRecords?: boolean;
 }
 
 export interface TwinSummary {
@@ -56,7 +58,8 @@ export interface TwinSummary {
   /** Events no queue kept after their invocations failed, with the reason for each. */
   undelivered: { total: number; events: { eventId: string; reason: string }[] };
   emailsSent: number;
-  handlerLatencyMs: { p50: number; p99: number; invocations: number };
+  /** Of every invocation, or of a uniform sample of 100,000 of them in a longer run (`exact` false). */
+  handlerLatencyMs: { p50: number; p99: number; invocations: number; exact?: boolean };
   bands: Record<string, number>;
   queues: Record<string, number>;
   tableItems: number;
@@ -72,10 +75,15 @@ export interface TwinSummary {
   outcomes?: OutcomeSummary;
   /** DonorReadinessChanged events the stack's pipes would have put on the bus (written to <work dir>/events/). */
   readinessChanged: ChangeEventCounts;
+  /** Peak resident memory so far of this process (the functions, the twin) and of the local endpoints' process (the tables, the queues). */
+  memory?: { peakRssMiB: number; endpointsPeakRssMiB?: number };
+  /** CPU per delivered event during delivery: this process (the handler, the twin's delivery and stream emulation) and the local endpoints' process. */
+  deliveryCpuMsPerEvent?: { twinProcess: number; endpoints?: number };
 }
 
 export interface TwinRun {
   summary: TwinSummary;
+  /** Every delivery record, in input order, when asked for with `keepRecords`; otherwise empty. */
   records: DeliveryRecord[];
   endpoints: LocalEndpoints;
   clients: AwsClients;
@@ -83,7 +91,6 @@ export interface TwinRun {
   synthesized: SynthesizedPipeline;
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /**
@@ -114,16 +121,49 @@ async function queueDepth(clients: AwsClients, url: string): Promise<number> {
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
 }
 
-export async function scanTable(clients: AwsClients, tableName: string): Promise<Record<string, unknown>[]> {
+/** The table's items a page at a time (a page is at most 1 MB), in the order a scan gives them. */
+export async function* scanPages(clients: AwsClients, tableName: string): AsyncGenerator<Record<string, unknown>[]> {
   const documents = DynamoDBDocumentClient.from(clients.dynamodb);
-  const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
+    yield page.Items ?? [];
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+/** Every item of a table, sorted by donorId (small tables: tests, the registry run's checks). */
+export async function scanTable(clients: AwsClients, tableName: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of scanPages(clients, tableName)) items.push(...page);
   return items.sort((a, b) => String(a.donorId).localeCompare(String(b.donorId)));
+}
+
+/**
+ * Reads the score table once, a page at a time: counts its items, writes them to `dumpTable` as
+ * JSON Lines (in scan order) and hands each page to `onPage`.
+ */
+async function readScoreTable(clients: AwsClients, tableName: string, dumpTable: string | undefined, onPage: (items: Record<string, unknown>[]) => void): Promise<number> {
+  const fd = dumpTable ? openSync(dumpTable, 'w') : undefined;
+  let count = 0;
+  try {
+    for await (const page of scanPages(clients, tableName)) {
+      count += page.length;
+      if (fd !== undefined && page.length) writeSync(fd, page.map((i) => `${JSON.stringify(i)}\n`).join(''));
+      onPage(page);
+    }
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return count;
+}
+
+function memoryNow(endpoints: LocalEndpoints): TwinSummary['memory'] {
+  const endpointsPeak = endpoints.peakRssBytes();
+  return {
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(endpointsPeak !== undefined ? { endpointsPeakRssMiB: Math.round(endpointsPeak / 2 ** 20) } : {}),
+  };
 }
 
 /** Runs the twin; the caller stops `endpoints` (or keeps them for --serve). */
@@ -135,6 +175,8 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
   rmSync(logFile, { force: true });
   rmSync(outbox, { recursive: true, force: true });
 
+  // The file is read as it is delivered: a missing one is still refused before anything starts.
+  if (options.eventsFile) closeSync(openSync(options.eventsFile, 'r'));
   const synthesized = options.synthesized ?? synthesizePipeline({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
   const endpoints = await startLocalEndpoints({ dataDir: options.dataDir });
   try {
@@ -148,19 +190,24 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       account: LOCAL_ACCOUNT,
       region: LOCAL_REGION,
     };
-    let traffic: Record<string, number> | undefined;
-    let events: BusEvent[];
+    // Events are generated (or read from the file) as they are delivered, and each delivery is
+    // counted, not kept: a run's memory does not grow with its length (issue 15).
+    let shape: Record<string, number> | undefined;
+    let events: Iterable<BusEvent>;
     if (options.eventsFile) {
-      events = readEventsFile(options.eventsFile, identity, options.seed);
+      events = eventsFromFile(options.eventsFile, identity, options.seed);
     } else {
-      const generated = generateTraffic({ events: options.events, seed: options.seed, asOf: options.asOf, badFraction: options.badFraction, identity });
+      const generated = trafficStream({ events: options.events, seed: options.seed, asOf: options.asOf, badFraction: options.badFraction, identity });
       events = generated.events;
-      traffic = generated.shape;
+      shape = generated.shape;
     }
     const fn = pipeline.scoringFunction;
     let done = 0;
     let deliveryStarted = 0;
-    const records = await withCapturedLogs(logFile, async () => {
+    let cpuAtStart: { twin: NodeJS.CpuUsage; endpoints: number | undefined } | undefined;
+    const tally = new DeliveryTally();
+    const records: DeliveryRecord[] = [];
+    await withCapturedLogs(logFile, async () => {
       // Loaded inside the capture: its cold start logs (and the SDK's warnings) belong to its log.
       // Both functions run in this one process and the SDK reads endpoint variables lazily, so
       // every override applies to both (tests override different services for each).
@@ -177,51 +224,61 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
           )
         : undefined;
       deliveryStarted = performance.now();
+      cpuAtStart = { twin: process.cpuUsage(), endpoints: endpoints.cpuSeconds() };
       try {
-        return await deliverAll(events, {
-        matches,
-        handler,
-        fn,
-        sqs: clients.sqs,
-        functionArn: pipeline.identities.get(fn.logicalId)!.attributes.Arn,
-        concurrency: options.concurrency,
-          onDelivered: () => options.onProgress?.(++done, events.length),
-        });
+        await deliverEach(
+          events,
+          {
+            matches,
+            handler,
+            fn,
+            sqs: clients.sqs,
+            functionArn: pipeline.identities.get(fn.logicalId)!.attributes.Arn,
+            concurrency: options.concurrency,
+            onDelivered: () => options.onProgress?.(++done, options.eventsFile ? 0 : options.events),
+          },
+          (record, event, index) => {
+            tally.add(record, event);
+            if (options.keepRecords) records[index] = record;
+          },
+        );
       } finally {
         await schedule?.stop();
       }
     });
+    const traffic = shape ? { ...shape } : undefined;
 
     const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
-    const count = (fate: DeliveryRecord['fate']) => records.filter((r) => r.fate === fate).length;
-    const byReason: Record<string, number> = {};
-    records.forEach((r, i) => {
-      if (r.fate !== 'rejected') return;
-      // A file line that was blank, not JSON or not an object is named as drs score names it.
-      const reason = lineProblemOf(events[i]) ?? r.reason ?? 'unknown';
-      byReason[reason] = (byReason[reason] ?? 0) + 1;
-    });
-    const bands: Record<string, number> = { high: 0, medium: 0, low: 0 };
-    for (const r of records) if (r.fate === 'scored' && r.band) bands[r.band] = (bands[r.band] ?? 0) + 1;
-    const latencies = records.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+    const twinCpu = process.cpuUsage(cpuAtStart!.twin);
+    const endpointsCpu = endpoints.cpuSeconds();
+    const perEvent = (ms: number) => Math.round((ms / Math.max(1, tally.in)) * 100) / 100;
+    const deliveryCpuMsPerEvent = {
+      twinProcess: perEvent((twinCpu.user + twinCpu.system) / 1000),
+      ...(endpointsCpu !== undefined && cpuAtStart!.endpoints !== undefined ? { endpoints: perEvent((endpointsCpu - cpuAtStart!.endpoints) * 1000) } : {}),
+    };
+    const count = (fate: DeliveryRecord['fate']) => tally.fates[fate];
+    const [p50, p99] = tally.latencies.percentiles([50, 99]);
 
     const mails = await drainMailboxes(clients, pipeline);
     writeOutbox(outbox, mails);
     const queues: Record<string, number> = {};
     for (const q of pipeline.queues) queues[q.logicalId] = await queueDepth(clients, q.url);
-    const items = await scanTable(clients, pipeline.scoreTable);
-    if (options.dumpTable) writeFileSync(options.dumpTable, items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
-
     // Issue 17: outcomes for a share of the scored donors, then the monitoring report over both tables.
-    let outcomes: OutcomeSummary | undefined;
     const share = options.outcomeShare ?? 0.25;
-    if (traffic && share > 0 && pipeline.outcomes) {
-      const of = pipeline.outcomes;
-      const outcomeEvents = generateOutcomeEvents(
-        items.map((i) => ({ donorId: String(i.donorId), updatedAt: String(i.updatedAt), revision: Number(i.revision) })),
-        truthByDonor(options.seed, options.asOf, traffic.donors),
-        { share, seed: options.seed, asOf: options.asOf, badFraction: options.badFraction, now: new Date(), identity: { ...identity, detailType: synthesized.config.outcomeDetailType } },
-      );
+    const withOutcomes = Boolean(traffic && share > 0 && pipeline.outcomes);
+    const truths = withOutcomes ? truthByDonor(options.seed, options.asOf, traffic!.donors) : undefined;
+    const scoredDonors: { donorId: string; updatedAt: string; revision: number }[] = [];
+    const tableItems = await readScoreTable(clients, pipeline.scoreTable, options.dumpTable, (items) => {
+      if (!truths) return;
+      // Only donors still at revision 1 can get an outcome (see generateOutcomeEvents): those are kept.
+      for (const i of items) if (Number(i.revision) === 1 && truths.has(String(i.donorId))) scoredDonors.push({ donorId: String(i.donorId), updatedAt: String(i.updatedAt), revision: 1 });
+    });
+
+    let outcomes: OutcomeSummary | undefined;
+    if (withOutcomes) {
+      const of = pipeline.outcomes!;
+      const outcomeEvents = generateOutcomeEvents(scoredDonors, truths!, { share, seed: options.seed, asOf: options.asOf, badFraction: options.badFraction, now: new Date(), identity: { ...identity, detailType: synthesized.config.outcomeDetailType } });
+      scoredDonors.length = 0;
       outcomes = await withCapturedLogs(logFile, async () =>
         runRequestOutcomes({
           pipeline,
@@ -229,7 +286,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
           handler: loadHandler(of.fn.handlerFile, of.fn.handlerExport, { ...of.fn.environment, ...endpoints.env }),
           events: outcomeEvents,
           concurrency: options.concurrency,
-          scan: (table) => scanTable(clients, table),
+          scan: (table) => scanPages(clients, table),
           reference: await readReference(DEFAULT_MODEL_DIR),
           scoringCounts: { scored: count('scored'), rejected: count('rejected'), failed: count('dead-lettered') },
           asOf: options.asOf,
@@ -244,17 +301,18 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     const notMatched = count('unmatched');
     const rejected = count('rejected');
     const deadLettered = count('dead-lettered');
-    const undelivered = records.filter((r) => r.fate === 'undelivered').map((r) => ({ eventId: r.eventId, reason: r.reason ?? 'unknown' }));
+    const undeliveredTotal = count('undelivered');
     const missing: string[] = [];
     const accountedFor = scored + stale + notMatched + rejected + deadLettered;
     // An undelivered event is in the summary but kept nowhere: the run fails and names it.
-    for (const u of undelivered) missing.push(`event ${u.eventId} was not kept anywhere: ${u.reason}`);
-    const withoutFate = events.length - accountedFor - undelivered.length;
+    for (const u of tally.undelivered) missing.push(`event ${u.eventId} was not kept anywhere: ${u.reason}`);
+    if (undeliveredTotal > tally.undelivered.length) missing.push(`${undeliveredTotal - tally.undelivered.length} more events were not kept anywhere (the first ${tally.undelivered.length} are named above)`);
+    const withoutFate = tally.in - accountedFor - undeliveredTotal;
     if (withoutFate !== 0) missing.push(`${withoutFate} events have no fate`);
     const depth = (prefix: string) => pipeline.queues.filter((q) => q.logicalId.startsWith(prefix)).reduce((s, q) => s + queues[q.logicalId], 0);
     if (depth('ScoringFunctionRejectedEvents') !== rejected) missing.push(`rejected-events queue holds ${depth('ScoringFunctionRejectedEvents')} messages for ${rejected} rejected events`);
     if (fn.onFailureQueue) {
-      const keptThere = records.filter((r) => r.keptIn?.includes(fn.onFailureQueue!.logicalId)).length;
+      const keptThere = tally.keptIn[fn.onFailureQueue.logicalId] ?? 0;
       if (queues[fn.onFailureQueue.logicalId] !== keptThere) missing.push(`failed-scoring queue holds ${queues[fn.onFailureQueue.logicalId]} messages for ${keptThere} events kept there`);
     }
     if (outcomes) {
@@ -264,19 +322,19 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
 
     const summary: TwinSummary = {
       stack: synthesized.stackName,
-      in: events.length,
-      matched: events.length - notMatched,
+      in: tally.in,
+      matched: tally.in - notMatched,
       scored,
       ignored: { total: stale + notMatched, staleOrDuplicate: stale, notMatched },
-      rejected: { total: rejected, byReason },
-      retried: { invocations: records.reduce((s, r) => s + Math.max(0, r.invocations - 1), 0), eventsRecovered: records.filter((r) => r.invocations > 1 && r.fate !== 'dead-lettered').length },
+      rejected: { total: rejected, byReason: tally.byReason },
+      retried: { invocations: tally.retriedInvocations, eventsRecovered: tally.eventsRecovered },
       deadLettered,
-      undelivered: { total: undelivered.length, events: undelivered },
+      undelivered: { total: undeliveredTotal, events: tally.undelivered },
       emailsSent: mails.reduce((s, m) => s + m.to.length, 0),
-      handlerLatencyMs: { p50: round1(percentile(latencies, 50)), p99: round1(percentile(latencies, 99)), invocations: latencies.length },
-      bands,
+      handlerLatencyMs: { p50: round1(p50), p99: round1(p99), invocations: tally.latencies.count, exact: tally.latencies.exact },
+      bands: tally.bands,
       queues: Object.fromEntries(pipeline.queues.map((q) => [q.name, queues[q.logicalId]])),
-      tableItems: items.length,
+      tableItems,
       accounted: missing.length === 0,
       missing,
       outbox,
@@ -286,6 +344,8 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       ...(traffic ? { traffic } : {}),
       ...(outcomes ? { outcomes } : {}),
       readinessChanged: pipes.counts(),
+      memory: memoryNow(endpoints),
+      deliveryCpuMsPerEvent,
     };
     return { summary, records, endpoints, clients, pipeline, synthesized };
   } catch (error) {

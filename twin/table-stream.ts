@@ -1,11 +1,15 @@
 // DynamoDB Streams for the local twin. dynalite has no streams, so the twin stands a proxy in front
-// of it and derives each stream record from the write itself: the item before (read under a
-// per-key lock, so concurrent writers cannot interleave) and after the write, for every table the
-// template gives a StreamSpecification. Like DynamoDB, a write that changes nothing makes no record.
+// of it and derives each stream record from the write itself: the item before and after the write
+// (under a per-key lock, so concurrent writers cannot interleave), for every table the template
+// gives a StreamSpecification. Like DynamoDB, a write that changes nothing makes no record.
+// A PutItem or DeleteItem is forwarded with ReturnValues ALL_OLD, so dynalite hands back the old
+// image from the write itself (no read before it; the caller gets the answer it asked for); an
+// UpdateItem or BatchWriteItem reads the items before and after.
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
+import { crc32 } from 'node:zlib';
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { LOCAL_REGION } from './local-endpoints';
 import type { StackTemplate } from './template-resolver';
@@ -93,7 +97,7 @@ export async function startTableStreams(options: { dynamodbUrl: string; tables: 
 
   const forward = (req: IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((done, fail) => {
-      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent }, async (res) => {
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) }, agent }, async (res) => {
         done({ status: res.statusCode ?? 502, headers: res.headers, body: await collect(res) });
       });
       out.on('error', fail);
@@ -142,23 +146,44 @@ export async function startTableStreams(options: { dynamodbUrl: string; tables: 
     return [operation === 'PutItem' ? { table, key: keyOf(table, input.Item), put: input.Item as Item } : { table, key: input.Key as Item }];
   };
 
+  /**
+   * A PutItem or DeleteItem with ReturnValues ALL_OLD: the old image comes from the write itself.
+   * When the caller did not ask for it, `Attributes` is taken out of the answer again (with its
+   * length and checksum), so the caller sees exactly what DynamoDB would have answered.
+   */
+  const writeReturningOld = async (req: IncomingMessage, body: Buffer, input: any, write: { table: StreamedTable; key: Item; put?: Item }) => {
+    const asked = input.ReturnValues === 'ALL_OLD';
+    const result = await forward(req, asked ? body : Buffer.from(JSON.stringify({ ...input, ReturnValues: 'ALL_OLD' })));
+    if (result.status !== 200) return result;
+    const output = JSON.parse(result.body.toString('utf8') || '{}');
+    emit(write.table, write.key, output.Attributes, write.put);
+    if (asked) return result;
+    delete output.Attributes;
+    const answer = Buffer.from(JSON.stringify(output));
+    return { ...result, headers: { ...result.headers, 'content-length': String(answer.length), 'x-amz-crc32': String(crc32(answer)) }, body: answer };
+  };
+
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await collect(req);
       const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      const writes = WRITES.includes(operation) ? touched(operation, JSON.parse(body.toString('utf8') || '{}')) : [];
-      const answer = writes.length
-        ? await withLock(writes.map((w) => lockName(w.table, w.key)), async () => {
-            const before = await Promise.all(writes.map((w) => read(w.table, w.key)));
-            const result = await forward(req, body);
-            if (result.status === 200) {
-              // A put replaces the whole item: its new image is the item written; an update is read back.
-              const after = await Promise.all(writes.map((w) => w.put ?? read(w.table, w.key)));
-              writes.forEach((w, i) => emit(w.table, w.key, before[i], after[i]));
-            }
-            return result;
-          })
-        : await forward(req, body);
+      const input = WRITES.includes(operation) ? JSON.parse(body.toString('utf8') || '{}') : undefined;
+      const writes = input ? touched(operation, input) : [];
+      const single = operation === 'PutItem' || operation === 'DeleteItem';
+      const answer = !writes.length
+        ? await forward(req, body)
+        : single
+          ? await withLock([lockName(writes[0].table, writes[0].key)], () => writeReturningOld(req, body, input, writes[0]))
+          : await withLock(writes.map((w) => lockName(w.table, w.key)), async () => {
+              const before = await Promise.all(writes.map((w) => read(w.table, w.key)));
+              const result = await forward(req, body);
+              if (result.status === 200) {
+                // A put replaces the whole item: its new image is the item written; an update is read back.
+                const after = await Promise.all(writes.map((w) => w.put ?? read(w.table, w.key)));
+                writes.forEach((w, i) => emit(w.table, w.key, before[i], after[i]));
+              }
+              return result;
+            });
       res.writeHead(answer.status, answer.headers).end(answer.body);
     } catch {
       if (!res.headersSent) res.writeHead(502).end();

@@ -9,25 +9,22 @@ import { detailSchemaFor, toDetailValidation, type DetailSchema, type DetailVali
 
 export type DetailValidator = (input: unknown) => DetailValidation;
 
-const validators = new Map<DetailSchema, DetailValidator>();
+let compiled: DetailSchema | undefined;
 
 /**
- * The schema of `referenceDate` compiled by zod. `strict` throws when zod cannot compile some
- * part of it (a test holds that it can); otherwise such a schema keeps zod's runtime parser:
- * slower, never different.
+ * The schema compiled by zod. `strict` throws when zod cannot compile some part of it (a test holds
+ * that it can); otherwise such a schema keeps zod's runtime parser: slower, never different.
  */
 export function compileDetailSchema(schema: DetailSchema, strict = false): DetailSchema {
   return z.compile(schema, { strict });
 }
 
-/** `validateDetail(input, referenceDate)` with the schema compiled once per scoring date. */
+/** `validateDetail(input, referenceDate)` on the compiled schema (compiled once per process). */
 export function compiledDetailValidator(referenceDate: string): DetailValidator {
-  const schema = detailSchemaFor(referenceDate);
-  let validate = validators.get(schema);
-  if (!validate) {
-    const compiled = compileDetailSchema(schema);
-    validate = (input) => toDetailValidation(compiled.safeParse(input));
-    validators.set(schema, validate);
-  }
-  return validate;
+  const schema = (compiled ??= compileDetailSchema(detailSchemaFor(referenceDate)));
+  // The date-dependent rules read the date set last: set it per row, another caller may have moved it.
+  return (input) => {
+    detailSchemaFor(referenceDate);
+    return toDetailValidation(schema.safeParse(input));
+  };
 }

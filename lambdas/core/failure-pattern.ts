@@ -14,10 +14,10 @@ export const MINUTE_MS = 60_000;
 
 /** Bin widths a person reads easily, from 100 ms to a day. */
 const NICE_BIN_MS = [
-  100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, MINUTE_MS, 2 * MINUTE_MS, 5 * MINUTE_MS, 10 * MINUTE_MS,
+  100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, MINUTE_MS, 90_000, 2 * MINUTE_MS, 5 * MINUTE_MS, 10 * MINUTE_MS,
   15 * MINUTE_MS, 30 * MINUTE_MS, 60 * MINUTE_MS, 120 * MINUTE_MS, 180 * MINUTE_MS, 360 * MINUTE_MS, 720 * MINUTE_MS, 1440 * MINUTE_MS,
 ];
-export const MAX_BINS = 2048;
+export const MAX_BINS = 4096;
 
 export function chooseBinMs(spanMs: number, maxBins = MAX_BINS): number {
   return NICE_BIN_MS.find((w) => spanMs / w <= maxBins) ?? Math.ceil(spanMs / maxBins);
@@ -52,37 +52,62 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-// In-place iterative radix-2 FFT; `re.length` must be a power of two.
+// In-place iterative radix-2 FFT; `re.length` must be a power of two. The bit-reversal order and
+// the twiddle factors are computed once per size: the period test runs hundreds of transforms.
+const fftTables = new Map<number, { reversed: Uint32Array; cos: Float64Array; sin: Float64Array }>();
+
+function tablesFor(n: number) {
+  let tables = fftTables.get(n);
+  if (!tables) {
+    const reversed = new Uint32Array(n);
+    for (let i = 1, j = 0; i < n; i++) {
+      let bit = n >> 1;
+      for (; j & bit; bit >>= 1) j ^= bit;
+      j ^= bit;
+      reversed[i] = j;
+    }
+    const cos = new Float64Array(n / 2);
+    const sin = new Float64Array(n / 2);
+    for (let k = 0; k < n / 2; k++) {
+      cos[k] = Math.cos((2 * Math.PI * k) / n);
+      sin[k] = Math.sin((2 * Math.PI * k) / n);
+    }
+    tables = { reversed, cos, sin };
+    fftTables.set(n, tables);
+  }
+  return tables;
+}
+
 function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
   const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
+  const { reversed, cos, sin } = tablesFor(n);
+  for (let i = 1; i < n; i++) {
+    const j = reversed[i];
     if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
+      const r = re[i];
+      re[i] = re[j];
+      re[j] = r;
+      const m = im[i];
+      im[i] = im[j];
+      im[j] = m;
     }
   }
+  const sign = inverse ? 1 : -1;
   for (let len = 2; len <= n; len <<= 1) {
-    const angle = ((inverse ? 2 : -2) * Math.PI) / len;
-    const wr = Math.cos(angle);
-    const wi = Math.sin(angle);
+    const halfLen = len >> 1;
+    const stride = n / len;
     for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
+      for (let k = 0; k < halfLen; k++) {
+        const cr = cos[k * stride];
+        const ci = sign * sin[k * stride];
         const a = i + k;
-        const b = a + len / 2;
+        const b = a + halfLen;
         const tr = re[b] * cr - im[b] * ci;
         const ti = re[b] * ci + im[b] * cr;
         re[b] = re[a] - tr;
         im[b] = im[a] - ti;
         re[a] += tr;
         im[a] += ti;
-        const ncr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = ncr;
       }
     }
   }
@@ -90,26 +115,57 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
 
 /** Autocorrelation (unbiased per lag, normalised by the variance) for lags 0..maxLag. */
 export function autocorrelation(x: Float64Array, maxLag: number): Float64Array {
-  const n = x.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i];
-  mean /= n;
+  return autocorrelations([x], maxLag)[0];
+}
+
+/**
+ * The autocorrelations of several series of one length, two at a time: one series in the real
+ * part and one in the imaginary part of a single transform, separated by symmetry (both are real),
+ * and both inverse transforms again in one (power spectra are real and even). Half the transforms.
+ */
+export function autocorrelations(series: Float64Array[], maxLag: number): Float64Array[] {
+  const n = series[0]?.length ?? 0;
   let size = 1;
   while (size < 2 * n) size <<= 1;
+  const out: Float64Array[] = [];
   const re = new Float64Array(size);
   const im = new Float64Array(size);
-  for (let i = 0; i < n; i++) re[i] = x[i] - mean;
-  fft(re, im, false);
-  for (let i = 0; i < size; i++) {
-    re[i] = re[i] * re[i] + im[i] * im[i];
-    im[i] = 0;
+  const centred = (x: Float64Array | undefined, into: Float64Array) => {
+    into.fill(0);
+    if (!x) return;
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += x[i];
+    mean /= n;
+    for (let i = 0; i < n; i++) into[i] = x[i] - mean;
+  };
+  for (let s = 0; s < series.length; s += 2) {
+    centred(series[s], re);
+    centred(series[s + 1], im);
+    fft(re, im, false);
+    // Power of each series at each frequency, from Z[k] and Z[size - k].
+    for (let k = 0; k <= size / 2; k++) {
+      const m = (size - k) % size;
+      const ar = re[k];
+      const ai = im[k];
+      const br = re[m];
+      const bi = im[m];
+      const p1 = ((ar + br) ** 2 + (ai - bi) ** 2) / 4;
+      const p2 = ((ar - br) ** 2 + (ai + bi) ** 2) / 4;
+      re[k] = p1;
+      im[k] = p2;
+      re[m] = p1;
+      im[m] = p2;
+    }
+    fft(re, im, true);
+    for (const [part, index] of [[re, s], [im, s + 1]] as const) {
+      if (index >= series.length) continue;
+      const r = new Float64Array(maxLag + 1);
+      const variance = part[0] / size / n;
+      if (variance > 0) for (let k = 0; k <= maxLag; k++) r[k] = part[k] / size / (n - k) / variance;
+      out.push(r);
+    }
   }
-  fft(re, im, true);
-  const r = new Float64Array(maxLag + 1);
-  const variance = re[0] / size / n;
-  if (!(variance > 0)) return r;
-  for (let k = 0; k <= maxLag; k++) r[k] = re[k] / size / (n - k) / variance;
-  return r;
+  return out;
 }
 
 function gaussianSmooth(x: Float64Array, sigma: number): Float64Array {
@@ -155,7 +211,7 @@ function combContrast(acf: Float64Array, k: number, reach: number): number {
   let troughs = 0;
   let m = 1;
   for (; m * k <= reach && m <= 6; m++) {
-    peaks += acf[m * k];
+    peaks += at(acf, m * k);
     troughs += at(acf, (m - 0.5) * k);
   }
   // Scaled like a z-score: an average of more multiples is a surer sign than one lag alone.
@@ -163,31 +219,56 @@ function combContrast(acf: Float64Array, k: number, reach: number): number {
 }
 
 /** The strongest comb contrast over lags and smoothing widths (lags up to a third of the series: 3 cycles). */
-function strongestComb(x: Float64Array): CombPeak {
-  const maxLag = Math.floor(x.length / 3);
+function strongestComb(x: Float64Array, longestLag = Infinity): CombPeak {
+  const maxLag = Math.floor(Math.min(x.length / 3, longestLag));
   const reach = Math.floor(x.length / 2);
   let best: CombPeak = { contrast: Number.NEGATIVE_INFINITY, lag: 0, sigma: 0, acf: new Float64Array(0) };
-  for (const sigma of SMOOTHING_BINS) {
-    const acf = autocorrelation(gaussianSmooth(x, sigma), reach + 1);
-    const contrasts = new Float64Array(maxLag + 1);
+  const acfs = autocorrelations(SMOOTHING_BINS.map((sigma) => gaussianSmooth(x, sigma)), reach + 1);
+  const looks: { acf: Float64Array; contrasts: Float64Array; first: number; sigma: number }[] = [];
+  for (const [index, sigma] of SMOOTHING_BINS.entries()) {
+    const acf = acfs[index];
+    const contrasts = new Float64Array(maxLag + 2);
     const first = Math.max(MIN_LAG_BINS, Math.ceil(2 * sigma));
-    let top = first;
+    looks.push({ acf, contrasts, first, sigma });
+    // A period is a lag at which the series is like itself (positive autocorrelation): one and a
+    // half periods pass the comb on every other multiple, but not this.
+    let top = -1;
     for (let k = first; k <= maxLag; k++) {
       contrasts[k] = combContrast(acf, k, reach);
-      if (contrasts[k] > contrasts[top]) top = k;
+      if (acf[k] > 0 && (top < 0 || contrasts[k] > contrasts[top])) top = k;
     }
-    if (contrasts[top] <= best.contrast) continue;
+    if (top < 0 || contrasts[top] <= best.contrast) continue;
     // Odd multiples of the period pass the comb too: the period is the first strong local peak.
     let lag = top;
     for (let k = first; k < top; k++) {
-      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1]) {
+      // ...but half the period passes as well (its even multiples are the period's): the series must
+      // itself repeat at the earlier lag, not only at twice it.
+      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1] && acf[k] >= 0.5 * acf[top] && acf[k] > 0) {
         lag = k;
         break;
       }
     }
     best = { contrast: contrasts[top], lag, sigma, acf };
   }
-  return best;
+  // A smoothing wide enough to absorb jitter cannot see lags below twice its width, and finds a
+  // multiple of a short period instead: the period is the shortest whole fraction of the lag that
+  // a narrower smoothing sees repeat about as strongly.
+  // The fraction need not be a whole number of bins: the comb reads the autocorrelation between bins.
+  for (let d = 6; d >= 2; d--) {
+    const k = best.lag / d;
+    if (k < MIN_LAG_BINS) continue;
+    // The widest smoothing (up to the one that found the lag) that can see the fraction: a narrower
+    // one sees mostly noise, in which any two lags look alike.
+    const look = [...looks].reverse().find((l) => l.sigma <= best.sigma && k >= l.first);
+    if (look) {
+      const atLag = combContrast(look.acf, best.lag, reach);
+      if (combContrast(look.acf, k, reach) >= 0.6 * atLag && at(look.acf, k) >= 0.5 * look.acf[best.lag] && at(look.acf, k) > 0) {
+        return { ...best, lag: k, acf: look.acf };
+      }
+    }
+  }
+  // No lag where the series is like itself: a low, finite contrast (the surrogates' fit needs numbers).
+  return Number.isFinite(best.contrast) ? best : { ...best, contrast: -1 };
 }
 
 /**
@@ -196,7 +277,7 @@ function strongestComb(x: Float64Array): CombPeak {
  * divided by a running median (so a trend's red noise does not count) and the first 1, 2, 4 or 8
  * harmonics are summed, scaled like a z-score. Stronger than the comb on sparse single failures.
  */
-function strongestHarmonicSum(x: Float64Array): { value: number; lag: number } {
+function strongestHarmonicSum(x: Float64Array, longestLag = Infinity): { value: number; lag: number } {
   const n = x.length;
   let size = 1;
   while (size < 4 * n) size <<= 1;
@@ -210,30 +291,67 @@ function strongestHarmonicSum(x: Float64Array): { value: number; lag: number } {
   const half = size / 2;
   const power = new Float64Array(half + 1);
   for (let j = 0; j <= half; j++) power[j] = re[j] * re[j] + im[j] * im[j];
-  // Local noise level: the median of a window around each frequency, sampled every 8 bins.
-  const level = new Float64Array(half + 1);
+  // Local noise level: the median of a window around each frequency, sampled every 8 bins; the
+  // spectrum is divided by it once, and each frequency's best of its neighbours kept for the harmonics.
   const reach = 32;
+  const window = new Float64Array(2 * reach + 1);
+  const p = new Float64Array(half + 2);
   let previous = 0;
   for (let j = 0; j <= half; j += 8) {
-    const window = Array.from(power.subarray(Math.max(1, j - reach), Math.min(half, j + reach) + 1)).sort((a, b) => a - b);
-    const median = (window[Math.floor(window.length / 2)] ?? 0) / Math.LN2;
-    for (let k = j; k < Math.min(half + 1, j + 8); k++) level[k] = median > 0 ? median : previous;
-    previous = median > 0 ? median : previous;
+    const from = Math.max(1, j - reach);
+    const length = Math.min(half, j + reach) + 1 - from;
+    window.set(power.subarray(from, from + length));
+    const median = (length ? nthSmallest(window, length, Math.floor(length / 2)) : 0) / Math.LN2;
+    const level = median > 0 ? median : previous;
+    previous = level;
+    for (let k = j; k < Math.min(half + 1, j + 8); k++) p[k] = level > 0 ? power[k] / level : 0;
   }
-  const p = (j: number) => (level[j] > 0 ? power[j] / level[j] : 0);
-  const near = (j: number) => Math.max(p(j - 1), p(j), p(j + 1));
-  const jMin = Math.ceil((3 * size) / n);
+  const near = new Float64Array(half + 1);
+  for (let j = 1; j < half; j++) near[j] = Math.max(p[j - 1], p[j], p[j + 1]);
+  const jMin = Math.ceil(size / Math.min(n / 3, longestLag));
   const jMax = Math.floor(size / MIN_LAG_BINS);
-  let best = { value: Number.NEGATIVE_INFINITY, lag: 0 };
+  let bestValue = Number.NEGATIVE_INFINITY;
+  let bestJ = 0;
   for (const harmonics of [1, 2, 4, 8]) {
+    const scale = 1 / Math.sqrt(harmonics);
     for (let j = jMin; j * harmonics < half - 1 && j <= jMax; j++) {
-      let sum = p(j);
-      for (let h = 2; h <= harmonics; h++) sum += near(h * j);
-      const value = (sum - harmonics) / Math.sqrt(harmonics);
-      if (value > best.value) best = { value, lag: size / j };
+      let sum = p[j];
+      for (let h = 2; h <= harmonics; h++) sum += near[h * j];
+      const value = (sum - harmonics) * scale;
+      if (value > bestValue) {
+        bestValue = value;
+        bestJ = j;
+      }
     }
   }
+  const best = { value: bestValue, lag: bestJ ? size / bestJ : 0 };
   return best;
+}
+
+/** The k-th smallest of the first `length` values (quickselect, in place): a median without sorting. */
+function nthSmallest(values: Float64Array, length: number, k: number): number {
+  let lo = 0;
+  let hi = length - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k];
 }
 
 interface Episode {
@@ -282,11 +400,11 @@ const logCounts = (counts: Float64Array) => counts.map((c) => Math.log1p(c));
 function refineLag(acf: Float64Array, lag: number): number {
   const estimates: number[] = [];
   for (let m = 1; m * lag < acf.length - 1; m++) {
-    const centre = m * lag;
+    const centre = Math.round(m * lag);
     const reach = Math.max(1, Math.round(0.15 * lag));
     let peak = centre;
     for (let k = Math.max(1, centre - reach); k <= Math.min(acf.length - 2, centre + reach); k++) if (acf[k] > acf[peak]) peak = k;
-    if (peak <= 0 || peak >= acf.length - 1 || acf[peak] < 0.5 * acf[lag]) break;
+    if (peak <= 0 || peak >= acf.length - 1 || acf[peak] < 0.5 * at(acf, lag)) break;
     const [a, b, c] = [acf[peak - 1], acf[peak], acf[peak + 1]];
     const denominator = a - 2 * b + c;
     const offset = denominator < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denominator)) : 0;
@@ -322,9 +440,49 @@ export interface PeriodOptions {
   seed?: number;
   /** The largest chance probability at which a period is claimed. */
   alpha?: number;
+  /** Look only at periods up to this many bins (after a broad slow cycle was set aside). */
+  longestLagBins?: number;
+  /** Set on the second look that checks a period survives dividing out a slower swell. */
+  confirming?: boolean;
 }
 
 const EULER_GAMMA = 0.5772156649;
+
+/** Slow cycles (6 h and more) are where the day's traffic lives: there a period must be narrow. */
+const SLOW_CYCLE_MS = 6 * 60 * MINUTE_MS;
+const NARROW_SHARE = 0.25;
+const PHASES = 24;
+
+/**
+ * How spread out failures are within a cycle: the series folded on the period into 24 phases, the
+ * excess above the lower quartile of the phases, and the share of phases that hold 80% of it. A
+ * daily rise and fall of traffic (a broad swell) needs 40% or more; a nightly job's failures 10%.
+ */
+/** The counts divided by their slow swell (a Gaussian over a sixth of the cycle), scaled to the same mean. */
+function flattenSwell(counts: Float64Array, cycleBins: number): Float64Array {
+  const swell = gaussianSmooth(counts, Math.max(1, cycleBins / 6));
+  const mean = counts.reduce((s, c) => s + c, 0) / counts.length;
+  return counts.map((c, i) => (swell[i] > 0 ? (c * mean) / swell[i] : 0));
+}
+
+export function phaseSpread(counts: Float64Array, binMs: number, periodMs: number): number {
+  const profile = new Float64Array(PHASES);
+  const bins = new Float64Array(PHASES);
+  for (let i = 0; i < counts.length; i++) {
+    const phase = Math.floor((((i + 0.5) * binMs) % periodMs) / periodMs * PHASES) % PHASES;
+    profile[phase] += counts[i];
+    bins[phase]++;
+  }
+  const rate = Array.from(profile, (p, j) => (bins[j] ? p / bins[j] : 0));
+  const floor = [...rate].sort((a, b) => a - b)[Math.floor(PHASES / 4)];
+  const excess = rate.map((r) => Math.max(0, r - floor)).sort((a, b) => b - a);
+  const total = excess.reduce((s, e) => s + e, 0);
+  if (!(total > 0)) return 1;
+  let held = 0;
+  let k = 0;
+  while (held < 0.8 * total) held += excess[k++];
+  return k / PHASES;
+}
 
 export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): PeriodTest {
   const surrogates = options.surrogates ?? 199;
@@ -338,16 +496,17 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
   const parts = decompose(counts);
   if (parts.episodes.length < 3) return none('failures are spread evenly: no episodes that could repeat');
   const x = logCounts(counts);
-  const observed = strongestComb(x);
-  const observedSpectral = strongestHarmonicSum(x);
+  const longest = options.longestLagBins;
+  const observed = strongestComb(x, longest);
+  const observedSpectral = strongestHarmonicSum(x, longest);
 
   const random = seededRandom(options.seed ?? 1);
   const combMaxima: number[] = [];
   const spectralMaxima: number[] = [];
   for (let i = 0; i < surrogates; i++) {
     const y = logCounts(surrogate(parts, random));
-    combMaxima.push(strongestComb(y).contrast);
-    spectralMaxima.push(strongestHarmonicSum(y).value);
+    combMaxima.push(strongestComb(y, longest).contrast);
+    spectralMaxima.push(strongestHarmonicSum(y, longest).value);
   }
   const comb = chanceOf(observed.contrast, combMaxima);
   const spectral = chanceOf(observedSpectral.value, spectralMaxima);
@@ -369,8 +528,36 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
     };
   }
   const cycles = Math.floor((counts.length * binMs) / lagMs);
+  if (lagMs >= SLOW_CYCLE_MS) {
+    const share = phaseSpread(counts, binMs, lagMs);
+    if (share > NARROW_SHARE) {
+      // A faster rhythm may ride on the swell: take the swell out and look below it.
+      const faster = options.longestLagBins === undefined ? findPeriod({ ...series, counts: flattenSwell(counts, lagBins) }, { ...options, longestLagBins: lagBins / 4 }) : null;
+      if (faster?.period) return { ...faster, reason: `${faster.reason}; besides, failures rise and fall broadly every ${formatMinutes(minutes)}, as the day's traffic does` };
+      return {
+        period: null,
+        reason: `no period is claimed: failures rise and fall every ${formatMinutes(minutes)}, but broadly (most of them spread over ${Math.round(100 * share)}% of each cycle), as failures that follow the day's traffic do; a rhythm of failure windows (a job, a backup) gathers them in a narrower part of the cycle`,
+        ...result,
+        cycles,
+      };
+    }
+  }
+  if (!options.confirming) {
+    // A slower swell with sharp edges (busy hours) repeats at its harmonics too: the rhythm must
+    // still be there once the swell (smoothed over a few of its cycles) is divided out.
+    // (Fewer surrogates: this look only confirms the lag; the first one measured how sure it is.)
+    const check = findPeriod({ ...series, counts: flattenSwell(counts, 12 * lagBins) }, { ...options, surrogates: Math.min(99, surrogates), confirming: true });
+    if (!check.period || Math.abs(check.period.minutes - minutes) > 0.1 * minutes) {
+      return {
+        period: null,
+        reason: `no period is claimed: failures repeat every ${formatMinutes(minutes)}, but only as part of a slower rise and fall; once that is divided out, ${check.period ? `the repeat is every ${formatMinutes(check.period.minutes)} instead` : 'no repeat is left'}`,
+        ...result,
+        cycles,
+      };
+    }
+  }
   return {
-    period: { minutes: round(minutes, minutes < 10 ? 2 : 1), confidence: round(1 - chance, 4) },
+    period: { minutes: round(minutes, minutes < 1 ? 4 : minutes < 10 ? 2 : 1), confidence: round(1 - chance, 4) },
     reason: `failures repeat every ${formatMinutes(minutes)} over ${cycles} cycles; none of ${surrogates} random rearrangements of the same failures repeat as strongly (chance ${formatChance(chance)})`,
     ...result,
     cycles,

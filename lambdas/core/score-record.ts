@@ -3,6 +3,7 @@
 import type { DonorUpdatedDetail } from './donor-updated';
 import { toFeatureRecord, type FeatureRecord } from './features';
 import type { Band, ReasonCode } from './model-manifest';
+import type { StoredInput } from './stored-input';
 import type { Prediction, ReadinessModel } from './readiness-model';
 
 export interface ScoreRecord {
@@ -22,12 +23,12 @@ export interface ScoreRecord {
 }
 
 /**
- * What the table holds: the score record plus the donor's latest valid input, so a refresh can
- * rescore every donor without the registry resending it. The table is encrypted with the stack
- * key; the input is donor data and is never logged or returned by a read.
+ * What the table holds: the score record plus the donor's latest valid input (compactly encoded,
+ * stored-input.ts), so a refresh can rescore every donor without the registry resending it. The
+ * table is encrypted with the stack key; the input is donor data and is never logged or returned by a read.
  */
 export interface StoredScore extends ScoreRecord {
-  input?: DonorUpdatedDetail;
+  input?: StoredInput;
 }
 
 export interface ScoredInput {

@@ -6,6 +6,8 @@ export interface RescoreConfig extends Pick<ScoringConfig, 'stage' | 'scoreTable
   /** Snapshots, rejected rows, map results and run summaries. */
   runBucket: string;
   writeConcurrency: number;
+  /** Writes a second this function makes at most (the map's MaxConcurrency x this = the run's pace). */
+  writesPerSecond: number;
 }
 
 const VARIABLES = {
@@ -16,6 +18,7 @@ const VARIABLES = {
   modelSha256: 'MODEL_SHA256',
   runBucket: 'RUN_BUCKET',
   writeConcurrency: 'WRITE_CONCURRENCY',
+  writesPerSecond: 'WRITES_PER_SECOND',
 } as const;
 
 export function readRescoreConfig(env: NodeJS.ProcessEnv = process.env): RescoreConfig {
@@ -23,5 +26,7 @@ export function readRescoreConfig(env: NodeJS.ProcessEnv = process.env): Rescore
   const writeConcurrency = Number(raw.writeConcurrency);
   if (!Number.isInteger(writeConcurrency) || writeConcurrency < 1) throw new Error('WRITE_CONCURRENCY must be a whole number >= 1');
   if (!/^[0-9a-f]{64}$/.test(raw.modelSha256)) throw new Error('MODEL_SHA256 must be 64 lowercase hex characters');
-  return { ...raw, writeConcurrency };
+  const writesPerSecond = Number(raw.writesPerSecond);
+  if (!Number.isInteger(writesPerSecond) || writesPerSecond < 1) throw new Error('WRITES_PER_SECOND must be a whole number >= 1');
+  return { ...raw, writeConcurrency, writesPerSecond };
 }

@@ -9,6 +9,7 @@ import type { ContractViolation } from '../core/donor-updated';
 import type { ReadinessModel } from '../core/readiness-model';
 import { scoreBatch, type BatchRow } from '../core/score-batch';
 import type { StoredScore } from '../core/score-record';
+import { decodeInput, encodeInput } from '../core/stored-input';
 import type { ScoreStore } from '../score-donor/score-donor-update';
 import { isUnchanged } from './unchanged';
 
@@ -21,8 +22,6 @@ export interface BatchInput {
   scoringDate: string;
   /** Refresh only: largest score change that still counts as unchanged. */
   tolerance: number;
-  /** Refresh: the bucket holding the table snapshot's data files. */
-  bucket?: string;
 }
 
 export interface BatchEvent {
@@ -54,27 +53,38 @@ export interface RescorePorts {
   store: ScoreStore;
   /** Keeps a batch's rejected rows under the run; the same name for the same batch (idempotent). */
   keepRejected: (runId: string, name: string, rows: RejectedRow[]) => Promise<string>;
-  /** The lines of a snapshot data file (gunzipped). */
-  readLines: (bucket: string, key: string) => AsyncIterable<string>;
-  /** Parses one snapshot line into the stored item (DynamoDB export: {"Item": ...}). */
-  parseSnapshotLine: (line: string) => Record<string, unknown>;
+  /** One line of the table snapshot ({"Item": <DynamoDB JSON>}, as an export writes it) to the stored item. */
+  parseSnapshotItem: (item: unknown) => Record<string, unknown>;
   now: () => Date;
-  /** Conditional writes in flight at once (paced to the table's throughput by the map's concurrency). */
+  /** Conditional writes in flight at once. */
   writeConcurrency: number;
-  /** Rows per ONNX run when reading snapshot files. */
-  chunkRows?: number;
+  /** Waits for this function's next write slot (writePacer): the map's pace is its concurrency x this rate. */
+  pace?: () => Promise<void>;
+}
+
+/**
+ * Spaces this function's writes to at most `perSecond` a second, across batches (one per container):
+ * with the map's MaxConcurrency functions, a run writes at most MaxConcurrency x perSecond units a second.
+ */
+export function writePacer(perSecond: number, clock: () => number = () => performance.now(), sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))): () => Promise<void> {
+  if (!(perSecond > 0)) throw new Error('a write pace must be > 0 writes a second');
+  let next = 0;
+  return async () => {
+    const now = clock();
+    const slot = Math.max(now, next);
+    next = slot + 1000 / perSecond;
+    if (slot > now) await sleep(slot - now);
+  };
 }
 
 interface PendingRow extends BatchRow {
   raw: unknown;
   /** The stored item the refresh read (its score decides "unchanged"). */
   stored?: Partial<StoredScore>;
+  /** Why the stored item's input cannot be read back (refresh only). */
+  unreadable?: ContractViolation;
 }
 
-const NOT_RESCORABLE: ContractViolation = {
-  field: 'input',
-  rule: 'is required: this score was stored before inputs were kept; the next DonorUpdated event or a backfill restores it',
-};
 
 async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -91,7 +101,14 @@ function backfillRow(item: unknown): PendingRow {
 
 function snapshotRow(item: Record<string, unknown>): PendingRow {
   const stored = item as Partial<StoredScore>;
-  return { raw: item, detail: stored.input, sourceEventId: typeof stored.sourceEventId === 'string' ? stored.sourceEventId : null, stored };
+  const decoded = decodeInput(item);
+  return {
+    raw: item,
+    detail: decoded.ok ? decoded.detail : undefined,
+    sourceEventId: typeof stored.sourceEventId === 'string' ? stored.sourceEventId : null,
+    stored,
+    ...(decoded.ok ? {} : { unreadable: { field: 'input', rule: decoded.rule } }),
+  };
 }
 
 export function emptyCounts(): BatchCounts {
@@ -106,17 +123,18 @@ async function scoreChunk(rows: PendingRow[], input: BatchInput, ports: RescoreP
     counts.rows += 1;
     const row = rows[i];
     if (!result.ok) {
-      const violation = row.stored && row.stored.input === undefined ? NOT_RESCORABLE : result.violation;
-      rejected.push({ row: row.raw, field: violation.field, rule: violation.rule, violations: row.stored && row.stored.input === undefined ? [violation] : result.violations });
+      const violation = row.unreadable ?? result.violation;
+      rejected.push({ row: row.raw, field: violation.field, rule: violation.rule, violations: row.unreadable ? [row.unreadable] : result.violations });
       return;
     }
     if (row.stored && isUnchanged(row.stored, result.record, input.tolerance)) {
       counts.unchanged += 1;
       return;
     }
-    writes.push({ record: { ...result.record, input: result.input } });
+    writes.push({ record: { ...result.record, input: encodeInput(result.input) } });
   });
   await pool(writes, ports.writeConcurrency, async ({ record }) => {
+    await ports.pace?.();
     if (await ports.store.putIfNewer(record)) counts.scored += 1;
     else counts.stale += 1;
   });
@@ -133,23 +151,8 @@ export async function rescoreBatch(event: BatchEvent, ports: RescorePorts): Prom
   if (input.mode === 'backfill') {
     await scoreChunk(event.Items.map(backfillRow), input, ports, counts, rejected);
   } else {
-    if (!input.bucket) throw new Error('a refresh batch needs BatchInput.bucket (the snapshot bucket)');
-    const chunkRows = ports.chunkRows ?? 2000;
-    for (const item of event.Items) {
-      const key = (item as { Key?: unknown }).Key;
-      // The snapshot folder also holds the export's manifests; only its data files hold items.
-      if (typeof key !== 'string' || !/\/data\/[^/]+$/.test(key)) continue;
-      let chunk: PendingRow[] = [];
-      for await (const line of ports.readLines(input.bucket, key)) {
-        if (line.trim() === '') continue;
-        chunk.push(snapshotRow(ports.parseSnapshotLine(line)));
-        if (chunk.length >= chunkRows) {
-          await scoreChunk(chunk, input, ports, counts, rejected);
-          chunk = [];
-        }
-      }
-      if (chunk.length) await scoreChunk(chunk, input, ports, counts, rejected);
-    }
+    // Each item is one line of the table snapshot, prepared as one JSON Lines object (prepare-rows.ts).
+    await scoreChunk(event.Items.map((item) => snapshotRow(ports.parseSnapshotItem(item))), input, ports, counts, rejected);
   }
   for (const r of rejected) {
     const key = `${r.field}: ${r.rule}`;

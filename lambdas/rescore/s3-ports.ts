@@ -1,9 +1,11 @@
-// The registry run's S3 glue: snapshot data files in (gzip DynamoDB JSON lines, as a table export
-// writes them), rejected rows and the run summary out. Encryption is the bucket's default (the stack key).
+// The registry run's S3 glue: gzip exports and snapshot data files in (gzip DynamoDB JSON lines, as
+// a table export writes them), the prepared rows, rejected rows and the run summary out.
+// Encryption is the bucket's default (the stack key).
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { stringifyJson } from '../core/safe-json';
 import type { RejectedRow } from './rescore-batch';
@@ -17,10 +19,26 @@ export async function* readObjectLines(s3: S3Client, bucket: string, key: string
 }
 
 /** A DynamoDB export line is {"Item": {attribute: {type: value}}}. */
-export function parseExportLine(line: string): Record<string, unknown> {
-  const parsed = JSON.parse(line) as { Item?: Record<string, unknown> };
-  if (!parsed.Item) throw new Error('a snapshot line has no Item: the snapshot is not a DynamoDB JSON export');
-  return unmarshall(parsed.Item as Parameters<typeof unmarshall>[0]);
+export function parseExportItem(line: unknown): Record<string, unknown> {
+  const item = (line as { Item?: unknown } | null)?.Item;
+  if (!item || typeof item !== 'object') throw new Error('a snapshot line has no Item: the snapshot is not a DynamoDB JSON export');
+  return unmarshall(item as Parameters<typeof unmarshall>[0]);
+}
+
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** Streams lines into one object: 8 MiB parts, two in flight, so memory stays bounded whatever the size. */
+export async function writeObjectLines(s3: S3Client, bucket: string, key: string, lines: AsyncIterable<string>): Promise<void> {
+  await new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: Readable.from(lines), ContentType: 'application/x-ndjson' }, partSize: 8 * 1024 * 1024, queueSize: 2 }).done();
 }
 
 export async function putRejectedRows(s3: S3Client, bucket: string, runId: string, name: string, rows: RejectedRow[]): Promise<string> {

@@ -8,6 +8,7 @@ import type { FailureClass } from '../core/alert-message';
 import { ModelIntegrityError, type ReadinessModel } from '../core/readiness-model';
 import { buildScoreRecord, type ScoreRecord, type StoredScore } from '../core/score-record';
 import { holdsSqsRefusedCharacters } from '../core/sqs-body';
+import { encodeInput } from '../core/stored-input';
 
 /** The event as EventBridge hands it to the function (only what scoring reads is typed). */
 export interface IncomingEvent {
@@ -105,7 +106,7 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
     const [prediction] = await model.predict([vector]);
     const record = buildScoreRecord({ detail: checked.detail, sourceEventId: eventId, vector, prediction }, model, scoringDate, now.toISOString());
     // The validated input is kept with the score: the registry refresh rescores from it.
-    const written = await deps.store.putIfNewer({ ...record, input: checked.detail });
+    const written = await deps.store.putIfNewer({ ...record, input: encodeInput(checked.detail) });
     if (!written) {
       deps.log.info('ignored: a newer or identical score is stored', { eventId, outcome: 'stale', revision: record.revision });
       return { outcome: 'stale', eventId, revision: record.revision };

@@ -54,16 +54,15 @@ test('the definition is valid Amazon States Language, and the validator does ref
   expect(validateAsl(noProcessorStart).isValid).toBe(false);
 });
 
-test('backfill and refresh are Distributed Maps with a reader, a batcher, a result writer and paced concurrency', () => {
-  expect(Object.keys(maps).sort()).toEqual(['Score export rows', 'Score snapshot files']);
+test('backfill and refresh are Distributed Maps over rows, with a reader, a batcher, Express children, a result writer and paced concurrency', () => {
+  expect(Object.keys(maps).sort()).toEqual(['Score export rows', 'Score snapshot rows']);
   const rows = maps['Score export rows'];
-  expect(rows.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-  expect(rows.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: `ref-${bucketId.toLowerCase()}`, 'Key.$': '$.source.key' } });
+  const snapshot = maps['Score snapshot rows'];
   expect(rows.ItemBatcher).toEqual({ MaxItemsPerBatch: 400, MaxInputBytesPerBatch: 262144, BatchInput: { 'runId.$': '$.runId', mode: 'backfill', 'scoringDate.$': '$.scoringDate', 'tolerance.$': '$.tolerance' } });
-  const files = maps['Score snapshot files'];
-  expect(files.ItemReader.Resource).toBe('arn:aws:states:::s3:listObjectsV2');
-  expect(files.ItemReader.Parameters['Prefix.$']).toBe("States.Format('snapshots/{}/AWSDynamoDB/', $.runId)");
-  for (const map of [rows, files]) {
+  expect(snapshot.ItemBatcher).toEqual({ MaxItemsPerBatch: 100, MaxInputBytesPerBatch: 262144, BatchInput: { 'runId.$': '$.runId', mode: 'refresh', 'scoringDate.$': '$.scoringDate', 'tolerance.$': '$.tolerance' } });
+  for (const map of [rows, snapshot]) {
+    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
+    expect(map.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: `ref-${bucketId.toLowerCase()}`, 'Key.$': '$.rows.key' } });
     expect(map.MaxConcurrency).toBe(mapConcurrency(4000));
     expect(map.ToleratedFailurePercentage).toBe(100);
     expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: `ref-${bucketId.toLowerCase()}`, 'Prefix.$': "States.Format('runs/{}/results', $.runId)" } });
@@ -72,9 +71,43 @@ test('backfill and refresh are Distributed Maps with a reader, a batcher, a resu
     expect(task.Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }]);
   }
   expect(mapConcurrency(4000)).toBe(10);
+  expect(mapConcurrency(8000)).toBe(20);
   expect(mapConcurrency(50)).toBe(1);
-  // The refresh reads a point-in-time export of the score table (no read capacity).
+  // The refresh reads a point-in-time export of the score table (no read capacity), then the batch
+  // function prepares its gzip data files as one JSON Lines object for the map.
   expect(definition.States['Export table snapshot']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:dynamodb:exportTableToPointInTime', Parameters: { TableArn: `arn:aws:dynamodb:us-east-1:123456789012:table/${tableId}`, ExportFormat: 'DYNAMODB_JSON', S3SseAlgorithm: 'KMS' } });
+  expect(definition.States['Snapshot ready?'].Choices[0].Next).toBe('Prepare snapshot rows');
+  expect(definition.States['Prepare snapshot rows']).toMatchObject({
+    Resource: `arn:aws:lambda:us-east-1:123456789012:function:${fnId}`,
+    Parameters: { prepare: { 'runId.$': '$.runId', bucket: `ref-${bucketId.toLowerCase()}`, 'snapshotPrefix.$': "States.Format('snapshots/{}/AWSDynamoDB/', $.runId)" } },
+    ResultPath: '$.rows',
+    Next: 'Score snapshot rows',
+  });
+});
+
+test('a gzip export (.gz) is decompressed by the batch function first; any other export is read as it is', () => {
+  const compressed = definition.States['Export compressed?'];
+  expect(compressed.Choices).toEqual([{ Variable: '$.source.key', StringMatches: '*.gz', Next: 'Decompress export' }]);
+  expect(compressed.Default).toBe('Read export as it is');
+  expect(definition.States['Decompress export']).toMatchObject({
+    Resource: `arn:aws:lambda:us-east-1:123456789012:function:${fnId}`,
+    Parameters: { prepare: { 'runId.$': '$.runId', bucket: `ref-${bucketId.toLowerCase()}`, 'source.$': '$.source' } },
+    ResultPath: '$.rows',
+    Next: 'Score export rows',
+  });
+  expect(definition.States['Read export as it is']).toEqual({ Type: 'Pass', QueryLanguage: 'JSONPath', Parameters: { 'key.$': '$.source.key' }, ResultPath: '$.rows', Next: 'Score export rows' });
+});
+
+test('the score table is pre-warmed for the run pace plus live scoring, and a pace that leaves too little is refused', () => {
+  const [, table] = only('AWS::DynamoDB::Table', 'ScoreStore');
+  expect(table.Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 12000 }); // the default (tableWarmWritesPerSecond)
+  expect(() => buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '11500' } })).toThrow(/refreshWritesPerSecond=11500 leaves less than 1000/);
+  const big = buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '24000', tableWarmWritesPerSecond: '30000' } });
+  const bigResources = Template.fromStack(big.stack).toJSON().Resources as Record<string, any>;
+  const bigTable = Object.values(bigResources).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.WarmThroughput);
+  expect(bigTable.Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 30000 });
+  const bigMachine = Object.values(bigResources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  expect(JSON.stringify(bigMachine.Properties.DefinitionString)).toContain('\\"MaxConcurrency\\":60');
 });
 
 test("the batch function's handler exists, its environment points at the right resources and its grants are exact", () => {
@@ -85,6 +118,7 @@ test("the batch function's handler exists, its environment points at the right r
   expect(fn.Properties.Environment.Variables).toEqual({
     STAGE: 'prod',
     WRITE_CONCURRENCY: '16',
+    WRITES_PER_SECOND: '400',
     POWERTOOLS_SERVICE_NAME: 'registry-run',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     SCORE_TABLE_NAME: { Ref: tableId },
@@ -97,6 +131,9 @@ test("the batch function's handler exists, its environment points at the right r
   const statements = policy.Properties.PolicyDocument.Statement as any[];
   expect(statements).toContainEqual({ Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } });
   expect(statements).toContainEqual({ Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/runs/*']] } });
+  // The prepared rows: written (multipart) under snapshots/, listed only there.
+  expect(statements).toContainEqual({ Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/snapshots/*']] } });
+  expect(statements).toContainEqual({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['snapshots/*'] } }, Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } });
   expect(statements).toContainEqual({ Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   for (const s of statements) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
 });
@@ -129,4 +166,24 @@ test('a deployment that changes the pinned model starts a rescoring of every don
     expect(call).toContain(`\\\\\\"modelSha256\\\\\\":\\\\\\"${manifest.onnx.sha256}`);
   }
   expect(trigger.DependsOn).toEqual(expect.arrayContaining([fnId]));
+});
+
+test('the dashboard shows runs: executions by end state of this state machine, rows by outcome, and table writes beside the pace', () => {
+  const [, dashboard] = only('AWS::CloudWatch::Dashboard', 'Monitoring');
+  const parts = dashboard.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+  // Render the body with each reference as its logical id, then read the widgets as JSON.
+  const body = JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `<${(p as any).Ref ?? (p as any)['Fn::GetAtt']?.[0] ?? 'region'}>`)).join(''));
+  const widget = (title: string) => body.widgets.find((w: any) => w.properties.title === title)?.properties;
+  const runs = widget('Registry runs (executions)');
+  expect(runs.metrics.map((m: any[]) => [m[0], m[1], m[2], m[3], m[4].label])).toEqual(
+    ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsAborted', 'ExecutionsTimedOut'].map((name, i) => ['AWS/States', name, 'StateMachineArn', `<${smId}>`, ['started', 'succeeded', 'failed', 'aborted', 'timed out'][i]]),
+  );
+  const rows = widget('Registry run rows by outcome');
+  const rowMetrics = rows.metrics.filter((m: any[]) => m[0] === 'DonorReadiness');
+  expect(rowMetrics.map((m: any[]) => m[1])).toEqual(['RunRowsScored', 'RunRowsUnchanged', 'RunRowsStale', 'RunRowsRejected', 'RunRowsFailed']);
+  for (const m of rowMetrics) expect(m.slice(2, 6)).toEqual(['service', 'registry-run', 'stage', 'prod']);
+  expect(rows.metrics).toContainEqual(['AWS/Lambda', 'Errors', 'FunctionName', `<${fnId}>`, expect.objectContaining({ yAxis: 'right' })]);
+  const writes = widget('Score table writes (units/s) and throttles');
+  expect(JSON.stringify(writes.metrics)).toContain(`"ConsumedWriteCapacityUnits","TableName","<${tableId}>"`);
+  expect(writes.annotations.horizontal.map((a: any) => a.value)).toEqual([4000, 12000]);
 });

@@ -24,6 +24,7 @@ async function run(file: string, options: Partial<TwinOptions> & { failPutItems?
     workDir,
     alertEmails: 'team@example.org',
     dumpTable: join(workDir, 'table.jsonl'),
+    keepRecords: true,
     functionEndpoints: async (endpoints) => {
       proxy = await startFaultProxy(endpoints.dynamodb);
       if (options.failPutItems) proxy.inject({ matches: dynamoDbOperation('PutItem'), times: options.failPutItems, ...DYNAMODB_SERVER_ERROR });
@@ -33,7 +34,8 @@ async function run(file: string, options: Partial<TwinOptions> & { failPutItems?
   });
   await result.endpoints.stop();
   await proxy?.close();
-  const table = readFileSync(join(workDir, 'table.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  // The dump is in scan order, as DynamoDB gives it: sorted here to compare.
+  const table = readFileSync(join(workDir, 'table.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).sort((x, y) => String(x.donorId).localeCompare(String(y.donorId)));
   return { ...result, workDir, table, proxy: proxy! };
 }
 

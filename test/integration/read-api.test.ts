@@ -50,7 +50,7 @@ beforeAll(async () => {
     donorUpdatedEvent(worse(4), 'change-4'), // same band again
   ];
   writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  run = await runTwin({ events: 0, eventsFile: file, badFraction: 0, concurrency: 1, seed: 1, asOf: new Date().toISOString().slice(0, 10), workDir, alertEmails: 'team@example.org' });
+  run = await runTwin({ events: 0, eventsFile: file, badFraction: 0, concurrency: 1, seed: 1, asOf: new Date().toISOString().slice(0, 10), workDir, alertEmails: 'team@example.org', keepRecords: true });
   table = await scanTable(run.clients, run.pipeline.scoreTable);
   proxy = await startFaultProxy(run.endpoints.dynamodb);
   api = (await withCapturedLogs(join(workDir, 'read-api.log'), () =>

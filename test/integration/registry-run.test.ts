@@ -5,12 +5,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { ListTablesCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalEndpoints } from '../../twin/local-endpoints';
 import { localClients } from '../../twin/provision';
 import { scoreJsonLines } from '../../cli/batch-scorer';
 import { loadLocalModel } from '../../cli/local-model';
 import { generateRegistry } from '../../model/synthetic-registry';
+import { unwrapDetail } from '../../lambdas/core/event-input';
+import { decodeInput } from '../../lambdas/core/stored-input';
 import { startFaultProxy, s3ObjectEndingWith, S3_NO_SUCH_KEY } from '../../twin/fault-proxy';
 import { observeLocalRuns } from '../../twin/handler-output';
 import { loadHandler, type Handler } from '../../twin/local-function';
@@ -77,15 +80,30 @@ test('a backfill stores exactly the valid rows, each with the score drs score gi
   const reference = await referenceScores(validRows, '2026-01-15');
   const items = stored(dump);
   expect(items).toHaveLength(reference.size);
+  const inputs = new Map(validRows.map((line) => unwrapDetail(JSON.parse(line)).detail as { donorId: string }).map((d) => [d.donorId, d]));
   for (const item of items) {
     const ref = reference.get(item.donorId)!;
     expect({ score: item.score, band: item.band, reasons: item.reasons, scoringDate: item.scoringDate }).toEqual({ score: ref.score, band: ref.band, reasons: ref.reasons, scoringDate: '2026-01-15' });
-    expect(item.input.donorId).toBe(item.donorId); // the input a refresh needs is kept
+    expect(decodeInput(item)).toEqual({ ok: true, detail: inputs.get(item.donorId) }); // the input a refresh needs is kept, whole
   }
   const rejected = stored(summary.kept.rejected!);
   expect(rejected.map((r) => r.row)).toEqual(expect.arrayContaining(BROKEN));
   expect(rejected.find((r) => r.row?.detail?.donorId === 'BAD-0001')).toMatchObject({ field: 'donor.birthYear', rule: 'is required' });
   expect(Object.values(summary.rejectedByRule).reduce((a, b) => a + b, 0)).toBe(3);
+});
+
+test('a gzip export (.jsonl.gz) is decompressed by the batch function and backfilled like the plain one', async () => {
+  const lines = [...validRows.slice(0, 300), JSON.stringify(BROKEN[0])];
+  const gz = join(dir, 'export.jsonl.gz');
+  writeFileSync(gz, gzipSync(lines.join('\n') + '\n'));
+  const dump = join(dir, 'gzip.jsonl');
+  const summary = await run({ mode: 'backfill', file: gz, asOf: '2026-01-15', dataDir: join(dir, 'gzip-data'), dumpTable: dump });
+  expect(summary).toMatchObject({ status: 'SUCCEEDED', rows: 301, scored: 300, rejected: 1, failed: 0, tableItems: 300 });
+  const reference = await referenceScores(validRows.slice(0, 300), '2026-01-15');
+  const items = stored(dump);
+  expect(items).toHaveLength(300);
+  for (const item of items) expect([item.score, item.band, item.reasons]).toEqual([reference.get(item.donorId)!.score, reference.get(item.donorId)!.band, reference.get(item.donorId)!.reasons]);
+  expect(stored(summary.kept.rejected!).map((r) => r.row)).toEqual([BROKEN[0]]);
 });
 
 test('a refresh a year later rescores every stored donor as drs score --as-of says; a second one writes nothing', async () => {

@@ -4,9 +4,13 @@
 // Left out, so each mutant runs in seconds (the score can only be lower than with them):
 // - tests that spawn a child process (bench, drs CLI): Stryker cannot see what the child covers,
 //   and the child would not run the active mutant anyway;
-// - the training reproduction (30 s a run), the 10,000-event hostile-input property test (20 s) and
-//   the synthetic-registry generator tests (5 s, they test model/, not the core): each would run for
-//   every mutant it reaches, and every test runs for the mutants in code run at import.
+// - the training reproduction (30 s a run), the 10,000-event hostile-input property test (20 s), the
+//   validation of generator variants and forward in time (30 s, model/validation.ts) and the
+//   synthetic-registry generator tests (5 s; these two test model/, not the core): each would run for
+//   every mutant it reaches, and every test runs for the mutants in code run at import;
+// - the day-long statistical tests of drs diagnose (failure-pattern.test.ts: 8 tests of ~2 s CPU,
+//   199 surrogates on 1,440 bins each, for every mutant of failure-pattern.ts): the exact tests on
+//   small inputs (failure-pattern-exact.test.ts) stand in for them.
 const { resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
@@ -23,7 +27,9 @@ module.exports = {
     '<rootDir>/test/unit/drs-cli.test.ts',
     '<rootDir>/test/unit/hostile-input.property.test.ts',
     '<rootDir>/test/unit/synthetic-registry.test.ts',
+    '<rootDir>/test/unit/failure-pattern.test.ts',
     '<rootDir>/test/model/training.test.ts',
+    '<rootDir>/test/model/validation.test.ts',
   ],
   testTimeout: 120_000,
 };

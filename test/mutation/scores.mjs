@@ -8,11 +8,23 @@ import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const beforeRef = args.includes('--before') ? args[args.indexOf('--before') + 1] : undefined;
-const report = JSON.parse(readFileSync('reports/mutation/mutation.json', 'utf8'));
+const reportFiles = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--before');
+const report = { files: {}, testFiles: {} };
+(reportFiles.length ? reportFiles : ['reports/mutation/mutation.json']).forEach((file, r) => {
+  const one = JSON.parse(readFileSync(file, 'utf8'));
+  // Test ids are numbered per run: prefix them with the report so runs do not mix.
+  const id = (t) => `${r}:${t}`;
+  for (const [name, f] of Object.entries(one.files)) {
+    report.files[name] = { ...f, mutants: f.mutants.map((m) => ({ ...m, killedBy: m.killedBy?.map(id), coveredBy: m.coveredBy?.map(id) })) };
+  }
+  for (const [name, t] of Object.entries(one.testFiles ?? {})) {
+    report.testFiles[`${r}:${name}`] = { ...t, tests: t.tests.map((x) => ({ ...x, id: id(x.id) })) };
+  }
+});
 
 // Test ids -> test file, then the test files present at the ref.
 const fileOfTest = new Map();
-for (const [file, { tests }] of Object.entries(report.testFiles ?? {})) for (const t of tests) fileOfTest.set(t.id, file);
+for (const [file, { tests }] of Object.entries(report.testFiles ?? {})) for (const t of tests) fileOfTest.set(t.id, file.slice(file.indexOf(':') + 1));
 const oldFiles = beforeRef
   ? new Set(execFileSync('git', ['ls-tree', '-r', '--name-only', beforeRef, 'test/'], { encoding: 'utf8' }).split('\n').filter(Boolean))
   : undefined;

@@ -10,7 +10,6 @@ import { diagnose } from '../../cli/failure-diagnosis';
 import { parseOverlay } from '../../cli/overlay-series';
 import { timelineHtml, timelineSvg } from '../../cli/timeline-plot';
 import { timestampReader } from '../../cli/log-timestamp';
-import { collectRows, failureQuery, INSIGHTS_ROW_LIMIT } from '../../cli/diagnose-aws';
 import { drawPattern, functionJsonLog, HOUR, MINUTE, reportServerLog } from '../fixtures/failure-logs';
 
 const DRS = join(__dirname, '..', '..', 'cli', 'drs.cjs');
@@ -124,33 +123,5 @@ describe('the timeline', () => {
       expect(html).not.toContain(id);
       expect(JSON.stringify(d.report)).not.toContain(id);
     }
-  });
-});
-
-describe('Logs Insights pagination (drs diagnose --stage)', () => {
-  // A stand-in for one log group: a row per second for 2 hours, and 12,000 rows in one second.
-  const rows = [...Array.from({ length: 7200 }, (_, i) => START + i * 1000), ...Array.from({ length: 12_000 }, (_, i) => START + 3_600_000 + i / 100)].sort((a, b) => a - b);
-  const query = async (from: number, to: number) =>
-    rows.filter((t) => t >= from && t < to).slice(0, INSIGHTS_ROW_LIMIT).map((t) => ({ timestamp: new Date(t).toISOString(), message: '{}' }));
-
-  it('splits a full range until each query fits, and says when a minute still held more than a query returns', async () => {
-    const whole = await collectRows(query, START, START + 2 * HOUR);
-    expect(whole.sampled).toBe(true);
-    // Every ordinary row but those of the full minute, and as many of that minute as a query returns.
-    const times = new Set(whole.rows.map((r) => Date.parse(r.timestamp)));
-    const outside = rows.filter((t) => Math.abs(t - (START + HOUR)) > MINUTE && Number.isInteger(t / 1000));
-    expect(outside.every((t) => times.has(t))).toBe(true);
-    expect(whole.rows.length).toBeGreaterThanOrEqual(outside.length + INSIGHTS_ROW_LIMIT);
-    expect(whole.rows.length).toBeLessThan(7200 + INSIGHTS_ROW_LIMIT);
-    expect(whole.queries).toBeGreaterThan(2);
-    const quiet = await collectRows(query, START, START + HOUR);
-    expect(quiet).toMatchObject({ sampled: false, queries: 1 });
-    expect(quiet.rows).toHaveLength(3600);
-  });
-
-  it('asks Insights for the functions\' failure lines, or for --match', () => {
-    expect(failureQuery()).toBe('fields @timestamp, @message | filter ispresent(failureClass) or level in ["ERROR", "FATAL", "CRITICAL"] or @message like /Task timed out/ | sort @timestamp asc | limit 10000');
-    expect(failureQuery(/success=no|a\/b|c\/d/)).toContain('filter @message like /success=no|a\\/b|c\\/d/ |');
-    expect(failureQuery(new RegExp('x/y'))).toContain('like /x\\/y/ |');
   });
 });

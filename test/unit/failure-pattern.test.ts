@@ -47,16 +47,58 @@ describe('findPeriod', () => {
   });
 });
 
+describe('findPeriod on failures that follow the day', () => {
+  // Poisson failures whose rate swells and ebbs with the time of day (thinning of a faster process).
+  const diurnal = (seed: number, days: number, perHour: number, amplitude: number): number[] => {
+    const random = seededRandom(seed);
+    const out: number[] = [];
+    for (let t = START; t < START + days * 24 * HOUR; ) {
+      t += (-Math.log(1 - random()) / (perHour * (1 + amplitude))) * HOUR;
+      if (random() < (1 + amplitude * Math.sin((2 * Math.PI * (t - START)) / (24 * HOUR))) / (1 + amplitude)) out.push(t);
+    }
+    return out;
+  };
+  const over = (times: number[], days: number) => findPeriod(binFailures(times, START, START + days * 24 * HOUR));
+
+  it('claims no period on noise with a daily swell, and says why', () => {
+    for (const [seed, days] of [[31, 3], [32, 7]]) {
+      const test = over(diurnal(seed, days, 30, 0.9), days);
+      expect(test.period).toBeNull();
+      expect(test.reason).toMatch(/rise and fall every 2\d\.?\d? h, but broadly/);
+    }
+  });
+
+  it('still finds a nightly job: narrow failure windows once a day', () => {
+    const random = seededRandom(33);
+    const failures = diurnal(34, 7, 3, 0);
+    for (let d = 0; d < 7; d++) for (let i = 0; i < 30; i++) failures.push(START + d * 24 * HOUR + 2 * HOUR + (random() - 0.5) * 20 * MINUTE + random() * 30 * MINUTE);
+    expect(Math.abs(over(failures, 7).period!.minutes - 1440)).toBeLessThanOrEqual(15);
+  });
+
+  it('finds a 30-minute rhythm riding on the daily swell', () => {
+    const failures = diurnal(35, 3, 20, 0.9);
+    const random = seededRandom(36);
+    for (let c = START + 10 * MINUTE; c < START + 72 * HOUR; c += 30 * MINUTE) {
+      const from = c + (random() - 0.5) * 6 * MINUTE;
+      for (let i = 0; i < 6; i++) failures.push(from + random() * 2 * MINUTE);
+    }
+    const test = over(failures, 3);
+    expect(Math.abs(test.period!.minutes - 30)).toBeLessThanOrEqual(1);
+    expect(test.reason).toContain('besides, failures rise and fall broadly');
+  });
+});
+
 describe('findBursts', () => {
   it('finds each failure window and none in quiet noise', () => {
     const { failures, windows } = day({ seed: 3, periodMinutes: 60, jitterMinutes: 0, windowMinutes: 3, windowRate: 6, noisePerHour: 4 });
     const sorted = Float64Array.from(failures);
-    const bursts = findBursts(sorted, binFailures(sorted, START, START + 24 * HOUR));
+    const bins = MINUTE;
+    const bursts = findBursts(sorted, binFailures(sorted, START, START + 24 * HOUR, bins));
     expect(bursts.length).toBeGreaterThanOrEqual(windows.length - 1);
     expect(bursts.length).toBeLessThanOrEqual(windows.length + 1);
     for (const w of windows.slice(0, -1)) expect(bursts.some((b) => b.start >= w - MINUTE && b.start <= w + 3 * MINUTE)).toBe(true);
     const quiet = Float64Array.from(day({ seed: 4, noisePerHour: 4 }).failures);
-    expect(findBursts(quiet, binFailures(quiet, START, START + 24 * HOUR))).toHaveLength(0);
+    expect(findBursts(quiet, binFailures(quiet, START, START + 24 * HOUR, bins))).toHaveLength(0);
   });
 });
 

@@ -77,7 +77,7 @@ describe('deliverAll', () => {
     const text = formatSummary({
       stack: 'S', in: 1, matched: 1, scored: 0, ignored: { total: 0, staleOrDuplicate: 0, notMatched: 0 }, rejected: { total: 0, byReason: {} },
       retried: { invocations: 2, eventsRecovered: 0 }, deadLettered: 0, undelivered: { total: 1, events: [{ eventId: 'boom-1', reason: 'no queue' }] },
-      emailsSent: 0, handlerLatencyMs: { p50: 0, p99: 0, invocations: 3 }, bands: {}, queues: {}, tableItems: 0, accounted: false,
+      emailsSent: 0, handlerLatencyMs: { p50: 0, p99: 0, invocations: 3, exact: true }, bands: {}, queues: {}, tableItems: 0, accounted: false,
       readinessChanged: { events: 0, byDetailType: {}, firstScores: 0, bandChanges: 0, records: 0, directory: 'events' },
       missing: ['event boom-1 was not kept anywhere: no queue'], outbox: 'o', logFile: 'l', seconds: 1, deliverySeconds: 1,
     });

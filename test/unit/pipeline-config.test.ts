@@ -16,7 +16,8 @@ describe('deploy configuration from CDK context', () => {
       refreshSchedule: 'cron(30 2 * * ? *)',
       refreshTimeZone: 'UTC',
       refreshTolerance: 0.002,
-      refreshWritesPerSecond: 4000,
+      refreshWritesPerSecond: 8000,
+      tableWarmWritesPerSecond: 12000,
       // Issue 17: outcomes and model monitoring.
       outcomeDetailType: 'DonorRequestOutcome',
       monitorPsiThreshold: 0.2,

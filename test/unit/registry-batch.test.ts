@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { loadLocalModel } from '../../cli/local-model';
 import type { ReadinessModel } from '../../lambdas/core/readiness-model';
 import type { StoredScore } from '../../lambdas/core/score-record';
-import { rescoreBatch, type RejectedRow, type RescorePorts } from '../../lambdas/rescore/rescore-batch';
+import { rescoreBatch, writePacer, type RejectedRow, type RescorePorts } from '../../lambdas/rescore/rescore-batch';
 import { isUnchanged } from '../../lambdas/rescore/unchanged';
 import { generateRegistry } from '../../model/synthetic-registry';
 
@@ -35,15 +35,13 @@ function ruleTable() {
   };
 }
 
-function ports(table: ReturnType<typeof ruleTable>, files: Record<string, string[]> = {}, kept: RejectedRow[][] = []): RescorePorts {
+function ports(table: ReturnType<typeof ruleTable>, kept: RejectedRow[][] = []): RescorePorts {
   return {
     loadModel: async () => model,
     store: table,
     keepRejected: async (runId, name, r) => (kept.push(r), `s3://run/runs/${runId}/rejected/${name}.jsonl`),
-    readLines: async function* (_bucket, key) {
-      yield* files[key] ?? [];
-    },
-    parseSnapshotLine: (line) => JSON.parse(line),
+    // The items in these tests are already plain (the handler unmarshalls DynamoDB JSON).
+    parseSnapshotItem: (line) => (line as { Item: Record<string, unknown> }).Item,
     now: () => new Date('2026-01-01T00:00:00Z'),
     writeConcurrency: 4,
   };
@@ -66,10 +64,10 @@ test('a backfill batch scores valid rows, rejects the others with field and rule
   const kept: RejectedRow[][] = [];
   const bad = { detail: { ...rows[0].detail, revision: 0 } };
   const event = { Items: [...rows.slice(0, 10), bad, 'text'], BatchInput: { runId: 'r1', mode: 'backfill' as const, scoringDate: '2026-01-01', tolerance: 0 } };
-  const counts = await rescoreBatch(event, ports(table, {}, kept));
+  const counts = await rescoreBatch(event, ports(table, kept));
   expect(counts).toMatchObject({ rows: 12, scored: 10, stale: 0, rejected: 2, rejectedByRule: { 'revision: must be >= 1': 1, '(detail): must be an object': 1 } });
   expect(kept[0].map((r) => r.row)).toEqual([bad, 'text']);
-  const again = await rescoreBatch(event, ports(table, {}, kept));
+  const again = await rescoreBatch(event, ports(table, kept));
   expect(again).toMatchObject({ scored: 0, stale: 10 }); // a re-run writes nothing new
   expect(again.rejectedAt).toBe(counts.rejectedAt); // and overwrites its own rejected file
   await expect(rescoreBatch({ Items: [], BatchInput: { runId: 'x' } as never }, ports(table))).rejects.toThrow(/BatchInput/);
@@ -84,10 +82,10 @@ test('a refresh racing with live events never overwrites a newer revision', asyn
         const record = { ...(row.detail as any), revision: 2 };
         table.items.set(record.donorId, { donorId: record.donorId, revision: 2, scoringDate: '2025-01-01', modelSha256: model.sha256, score: 0.1, band: 'low', reasons: [], input: record } as unknown as StoredScore);
       }
-      const snapshot = [...table.items.values()].map((i) => JSON.stringify(i));
+      const snapshot = [...table.items.values()].map((i) => ({ Item: JSON.parse(JSON.stringify(i)) }));
       // Live events land while the refresh runs: each one a revision of 1..3 + 1 (1 and 2 are older or equal).
       let writes = 0;
-      const racing = ports(table, { 'snapshots/r/AWSDynamoDB/e/data/0.json.gz': snapshot });
+      const racing = ports(table);
       const store = racing.store;
       racing.store = {
         putIfNewer: async (r) => {
@@ -100,8 +98,7 @@ test('a refresh racing with live events never overwrites a newer revision', asyn
           return store.putIfNewer(r);
         },
       };
-      racing.chunkRows = 3;
-      await rescoreBatch({ Items: [{ Key: 'snapshots/r/AWSDynamoDB/e/data/0.json.gz' }, { Key: 'snapshots/r/AWSDynamoDB/e/manifest-summary.json' }], BatchInput: { runId: 'r', mode: 'refresh', scoringDate: '2026-01-01', tolerance: 0, bucket: 'run' } }, racing);
+      await rescoreBatch({ Items: snapshot, BatchInput: { runId: 'r', mode: 'refresh', scoringDate: '2026-01-01', tolerance: 0 } }, racing);
       for (const row of rows.slice(0, 10)) {
         const id = (row.detail as any).donorId;
         const newest = Math.max(2, ...live.filter(([i]) => (rows[i].detail as any).donorId === id).map(([, rev]) => rev + 1));
@@ -111,4 +108,22 @@ test('a refresh racing with live events never overwrites a newer revision', asyn
     }),
     { numRuns: 40 },
   );
+});
+
+test('a write pacer spaces the writes of one function to its rate, across batches', async () => {
+  let now = 0;
+  const slept: number[] = [];
+  const pace = writePacer(400, () => now, async (ms) => {
+    slept.push(ms);
+    now += ms;
+  });
+  for (let i = 0; i < 4; i++) await pace();
+  // 400 a second: one write every 2.5 ms, the first at once.
+  expect(slept).toEqual([2.5, 2.5, 2.5]);
+  now += 100; // idle time is not saved up as a burst
+  await pace();
+  await pace();
+  expect(slept).toEqual([2.5, 2.5, 2.5, 2.5]);
+  expect(() => writePacer(0)).toThrow(/> 0/);
+  expect(() => writePacer(Number.NaN)).toThrow(/> 0/);
 });

@@ -10,6 +10,9 @@ import type { ScoreRecord } from '../../lambdas/core/score-record';
 import { scoreDonorUpdate, type ScoringDeps } from '../../lambdas/score-donor/score-donor-update';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 
+/** validDetail().donor in the stored order: birthYear, sex, registeredOn, channel, bloodDonor, residence, contactVerifiedOn, lastResponseOn, attempts, responses, total, available, unavailableUntil, reason. */
+const STORED_FIXTURE_DONOR = [1990, 'F', '2015-04-01', 'online', true, 'domestic', '2025-11-01', '2026-03-15', 2, 1, 1, 1, null, null];
+
 const MODEL_DIR = join(__dirname, '..', '..', 'model');
 const manifest = JSON.parse(readFileSync(join(MODEL_DIR, 'manifest.json'), 'utf8')) as ModelManifest;
 const onnxBytes = readFileSync(join(MODEL_DIR, manifest.onnx.file));
@@ -92,8 +95,9 @@ describe('a scored event', () => {
       scoringDate: '2026-11-23',
       scoredAt: NOW,
       features: FIXTURE_FEATURES,
-      // The validated input, kept for the registry refresh (issue 13): the fixture's detail as sent.
-      input: validDetail(),
+      // The validated input, kept for the registry refresh (issue 13): the fixture's donor attributes
+      // in the compact order of lambdas/core/stored-input.ts (version 1), written out by hand.
+      input: [1, ...STORED_FIXTURE_DONOR],
     });
     expect(result).toEqual({ outcome: 'scored', eventId: 'e1', revision: 3, band: expected.band, score: stored.score, modelVersion: manifest.modelVersion });
     expect(f.logs).toEqual([{ level: 'info', message: 'scored', fields: { eventId: 'e1', outcome: 'scored', revision: 3, band: expected.band, modelVersion: manifest.modelVersion } }]);

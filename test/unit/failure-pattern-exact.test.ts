@@ -1,0 +1,274 @@
+// The arithmetic under drs diagnose on inputs small enough to work out by hand: bin widths and
+// counts, the autocorrelation, the Poisson burst threshold, binary searches, overlay windows,
+// the guards of the period test and the words of its figures. Fast: the statistical behaviour on
+// day-long logs is in failure-pattern.test.ts and failure-pattern-period.test.ts.
+import {
+  autocorrelation,
+  binFailures,
+  chooseBinMs,
+  cooccurrence,
+  findBursts,
+  findPeriod,
+  formatChance,
+  formatMinutes,
+  lowerBound,
+  MAX_BINS,
+  MINUTE_MS,
+  round,
+  seededRandom,
+  upperBound,
+} from '../../lambdas/core/failure-pattern';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 10, 24);
+
+describe('chooseBinMs and binFailures', () => {
+  it('takes the finest readable width that keeps at most 2048 bins, else span / 2048 rounded up', () => {
+    expect(MAX_BINS).toBe(2048);
+    expect(MINUTE_MS).toBe(60_000);
+    expect(chooseBinMs(2048 * 100)).toBe(100);
+    expect(chooseBinMs(2048 * 100 + 1)).toBe(200);
+    expect(chooseBinMs(0)).toBe(100);
+    expect(chooseBinMs(24 * 60 * M)).toBe(60_000); // 1440 one-minute bins
+    expect(chooseBinMs(24 * 60 * M + 1)).toBe(60_000);
+    expect(chooseBinMs(2048 * 60 * M)).toBe(60 * M);
+    expect(chooseBinMs(2048 * 1440 * M)).toBe(1440 * M);
+    expect(chooseBinMs(2048 * 1440 * M + 2048)).toBe(1440 * M + 1);
+    expect(chooseBinMs(1000, 10)).toBe(100);
+    expect(chooseBinMs(1001, 10)).toBe(200);
+  });
+
+  it('counts per bin over [start, end], the end in the last bin, outside times dropped', () => {
+    const s = binFailures([T0, T0 + 59_999, T0 + M, T0 + 3 * M, T0 - 1, T0 + 4 * M, T0 + 2 * M + 30_000], T0, T0 + 3 * M, M);
+    expect(s.start).toBe(T0);
+    expect(s.binMs).toBe(M);
+    expect(Array.from(s.counts)).toEqual([2, 1, 1, 1]);
+    expect(Array.from(binFailures([], T0, T0, M).counts)).toEqual([0]);
+    expect(Array.from(binFailures([T0, T0 + M], T0, T0 - M, M).counts)).toEqual([1]); // always at least one bin
+    // Default width from the span: 10 minutes -> 500 ms bins (1201 of them).
+    expect(binFailures([T0 + 600], T0, T0 + 10 * M).binMs).toBe(500);
+    expect(binFailures([T0 + 600], T0, T0 + 10 * M).counts[1]).toBe(1);
+  });
+});
+
+describe('seededRandom (mulberry32)', () => {
+  // The published mulberry32, written out here as the oracle.
+  const reference = (seed: number) => {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+  it('gives the reference sequence for several seeds, in [0, 1)', () => {
+    for (const seed of [0, 1, 7, 123456789, 2 ** 32 - 1, -1]) {
+      const r = seededRandom(seed);
+      const o = reference(seed);
+      for (let i = 0; i < 50; i++) {
+        const x = r();
+        expect(x).toBe(o());
+        expect(x >= 0 && x < 1).toBe(true);
+      }
+    }
+    expect(seededRandom(1)()).not.toBe(seededRandom(2)());
+  });
+});
+
+describe('autocorrelation', () => {
+  it('matches hand-computed values (unbiased per lag, over the variance)', () => {
+    // x - mean = -2 -1 0 1 2, variance 2: r1 = (2 + 0 + 0 + 2) / 4 / 2, r2 = -1 / 3 / 2, r3 = -4 / 2 / 2, r4 = -4 / 1 / 2.
+    const r = autocorrelation(Float64Array.from([1, 2, 3, 4, 5]), 4);
+    const expected = [1, 0.5, -1 / 6, -1, -2];
+    expect(r).toHaveLength(5);
+    expected.forEach((e, k) => expect(r[k]).toBeCloseTo(e, 10));
+    // An alternating series: -1 at odd lags, +1 at even ones.
+    const alt = autocorrelation(Float64Array.from([1, -1, 1, -1, 1, -1, 1, -1]), 5);
+    [1, -1, 1, -1, 1, -1].forEach((e, k) => expect(alt[k]).toBeCloseTo(e, 10));
+  });
+  it('is all zeros for a constant series', () => {
+    expect(Array.from(autocorrelation(Float64Array.from([3, 3, 3, 3]), 2))).toEqual([0, 0, 0]);
+  });
+  it('matches a direct computation on a longer, irregular series', () => {
+    const random = seededRandom(3);
+    const x = Float64Array.from({ length: 37 }, () => Math.floor(random() * 5));
+    const n = x.length;
+    const mean = x.reduce((s, v) => s + v, 0) / n;
+    const d = Array.from(x, (v) => v - mean);
+    const variance = d.reduce((s, v) => s + v * v, 0) / n;
+    const r = autocorrelation(x, 12);
+    for (let k = 0; k <= 12; k++) {
+      let sum = 0;
+      for (let i = 0; i + k < n; i++) sum += d[i] * d[i + k];
+      expect(r[k]).toBeCloseTo(sum / (n - k) / variance, 9);
+    }
+  });
+});
+
+describe('findBursts: Poisson threshold at 1/1000 over the quieter 90% of bins', () => {
+  // 200 one-minute bins with one failure each: baseline 1 per bin. P(X >= 5) = 0.00366 and
+  // P(X >= 6) = 0.000594 for Poisson(1), so a bin needs 6 failures to be a burst.
+  const times: number[] = [];
+  for (let b = 0; b < 200; b++) times.push(T0 + b * M + 1000);
+  const withExtra = (bin: number, extra: number, into: number[]) => {
+    for (let i = 0; i < extra; i++) into.push(T0 + bin * M + 2000 + i);
+  };
+  const bursts = (all: number[]) => {
+    const sorted = Float64Array.from(all).sort();
+    return findBursts(sorted, binFailures(sorted, T0, T0 + 199 * M, M));
+  };
+
+  it('needs 6 failures in a bin at a baseline of 1, not 5', () => {
+    const six = [...times];
+    withExtra(100, 5, six);
+    const found = bursts(six);
+    expect(found).toHaveLength(1);
+    const sorted = Float64Array.from(six).sort();
+    const first = lowerBound(sorted, T0 + 100 * M);
+    expect(found[0]).toEqual({ start: T0 + 100 * M + 1000, end: T0 + 100 * M + 2004, failures: 6, peakPerMinute: 6, first, last: first + 6 });
+    const five = [...times];
+    withExtra(150, 4, five);
+    expect(bursts(five)).toEqual([]);
+  });
+
+  it('joins busy bins up to two bins apart, not three, and keeps bursts of at least 3 failures', () => {
+    // Baseline 0 (floored at 0.001 per bin): 2 failures in a bin already pass.
+    const sparse: number[] = [];
+    for (const bin of [10, 12]) for (let i = 0; i < 2; i++) sparse.push(T0 + bin * M + i * 1000);
+    for (const bin of [40, 43]) for (let i = 0; i < 2; i++) sparse.push(T0 + bin * M + i * 1000);
+    const sorted = Float64Array.from(sparse).sort();
+    const found = findBursts(sorted, binFailures(sorted, T0, T0 + 99 * M, M));
+    // Bins 10 and 12 make one burst of 4; bins 40 and 43 are two bursts of 2 each, too small.
+    expect(found.map((b) => [b.start, b.end, b.failures, b.peakPerMinute])).toEqual([[T0 + 10 * M, T0 + 12 * M + 1000, 4, 2]]);
+  });
+
+  it('gives the peak rate per minute for any bin width', () => {
+    const sorted = Float64Array.from([0, 1, 2, 3].map((i) => T0 + 30 * 1000 + i));
+    const found = findBursts(sorted, binFailures(sorted, T0, T0 + 10 * M, 30_000));
+    expect(found).toHaveLength(1);
+    expect(found[0].peakPerMinute).toBe(8); // 4 failures in a 30 s bin
+  });
+});
+
+describe('lowerBound and upperBound', () => {
+  const a = [1, 3, 3, 3, 7];
+  it('find the first index >= and > the value', () => {
+    expect([0, 1, 2, 3, 4, 7, 8].map((v) => lowerBound(a, v))).toEqual([0, 0, 1, 1, 4, 4, 5]);
+    expect([0, 1, 2, 3, 4, 7, 8].map((v) => upperBound(a, v))).toEqual([0, 1, 1, 4, 4, 5, 5]);
+    expect(lowerBound([], 1)).toBe(0);
+    expect(upperBound([], 1)).toBe(0);
+  });
+});
+
+describe('cooccurrence: the observed figures', () => {
+  const span = { start: T0, end: T0 + 24 * 60 * M };
+  it('counts failures within the window of each event once, edges included', () => {
+    const failures = Float64Array.from([T0 + 100 * M - 2 * M, T0 + 100 * M + 30_000, T0 + 101 * M + 2 * M, T0 + 101 * M + 2 * M + 1, T0 + 500 * M]);
+    // Two events a minute apart, windows of 2 minutes: they overlap, so no failure counts twice.
+    const c = cooccurrence(failures, [{ start: T0 + 100 * M, end: T0 + 100 * M }, { start: T0 + 101 * M, end: T0 + 101 * M }], span, 2 * M, { shifts: 19 });
+    expect(c.events).toBe(2);
+    expect(c.failuresNear).toBe(3);
+    expect(c.eventsWithFailures).toBe(2);
+  });
+
+  it('keeps events that reach into the span by the window, and only those', () => {
+    const failures = Float64Array.from([T0 + 10 * M]);
+    const reach = (start: number, end: number) => cooccurrence(failures, [{ start, end }], span, 5 * M, { shifts: 9 }).events;
+    expect(reach(T0 - 10 * M, T0 - 5 * M)).toBe(1);
+    expect(reach(T0 - 10 * M, T0 - 5 * M - 1)).toBe(0);
+    expect(reach(span.end + 5 * M, span.end + 6 * M)).toBe(1);
+    expect(reach(span.end + 5 * M + 1, span.end + 6 * M)).toBe(0);
+  });
+
+  it('reports chance 1 and no co-occurrence with no events, no failures or an empty span', () => {
+    const failures = Float64Array.from([T0 + 10 * M]);
+    expect(cooccurrence(failures, [], span, M)).toEqual({ events: 0, failuresNear: 0, expectedNear: 0, eventsWithFailures: 0, chanceProbability: 1, cooccurring: false });
+    expect(cooccurrence(new Float64Array(0), [{ start: T0 + M, end: T0 + M }], span, M)).toEqual({ events: 1, failuresNear: 0, expectedNear: 0, eventsWithFailures: 0, chanceProbability: 1, cooccurring: false });
+    expect(cooccurrence(failures, [{ start: T0 + 10 * M, end: T0 + 10 * M }], { start: T0, end: T0 }, M)).toMatchObject({ events: 0, chanceProbability: 1, cooccurring: false });
+  });
+
+  it('finds failures that sit on the events of a sparse overlay, and the chance is (as many + 1) / (shifts + 1)', () => {
+    const events = [100, 400, 700, 1000, 1300].map((m) => T0 + m * M);
+    const failures = Float64Array.from(events.flatMap((t) => [t + 10_000, t + 20_000]));
+    const c = cooccurrence(failures, events.map((t) => ({ start: t, end: t })), span, M, { shifts: 99, alpha: 0.05 });
+    expect(c.failuresNear).toBe(10);
+    expect(c.eventsWithFailures).toBe(5);
+    expect(c.chanceProbability).toBe(0.01); // no shift of the overlay lands all 5 events on failures again
+    expect(c.expectedNear).toBeLessThan(1);
+    expect(c.cooccurring).toBe(true);
+    expect(cooccurrence(failures, events.map((t) => ({ start: t, end: t })), span, M, { shifts: 99, alpha: 0.01 }).cooccurring).toBe(false);
+  });
+});
+
+describe('findPeriod: when there is nothing to test', () => {
+  const series = (counts: number[]) => ({ start: T0, binMs: M, counts: Float64Array.from(counts) });
+  it('needs 24 bins', () => {
+    expect(findPeriod(series(Array(23).fill(1))).reason).toBe('the failures span too short a time to show a period');
+    expect(findPeriod(series(Array(24).fill(1))).reason).not.toBe('the failures span too short a time to show a period');
+  });
+  it('needs 6 failures in at least 4 bins', () => {
+    const few = (counts: Record<number, number>) => findPeriod(series(Array.from({ length: 40 }, (_, i) => counts[i] ?? 0))).reason;
+    expect(few({ 1: 2, 5: 1, 9: 1, 13: 1 })).toBe('too few failures to show a period'); // 5 failures
+    expect(few({ 1: 3, 5: 1, 9: 1 })).toBe('too few failures to show a period'); // 3 bins
+    expect(few({ 1: 3, 5: 1, 9: 1, 13: 1 })).not.toBe('too few failures to show a period');
+  });
+  it('needs 3 episodes above the median', () => {
+    expect(findPeriod(series(Array(30).fill(2))).reason).toBe('failures are spread evenly: no episodes that could repeat');
+    const two = Array(30).fill(1);
+    two[5] = 4;
+    two[20] = 4;
+    expect(findPeriod(series(two)).reason).toBe('failures are spread evenly: no episodes that could repeat');
+  });
+  it('answers a refusal with no period and no figures', () => {
+    expect(findPeriod(series(Array(10).fill(1)))).toEqual({ period: null, reason: 'the failures span too short a time to show a period', surrogatesAsStrong: 0, surrogates: 0, contrast: 0, chance: null });
+  });
+});
+
+describe('findPeriod on a small series', () => {
+  it('finds failure windows every 6 bins among noise, and names the period in minutes', () => {
+    const random = seededRandom(21);
+    const counts = Array.from({ length: 96 }, () => (random() < 0.1 ? 1 : 0));
+    for (let b = 2; b < 96; b += 6) counts[b] += 4 + Math.floor(random() * 3);
+    const test = findPeriod({ start: T0, binMs: 5 * M, counts: Float64Array.from(counts) }, { surrogates: 49, alpha: 0.05 });
+    expect(test.period).not.toBeNull();
+    expect(test.period!.minutes).toBeCloseTo(30, 0);
+    expect(test.surrogates).toBe(49);
+    expect(test.surrogatesAsStrong).toBe(0);
+    // 96 bins of 5 min = 480 min: 16 periods of 30 min, 15 whole ones if the period is a little longer.
+    expect([15, 16]).toContain(test.cycles);
+    expect(test.reason).toMatch(new RegExp(`^failures repeat every (29|30)(\\.\\d)? min over ${test.cycles} cycles; none of 49 random rearrangements of the same failures repeat as strongly \\(chance `));
+  });
+  it('claims none in noise', () => {
+    const random = seededRandom(22);
+    const counts = Array.from({ length: 96 }, () => (random() < 0.3 ? 1 + Math.floor(random() * 4) : 0));
+    const test = findPeriod({ start: T0, binMs: 5 * M, counts: Float64Array.from(counts) }, { surrogates: 49, alpha: 0.05 });
+    expect(test.period).toBeNull();
+    expect(test.reason).toMatch(/^no period is supported: the strongest repeat \(every .+\) is as strong in \d+ of 49 random rearrangements of the same failures \(chance .+\)$/);
+  });
+});
+
+describe('the words of the figures', () => {
+  it('rounds to the given digits', () => {
+    expect(round(1.23456, 2)).toBe(1.23);
+    expect(round(1.235, 1)).toBe(1.2);
+    expect(round(-0.5, 0)).toBe(-0);
+    expect(round(1234.5, -2)).toBe(1200);
+  });
+  it('writes minutes as seconds below 1, minutes below 120, hours from 120', () => {
+    expect(formatMinutes(0.5)).toBe('30 s');
+    expect(formatMinutes(0.99)).toBe('59.4 s');
+    expect(formatMinutes(1)).toBe('1 min');
+    expect(formatMinutes(119.94)).toBe('119.9 min');
+    expect(formatMinutes(120)).toBe('2 h');
+    expect(formatMinutes(150)).toBe('2.5 h');
+  });
+  it('writes a chance with the digits it deserves', () => {
+    expect(formatChance(0.00009)).toBe('< 0.0001');
+    expect(formatChance(0.0001)).toBe('0.0001');
+    expect(formatChance(0.00999)).toBe('0.0100');
+    expect(formatChance(0.01)).toBe('0.01');
+    expect(formatChance(0.456)).toBe('0.46');
+  });
+});
