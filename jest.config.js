@@ -24,5 +24,8 @@ module.exports = {
   // Synthesis bundles the function (esbuild + copying the ONNX runtime) and the integration suites
   // start local endpoints: seconds, not milliseconds. Speed is measured in `npm run bench`, not here.
   testTimeout: 120_000,
+  // Jest's default is one worker on a 2-core machine; most files wait on child processes and local
+  // endpoints, so two workers keep both cores busy and the suite well under 8 minutes.
+  maxWorkers: 2,
   cacheDirectory,
 };

@@ -1,5 +1,6 @@
 // `npm run bench`: each figure beside the floor that bounds it, measured side by side in one run,
 // so the ratios hold on a noisy shared machine. `--quick` for a short run, `--json` for machines.
+import { encodeInput } from '../lambdas/core/stored-input';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
       // condition, for a donor not stored yet (as every warm event here is), with no adapter.
       const [prediction] = await model.predict([vector]);
       const detail = e.detail as DonorUpdatedDetail;
-      const fullRecord = (donorId: string) => ({ ...buildScoreRecord({ detail: { ...detail, donorId }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString()), input: { ...detail, donorId } });
+      const fullRecord = (donorId: string) => ({ ...buildScoreRecord({ detail: { ...detail, donorId }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString()), input: encodeInput({ ...detail, donorId }) });
       const floorRecord = fullRecord(`floor-${i}`);
       const floorPut = new PutItemCommand({
         TableName: tableName,

@@ -131,7 +131,7 @@ export async function buildMonitoringFromFiles(options: MonitorOptions): Promise
     outcomes: read?.outcomes,
     counts: { scored: scoreFile.scores.length, rejected: scoreFile.rejected, failed: 0, unscored: scoreFile.rejected },
     thresholds: options.thresholds,
-    source: { scores: options.scores, outcomes: options.outcomes },
+    source: { scores: options.scores, scoresKind: 'file', outcomes: options.outcomes, rates: `the score file's lines (error lines are rejected inputs; failures are not in a file)` },
   });
   const html = await renderMonitoringReport(figures);
   await mkdir(options.out, { recursive: true });

@@ -220,6 +220,8 @@ export class DonorReadinessStack extends Stack {
       writesPerSecond: config.refreshWritesPerSecond,
       network: this.network,
     });
+    // Issue 17: the monitoring run reads the refresh's daily snapshot rather than scanning the table.
+    this.modelMonitoring.readSnapshotsFrom(this.registryRefresh.runBucket);
     this.monitoring.dashboard.addWidgets(...this.registryRefresh.dashboardWidgets(config.stage, { writesPerSecond: config.refreshWritesPerSecond, warmWritesPerSecond: config.tableWarmWritesPerSecond }));
 
     // Every alarm of the stack notifies the topic: CloudWatch must be allowed to publish there.

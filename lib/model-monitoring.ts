@@ -23,6 +23,9 @@ import { allowGetObjects, allowKeyUse, allowPublish } from './least-privilege';
 import type { ModelStore } from './model-store';
 import { METRICS_NAMESPACE } from './pipeline-monitoring';
 
+/** Where the registry refresh writes its table exports (lib/registry-refresh.ts, lambdas/monitor-model/score-snapshot.ts). */
+const SNAPSHOT_PREFIX = 'snapshots/';
+
 export const MONITOR_HANDLER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'monitor-model', 'handler.ts');
 export const MONITOR_HANDLER_EXPORT = 'handler';
 
@@ -87,8 +90,9 @@ export class ModelMonitoring extends Construct {
       entry: MONITOR_HANDLER_ENTRY,
       handler: MONITOR_HANDLER_EXPORT,
       memorySize: 2048,
-      // A 100,000-row sample of the score table and the year's outcomes: minutes at most.
-      timeout: Duration.minutes(10),
+      // The whole snapshot streamed through counts (9 M rows, a few minutes), or a 100,000-row sample
+      // of the table, and the year's outcomes.
+      timeout: Duration.minutes(15),
       retryAttempts: 0,
       environment: {
         STAGE: props.stage,
@@ -113,6 +117,10 @@ export class ModelMonitoring extends Construct {
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.reportBucket.arnForObjects('reports/*')] }));
     fn.addEnvironment('ALERT_TOPIC_ARN', props.alertTopic.topicArn);
     allowPublish(fn, props.alertTopic.topicArn);
+    // Rejection and failure rates: the scoring function's own metrics. GetMetricData has no
+    // resource-level permission and no condition key (Service Authorization Reference), so this
+    // one read-only action is the only grant on '*' (acknowledged in nag-acknowledgements.ts).
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
 
     this.dailyRule = new Rule(this, 'DailyRun', {
       description: 'Daily model monitoring run',
@@ -133,6 +141,16 @@ export class ModelMonitoring extends Construct {
       `The daily monitoring run found model drift: a PSI >= ${t.psi}, a calibration gap beyond ${t.calibrationDrift}, or an AUC drop beyond ${t.aucDrop}. Read the report under s3://${'${ReportBucket}'}/reports/<date>/report.html (README, "The monitoring report").`);
     this.alarm('StaleScoresAlarm', monitorMetric('StaleScoreShare'), t.staleShare, ComparisonOperator.GREATER_THAN_THRESHOLD, TreatMissingData.NOT_BREACHING, props,
       `More than ${t.staleShare * 100}% of stored scores are older than ${t.refreshPeriodDays} days: the refresh is not keeping up. Check the refresh run and the scoring function.`);
+    // Donors without a score: stored records without a usable score, and (what partners see) requests
+    // of the last 90 days that found the donor without one; the larger share alarms.
+    const unscored = new MathExpression({
+      expression: 'MAX([stored, requested])',
+      usingMetrics: { stored: monitorMetric('UnscoredShare'), requested: monitorMetric('RequestsWithoutScoreShare') },
+      period: day,
+      label: 'share of donors without a score',
+    });
+    this.alarm('UnscoredDonorsAlarm', unscored, t.unscoredShare, ComparisonOperator.GREATER_THAN_THRESHOLD, TreatMissingData.NOT_BREACHING, props,
+      `More than ${t.unscoredShare * 100}% of donors have no score: stored records without a usable score, or donors requested in the last 90 days that had none. Partners see scores not populating: check the rejected-events and failed-scoring queues and the registry's publishing.`);
     this.alarm('MonitoringRunFailed', fn.metricErrors({ period: day, statistic: 'Sum' }), 0, ComparisonOperator.GREATER_THAN_THRESHOLD, TreatMissingData.NOT_BREACHING, props,
       'The monitoring run failed: no report today. Read its log group; the next run tries again.');
 
@@ -153,9 +171,25 @@ export class ModelMonitoring extends Construct {
     props.dashboard.addWidgets(
       new GraphWidget({ title: 'Model drift (daily run)', left: [monitorMetric('ScorePsi'), monitorMetric('MaxFeaturePsi')], width: 12 }),
       new GraphWidget({ title: 'Calibration gap and AUC drop, last 90 days', left: [monitorMetric('CalibrationGap90d'), monitorMetric('AucDrop90d')], width: 12 }),
-      new GraphWidget({ title: 'Freshness: stale and missing scores (share)', left: [monitorMetric('StaleScoreShare'), monitorMetric('UnscoredShare')], right: [scored], width: 12 }),
+      new GraphWidget({ title: 'Freshness: stale and missing scores (share)', left: [monitorMetric('StaleScoreShare'), monitorMetric('UnscoredShare'), monitorMetric('RequestsWithoutScoreShare')], right: [scored], width: 12 }),
+      new GraphWidget({ title: 'Donor updates rejected and failed (share, daily run)', left: [monitorMetric('RejectedShare'), monitorMetric('FailedShare')], width: 12 }),
     );
   }
+
+  /**
+   * Reads the registry refresh's daily snapshots of the score table (snapshots/ of its run bucket)
+   * instead of scanning the table: list that prefix, read its objects; the stack key decrypts them.
+   */
+  readSnapshotsFrom(runBucket: IBucket): void {
+    const fn = this.function;
+    fn.addEnvironment('SNAPSHOT_BUCKET', runBucket.bucketName);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [runBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [SNAPSHOT_PREFIX, `${SNAPSHOT_PREFIX}*`] } } }));
+    allowGetObjects(fn, [runBucket.arnForObjects(`${SNAPSHOT_PREFIX}*`)]);
+    this.snapshotBucket = runBucket;
+  }
+
+  /** The bucket whose snapshots the run reads, once readSnapshotsFrom was called. */
+  public snapshotBucket?: IBucket;
 
   private alarm(id: string, metric: IMetric, threshold: number, comparisonOperator: ComparisonOperator, treatMissingData: TreatMissingData, props: ModelMonitoringProps, description: string): void {
     const alarm = new Alarm(this, id, {

@@ -104,6 +104,11 @@ function acknowledgeOutcomeLog(stack: DonorReadinessStack): void {
   }
   const reportBucketId = Stack.of(stack).getLogicalId(modelMonitoring.reportBucket.node.defaultChild as CfnResource);
   ack(modelMonitoring.function.role!, `AwsSolutions-IAM5[Resource::<${reportBucketId}.Arn>/reports/*]`, 'the run writes reports/<date>/report.html and figures.json, a new key every day: s3:PutObject only, only under reports/ of its own bucket');
+  ack(modelMonitoring.function.role!, 'AwsSolutions-IAM5[Resource::*]', "cloudwatch:GetMetricData only (read-only, one action): it has no resource-level permission and no condition key, so AWS accepts only Resource '*'; the run reads the scoring function's Scored, Stale, Rejected and Failed counts for the rejection and failure rates");
+  if (modelMonitoring.snapshotBucket) {
+    const runBucketId = Stack.of(stack).getLogicalId(modelMonitoring.snapshotBucket.node.defaultChild as CfnResource);
+    ack(modelMonitoring.function.role!, `AwsSolutions-IAM5[Resource::<${runBucketId}.Arn>/snapshots/*]`, "s3:GetObject only, under snapshots/ of the registry run bucket: each daily refresh exports the score table to snapshots/<run id>/, a name known only at run time; the monitoring run reads the latest instead of scanning the table");
+  }
   ack(modelMonitoring.reportBucket, 'HIPAA.Security-S3BucketReplicationEnabled', 'monitoring reports are aggregates (no donor rows) that the next daily run recomputes from the tables; the bucket is versioned');
   ack(outcomeLog.table, 'HIPAA.Security-DynamoDBInBackupPlan', 'point-in-time recovery (35 days) is on; outcome events kept in queues can be redriven and the log is idempotent by request id');
 }

@@ -1,25 +1,9 @@
-// Calibration statistics with their uncertainty, and recalibration from recent outcomes. Pure: no
-// I/O, no clock. Training, `drs evaluate` and monitoring import these so that every report computes
-// a calibration gap, its interval and a recalibrated score the same way.
-import { expectedCalibrationError, mean } from './metrics';
+// Calibration by donor group with its uncertainty, the gates on it, and recalibration from recent
+// outcomes. Pure: no I/O, no clock. The statistics underneath (Wilson intervals, AUC, calibration
+// error) are lambdas/core/outcome-statistics.ts, shared with the monitoring run.
+import { expectedCalibrationError, mean, wilsonInterval, type Interval } from '../lambdas/core/outcome-statistics';
 
-/** z for a two-sided 95% interval. */
-export const Z95 = 1.959964;
-
-export interface Interval {
-  lower: number;
-  upper: number;
-}
-
-/** Wilson score interval for a binomial proportion (well behaved at 0, 1 and small n). */
-export function wilsonInterval(successes: number, n: number, z = Z95): Interval {
-  if (!(n > 0)) return { lower: NaN, upper: NaN };
-  const p = successes / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
-}
+export { wilsonInterval, Z95, type Interval } from '../lambdas/core/outcome-statistics';
 
 export interface GroupCalibration {
   /** What the groups split by, e.g. `ageBand`. */

@@ -4,7 +4,7 @@
 // interval must lie above chance. Calibration, group calibration (by the report's registry groups)
 // and finite-metric gates are the synthetic training's own (model/gates.ts), with the same limits.
 import type { HeldOutMetrics } from '../lambdas/core/model-manifest';
-import { Z95 } from './calibration';
+import { aucStandardError, Z95 } from '../lambdas/core/outcome-statistics';
 import { evaluate } from './evaluation';
 import { qualityGates, type GateLimits, type GateResult } from './gates';
 
@@ -32,14 +32,6 @@ export function evaluateHistory(
     byAncestryGroup: m.byAncestryGroup.map((g) => ({ ...g, oracleAuc: NaN })),
     byGroup: m.byGroup?.filter((g) => g.dimension !== 'ancestryGroup'),
   };
-}
-
-/** Standard error of an AUC (Hanley & McNeil 1982). */
-export function aucStandardError(auc: number, positives: number, negatives: number): number {
-  const q1 = auc / (2 - auc);
-  const q2 = (2 * auc * auc) / (1 + auc);
-  const v = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
-  return Math.sqrt(Math.max(0, v));
 }
 
 /** The quality gates that apply on real history; each can fail (NaN, no rows, chance AUC, miscalibration). */

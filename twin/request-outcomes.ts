@@ -132,10 +132,13 @@ export async function runRequestOutcomes(args: {
     }
   }
   const logged: MonitoredOutcome[] = [];
+  const requests = { rows: 0, withoutScore: 0 };
   for await (const page of args.scan(outcomes.fn.environment.OUTCOME_TABLE_NAME)) {
     for (const item of page) {
       const read = readPredictionLogRow(item);
       if (read.ok) logged.push(read.value);
+      requests.rows++;
+      if (!read.ok && read.reason === 'no score at the request') requests.withoutScore++;
     }
   }
   const figures = runMonitoring({
@@ -145,7 +148,8 @@ export async function runRequestOutcomes(args: {
     scores,
     outcomes: logged,
     counts: { ...args.scoringCounts, unscored: 0 },
-    source: { scores: 'the twin score table', outcomes: 'the twin prediction log' },
+    requests,
+    source: { scores: 'the twin score table', scoresKind: 'table', scoresAsOf: new Date().toISOString(), outcomes: 'the twin prediction log', rates: "this run's donor updates (scored, rejected, dead-lettered)" },
   });
   const dir = join(args.workDir, 'monitoring');
   mkdirSync(dir, { recursive: true });

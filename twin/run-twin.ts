@@ -288,7 +288,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
           concurrency: options.concurrency,
           scan: (table) => scanPages(clients, table),
           reference: await readReference(DEFAULT_MODEL_DIR),
-          scoringCounts: { scored: count('scored'), rejected: count('rejected'), failed: count('dead-lettered') },
+          scoringCounts: { scored: count('scored') + count('stale'), rejected: count('rejected'), failed: count('dead-lettered') },
           asOf: options.asOf,
           workDir: options.workDir,
         }),

@@ -6,16 +6,21 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { readMonitorConfig } from './config';
-import { runScheduledMonitoring, type MonitorPorts, type MonitorRunResult } from './monitor-model';
+import { runScheduledMonitoring, type MonitorPorts, type MonitorRunResult, type ScoreSource } from './monitor-model';
+import { pipelineCountsFrom, pipelineRatesRequest } from './pipeline-rates';
+import { chooseDataFiles, latestScoreSnapshot, snapshotItems } from './score-snapshot';
 
 const config = readMonitorConfig();
 const logger = new Logger({ serviceName: 'monitor-model', persistentKeys: { stage: config.stage } });
-const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'monitor-model', defaultDimensions: { stage: config.stage } });
+const METRICS_NAMESPACE = 'DonorReadiness';
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'monitor-model', defaultDimensions: { stage: config.stage } });
 const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
 const sns = new SNSClient({});
 const dynamodb = new DynamoDBClient({});
 const documents = DynamoDBDocumentClient.from(dynamodb);
+const cloudwatch = new CloudWatchClient({});
 
 /** How many parallel-scan segments a table is cut into; a sample reads a random subset of them. */
 const TOTAL_SEGMENTS = 1000;
@@ -36,17 +41,48 @@ const ports: MonitorPorts = {
     const object = await s3.send(new GetObjectCommand({ Bucket: config.modelBucket, Key: `${config.modelPrefix}manifest.json` }));
     return JSON.parse(await object.Body!.transformToString());
   },
-  async scoreRecords(maxRows) {
+  async scoreRecords(maxRows): Promise<ScoreSource> {
+    const now = new Date();
+    let why = 'no snapshot bucket configured';
+    if (config.snapshotBucket) {
+      const found = await latestScoreSnapshot(s3, config.snapshotBucket, config.scoreTableName, now, config.snapshotMaxAgeHours);
+      if (found.snapshot) {
+        const { snapshot } = found;
+        const files = chooseDataFiles(snapshot.files, config.snapshotSampleRows);
+        const whole = files.length === snapshot.files.length;
+        return {
+          items: snapshotItems(s3, snapshot, files),
+          kind: 'snapshot',
+          asOf: snapshot.exportTime,
+          description:
+            `the refresh's snapshot of the score table as of ${snapshot.exportTime} (s3://${snapshot.bucket}/${snapshot.summaryKey.replace(/manifest-summary\.json$/, '')}` +
+            `${whole ? ', read whole' : `, a random ${files.length} of its ${snapshot.files.length} data files: a uniform sample of about ${config.snapshotSampleRows} donors`})`,
+        };
+      }
+      why = found.reason;
+    }
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: config.scoreTableName }));
     const count = Table?.ItemCount ?? 0;
     // ItemCount is refreshed about every six hours; small or new tables are read whole.
-    if (count <= maxRows) return { items: await scanSegment(config.scoreTableName), sampled: false };
+    if (count <= maxRows) {
+      return { items: await scanSegment(config.scoreTableName), kind: 'table', asOf: now.toISOString(), description: `the score table ${config.scoreTableName}, read whole (${why})` };
+    }
     const segments = Math.max(1, Math.ceil((maxRows / count) * TOTAL_SEGMENTS));
     const chosen = new Set<number>();
     while (chosen.size < segments) chosen.add(Math.floor(Math.random() * TOTAL_SEGMENTS));
     const items: unknown[] = [];
     for (const segment of chosen) items.push(...(await scanSegment(config.scoreTableName, segment, TOTAL_SEGMENTS)));
-    return { items, sampled: true };
+    return { items, kind: 'table sample', asOf: now.toISOString(), description: `a sample of the score table ${config.scoreTableName} (${segments} of ${TOTAL_SEGMENTS} scan segments; ${why})` };
+  },
+  async pipelineCounts(from, to) {
+    const results: MetricDataResult[] = [];
+    let token: string | undefined;
+    do {
+      const page = await cloudwatch.send(new GetMetricDataCommand({ ...pipelineRatesRequest(METRICS_NAMESPACE, config.stage, from, to), NextToken: token }));
+      results.push(...(page.MetricDataResults ?? []));
+      token = page.NextToken;
+    } while (token);
+    return pipelineCountsFrom(results);
   },
   predictionLog: () => scanSegment(config.outcomeTableName),
   async putReport(key, body, contentType) {
@@ -70,6 +106,7 @@ export async function handler(event: { weeklyEmail?: boolean } = {}): Promise<Mo
       now: new Date(),
       weekly: event?.weeklyEmail === true,
     });
+    if (!result.rates) logger.warn('rejection and failure rates unknown: the scoring metrics could not be read (the report says why); check cloudwatch:GetMetricData on the role');
     logger.info('monitoring run done', { ...result });
     return result;
   } catch (error) {

@@ -205,7 +205,9 @@ export async function renderMonitoringReport(f: MonitoringFigures): Promise<stri
     plots.push(['calibration-curve', await svg(calibrationChart(f.outcomes.windows))]);
     plots.push(['roc-curve', await svg(rocChart(f.outcomes.windows))]);
   }
-  plots.push(['volumes', await svg(volumesChart(f))]);
+  // vega draws an empty data set at an infinite size: say there is nothing to plot instead.
+  const anyVolume = f.volumes.scoresByDay.length + f.volumes.outcomesByWeek.length > 0;
+  plots.push(['volumes', anyVolume ? await svg(volumesChart(f)) : '<p>No stored scores or request outcomes to plot.</p>']);
   const figure = (id: string) => {
     const found = plots.find(([name]) => name === id);
     return found ? `<figure id="${id}">${found[1]}</figure>` : '';
@@ -222,6 +224,7 @@ export async function renderMonitoringReport(f: MonitoringFigures): Promise<stri
 <p>Model ${esc(f.modelVersion)} · ${f.rows.scores} stored scores from ${esc(f.source.scores)}${
     f.source.outcomes ? ` · ${f.rows.outcomes} request outcomes from ${esc(f.source.outcomes)}` : ' · no request outcomes'
   }. Aggregates only: this report holds no donor-level row.</p>
+<p id="sources">Stored scores: ${esc(f.source.scoresKind ?? 'file')}${f.source.scoresAsOf ? `, as of ${esc(f.source.scoresAsOf)}` : ''}. Rejection and failure counts: ${esc(f.source.rates ?? 'the scores file')}.</p>
 <p class="verdict ${crossed ? 'alert' : 'ok'}" id="verdict">${esc(verdict)}</p>
 ${crossed ? `<ul id="findings">${f.findings.map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul>` : ''}
 <h2>Inputs: has the population moved?</h2>
@@ -254,8 +257,12 @@ ${table(
     ['newest scoring date', f.freshness.newestScoringDate ?? '–', ''],
     [`stored scores older than ${f.freshness.refreshPeriodDays} days`, `${f.freshness.staleScores} (${pct(f.freshness.staleShare)})`, pct(t.staleShare)],
     ['donors without a score', `${f.freshness.unscored} (${pct(f.freshness.unscoredShare)})`, pct(t.unscoredShare)],
-    ['donor updates rejected', `${f.rates.rejected} (${pct(f.rates.rejectedShare)})`, pct(t.rejectedShare)],
-    ['donor updates failed', `${f.rates.failed} (${pct(f.rates.failedShare)})`, pct(t.failedShare)],
+    ...(f.freshness.requestsWithoutScore
+      ? [[`donors requested in the last 90 days without a score`, `${f.freshness.requestsWithoutScore.withoutScore} of ${f.freshness.requestsWithoutScore.rows} (${pct(f.freshness.requestsWithoutScore.share)})`, pct(t.unscoredShare)]]
+      : []),
+    ['donor updates handled (scored or already current)', f.rates.known ? String(f.rates.scored + f.rates.rejected + f.rates.failed) : 'unknown', ''],
+    ['donor updates rejected', f.rates.known ? `${f.rates.rejected} (${pct(f.rates.rejectedShare)})` : 'unknown', pct(t.rejectedShare)],
+    ['donor updates failed', f.rates.known ? `${f.rates.failed} (${pct(f.rates.failedShare)})` : 'unknown', pct(t.failedShare)],
   ],
 )}
 ${table(['model version', 'stored scores'], Object.entries(f.scoresByModelVersion).map(([v, c]) => [v, c]))}

@@ -4,9 +4,10 @@
 // report from a laptop is the report from AWS. Only aggregates leave this module: no donor rows.
 import { isoDateToDay, dayToIsoDate } from '../core/calendar';
 import type { Band } from '../core/model-manifest';
-import { aucWithInterval, calibration, rocPoints, type AucResult, type CalibrationResult, type Interval } from './outcome-quality';
+import { aucWithInterval, calibration, rocPoints, type AucResult, type CalibrationResult, type Interval } from '../core/outcome-statistics';
 import type { MonitoringReference } from './monitoring-reference';
-import { comparePopulation, type PsiResult } from './population-stability';
+import { compareBinCounts, type PsiResult } from './population-stability';
+import { ScorePopulation } from './score-population';
 
 /** What the run reads of a score record (contract.md, "Output: the score record"). */
 export interface MonitoredScore {
@@ -74,12 +75,28 @@ export interface MonitoringInput {
   asOf: string;
   reference: MonitoringReference;
   referenceModelVersion: string;
-  scores: readonly MonitoredScore[];
+  /** The stored scores: as records, or already counted as a snapshot streamed by (ScorePopulation). */
+  scores: readonly MonitoredScore[] | ScorePopulation;
   outcomes?: readonly MonitoredOutcome[];
   counts: PipelineCounts;
+  /** False when the scored, rejected and failed counts could not be read (`source.rates` says why). */
+  ratesKnown?: boolean;
+  /** Requests of the last 90 days, and how many found the donor without a score (the prediction log's `no-score`). */
+  requests?: { rows: number; withoutScore: number };
   thresholds?: Partial<MonitoringThresholds>;
-  /** Where the scores came from, for the report (a file name, a table or snapshot). */
-  source: { scores: string; outcomes?: string };
+  /** Where the figures came from, for the report (a file name, a table or a snapshot and its time). */
+  source: MonitoringSource;
+}
+
+export interface MonitoringSource {
+  scores: string;
+  /** `snapshot` (the refresh's table export), `table`, `table sample` or `file`. */
+  scoresKind?: 'snapshot' | 'table' | 'table sample' | 'file';
+  /** The moment the stored scores stand at (a snapshot's export time). */
+  scoresAsOf?: string;
+  outcomes?: string;
+  /** Where the rejection and failure counts come from, and their window. */
+  rates?: string;
 }
 
 export interface GroupQuality {
@@ -137,7 +154,8 @@ export interface MonitoringFigures {
   psiDetail: { score: PsiResult; features: Record<string, PsiResult> };
   bands: { monitored: Record<Band, number>; reference: Record<Band, number> };
   scoresByModelVersion: Record<string, number>;
-  rates: { scored: number; rejected: number; failed: number; rejectedShare: number; failedShare: number };
+  /** Donor updates handled in the rate window (`source.rates`); `known` false when they could not be read. */
+  rates: { known: boolean; scored: number; rejected: number; failed: number; rejectedShare: number; failedShare: number };
   freshness: {
     refreshPeriodDays: number;
     newestScoringDate: string | null;
@@ -145,6 +163,8 @@ export interface MonitoringFigures {
     staleShare: number;
     unscored: number;
     unscoredShare: number;
+    /** Requests of the last 90 days that found the donor without a score (null: not known here). */
+    requestsWithoutScore: { rows: number; withoutScore: number; share: number } | null;
   };
   volumes: { scoresByDay: { date: string; count: number }[]; outcomesByWeek: { week: string; requests: number; available: number }[] };
   outcomes: { windows: OutcomeWindow[] } | null;
@@ -251,34 +271,33 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function runMonitoring(input: MonitoringInput): MonitoringFigures {
   const t: MonitoringThresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
-  const psiThresholds = { psi: t.psi, minRows: t.psiMinRows, confidence: 0.999 };
+  // One in 1,000 runs of an unchanged population may cross the noise floor, counting every
+  // distribution tested (the score and each feature): 0.001 shared among them (Bonferroni).
+  const distributions = 1 + Object.keys(input.reference.features).length;
+  const psiThresholds = { psi: t.psi, minRows: t.psiMinRows, confidence: 1 - 0.001 / distributions };
   const { reference, scores } = input;
   const asOfDay = isoDateToDay(input.asOf);
   const findings: Finding[] = [];
 
-  const scorePsi = comparePopulation(reference.score, scores.map((s) => s.score), psiThresholds);
+  // An array (a file, a sample) is counted here; a snapshot arrives already counted, line by line.
+  const population = Array.isArray(scores) ? ScorePopulation.of(reference, input.asOf, t.refreshPeriodDays, scores as readonly MonitoredScore[]) : (scores as ScorePopulation);
+  if (population.asOf !== input.asOf || population.refreshPeriodDays !== t.refreshPeriodDays) {
+    throw new RangeError(`the scores were counted as of ${population.asOf} with a ${population.refreshPeriodDays}-day refresh period, not ${input.asOf} and ${t.refreshPeriodDays}`);
+  }
+  const scorePsi = compareBinCounts(reference.score, population.scoreCounts, psiThresholds);
   if (scorePsi.drift) findings.push({ kind: 'psi', where: 'score', message: `score distribution PSI ${scorePsi.psi.toFixed(3)} ≥ ${t.psi}` });
   const features: Record<string, PsiResult> = {};
   for (const [name, ref] of Object.entries(reference.features)) {
-    const values = scores.flatMap((s) => (typeof s.features?.[name] === 'number' ? [s.features[name]] : []));
-    features[name] = comparePopulation(ref, values, psiThresholds);
+    features[name] = compareBinCounts(ref, population.featureCounts[name], psiThresholds);
     if (features[name].drift) findings.push({ kind: 'psi', where: `feature ${name}`, message: `feature ${name} PSI ${features[name].psi.toFixed(3)} ≥ ${t.psi}` });
   }
 
-  const bandCounts: Record<Band, number> = { high: 0, medium: 0, low: 0 };
-  const byVersion: Record<string, number> = {};
-  const byDay = new Map<string, number>();
-  let stale = 0;
-  let newest: number | null = null;
-  for (const s of scores) {
-    bandCounts[s.band] = (bandCounts[s.band] ?? 0) + 1;
-    byVersion[s.modelVersion] = (byVersion[s.modelVersion] ?? 0) + 1;
-    const day = isoDateToDay(s.scoringDate);
-    if (asOfDay - day > t.refreshPeriodDays) stale++;
-    newest = newest === null ? day : Math.max(newest, day);
-    byDay.set(s.scoringDate.slice(0, 10), (byDay.get(s.scoringDate.slice(0, 10)) ?? 0) + 1);
-  }
-  const n = scores.length;
+  const bandCounts = population.bands;
+  const byVersion = population.byModelVersion;
+  const byDay = population.byDay;
+  const stale = population.stale;
+  const newest = population.newestDay;
+  const n = population.rows;
   const known = n + input.counts.unscored;
   const freshness = {
     refreshPeriodDays: t.refreshPeriodDays,
@@ -287,6 +306,7 @@ export function runMonitoring(input: MonitoringInput): MonitoringFigures {
     staleShare: share(stale, n),
     unscored: input.counts.unscored,
     unscoredShare: share(input.counts.unscored, known),
+    requestsWithoutScore: input.requests ? { ...input.requests, share: share(input.requests.withoutScore, input.requests.rows) } : null,
   };
   if (freshness.staleShare > t.staleShare) {
     findings.push({ kind: 'freshness', where: 'stored scores', message: `${pct(freshness.staleShare)} of stored scores are older than ${t.refreshPeriodDays} days (threshold ${pct(t.staleShare)})` });
@@ -294,15 +314,24 @@ export function runMonitoring(input: MonitoringInput): MonitoringFigures {
   if (freshness.unscoredShare > t.unscoredShare) {
     findings.push({ kind: 'freshness', where: 'donors', message: `${pct(freshness.unscoredShare)} of donors have no score (threshold ${pct(t.unscoredShare)})` });
   }
+  const asked = freshness.requestsWithoutScore;
+  if (asked && asked.rows >= t.minOutcomes && asked.share > t.unscoredShare) {
+    findings.push({ kind: 'freshness', where: 'requested donors', message: `${pct(asked.share)} of the ${asked.rows} donors requested in the last 90 days had no score (threshold ${pct(t.unscoredShare)})` });
+  }
   const handled = input.counts.scored + input.counts.rejected + input.counts.failed;
+  const ratesKnown = input.ratesKnown !== false;
   const rates = {
-    ...input.counts,
+    known: ratesKnown,
+    scored: input.counts.scored,
+    rejected: input.counts.rejected,
+    failed: input.counts.failed,
     rejectedShare: share(input.counts.rejected, handled),
     failedShare: share(input.counts.failed, handled),
   };
-  delete (rates as Partial<PipelineCounts>).unscored;
-  if (rates.rejectedShare > t.rejectedShare) findings.push({ kind: 'rates', where: 'rejected', message: `${pct(rates.rejectedShare)} of donor updates were rejected (threshold ${pct(t.rejectedShare)})` });
-  if (rates.failedShare > t.failedShare) findings.push({ kind: 'rates', where: 'failed', message: `${pct(rates.failedShare)} of donor updates failed every attempt (threshold ${pct(t.failedShare)})` });
+  // A handful of updates is no rate: 1 rejected of 3 is not a 33% problem.
+  const rated = ratesKnown && handled >= t.minOutcomes;
+  if (rated && rates.rejectedShare > t.rejectedShare) findings.push({ kind: 'rates', where: 'rejected', message: `${pct(rates.rejectedShare)} of donor updates were rejected (threshold ${pct(t.rejectedShare)})` });
+  if (rated && rates.failedShare > t.failedShare) findings.push({ kind: 'rates', where: 'failed', message: `${pct(rates.failedShare)} of donor updates failed every attempt (threshold ${pct(t.failedShare)})` });
 
   let outcomes: MonitoringFigures['outcomes'] = null;
   const weeks = new Map<string, { requests: number; available: number }>();

@@ -3,6 +3,7 @@
 // writes the reference). PSI alone is noisy on small samples (a 50-row sample of an unchanged
 // population reaches 0.2 by chance), so a shift is flagged only when PSI passes the material
 // threshold AND lies above the sampling-noise floor for the two sample sizes.
+import { normalQuantile } from '../core/outcome-statistics';
 
 /** A binned distribution: bin i holds values <= cuts[i] (first such i); the last bin the rest. */
 export interface BinnedReference {
@@ -48,12 +49,15 @@ export function binnedReference(values: readonly number[], bins = 10): BinnedRef
   return { cuts, shares: counts.map((c) => round6(c / values.length)), rows: values.length };
 }
 
-/** Shares below this count as this much, so a bin empty on one side gives a large but finite term. */
+/** Reference shares below this count as this much, so a bin empty in the reference gives a large but finite term. */
 export const SHARE_FLOOR = 1e-4;
 
 /**
- * PSI = sum over bins of (a - e) ln(a / e), with a the monitored and e the reference share, each
- * floored at SHARE_FLOOR (a bin empty on both sides adds nothing).
+ * PSI = sum over bins of (a - e) ln(a / e), with a the monitored and e the reference share. A bin the
+ * sample left empty counts as half a row (a = 0.5 / n, the usual continuity correction): a sample of
+ * n cannot tell shares below 1/n apart, and a tiny floor would make one empty bin of a 60-row sample
+ * (likely by chance: 0.9^60 = 0.2% per decile bin, across 23 distributions and their bins) look like
+ * a PSI of 0.7. The reference share is floored at SHARE_FLOOR; a bin empty on both sides adds nothing.
  */
 export function populationStabilityIndex(reference: BinnedReference, counts: readonly number[]): number {
   const k = reference.shares.length;
@@ -62,29 +66,12 @@ export function populationStabilityIndex(reference: BinnedReference, counts: rea
   if (n === 0) return NaN;
   let psi = 0;
   for (let i = 0; i < k; i++) {
-    const a = Math.max(counts[i] / n, SHARE_FLOOR);
+    if (counts[i] === 0 && reference.shares[i] === 0) continue;
+    const a = Math.max(counts[i], 0.5) / n;
     const e = Math.max(reference.shares[i], SHARE_FLOOR);
     psi += (a - e) * Math.log(a / e);
   }
   return psi;
-}
-
-/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const low = 0.02425;
-  if (p < low) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  }
-  if (p > 1 - low) return -normalQuantile(1 - p);
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
 /** Chi-square quantile (Wilson-Hilferty), accurate to a few percent for df >= 1 at the tails used here. */
@@ -130,15 +117,55 @@ export function binLabels(cuts: readonly number[]): string[] {
 }
 
 export function comparePopulation(reference: BinnedReference, values: Iterable<number>, t: PsiThresholds = DEFAULT_PSI_THRESHOLDS): PsiResult {
-  const counts = binCounts(reference.cuts, values);
+  return compareBinCounts(reference, binCounts(reference.cuts, values), t);
+}
+
+/** Fewer expected rows than this in a bin, and the chi-square noise floor no longer holds: such bins are merged. */
+export const MIN_EXPECTED_ROWS = 5;
+
+/**
+ * Adjacent reference bins merged until each holds at least MIN_EXPECTED_ROWS expected rows of this
+ * sample (a remainder joins the last group), as a chi-square test does: a 2%-share bin seen 5 times
+ * in 80 rows is chance, not drift. A large sample merges nothing.
+ */
+export function mergeSparseBins(shares: readonly number[], counts: readonly number[], rows: number): { shares: number[]; counts: number[] } {
+  const merged = { shares: [] as number[], counts: [] as number[] };
+  let share = 0;
+  let count = 0;
+  for (let i = 0; i < shares.length; i++) {
+    share += shares[i];
+    count += counts[i];
+    if (share * rows >= MIN_EXPECTED_ROWS) {
+      merged.shares.push(share);
+      merged.counts.push(count);
+      share = 0;
+      count = 0;
+    }
+  }
+  if (share > 0 || count > 0) {
+    if (merged.shares.length) {
+      merged.shares[merged.shares.length - 1] += share;
+      merged.counts[merged.counts.length - 1] += count;
+    } else {
+      merged.shares.push(share);
+      merged.counts.push(count);
+    }
+  }
+  return merged;
+}
+
+/** The same comparison from counts per reference bin (a population counted as it streams by). */
+export function compareBinCounts(reference: BinnedReference, counts: readonly number[], t: PsiThresholds = DEFAULT_PSI_THRESHOLDS): PsiResult {
+  if (counts.length !== reference.shares.length) throw new RangeError(`expected ${reference.shares.length} bin counts, got ${counts.length}`);
   const rows = counts.reduce((s, c) => s + c, 0);
-  const psi = populationStabilityIndex(reference, counts);
-  const noiseFloor = psiNoiseFloor(counts.length, rows, reference.rows, t.confidence);
+  const merged = mergeSparseBins(reference.shares, counts, rows);
+  const psi = populationStabilityIndex({ cuts: merged.shares.slice(1), shares: merged.shares, rows: reference.rows }, merged.counts);
+  const noiseFloor = psiNoiseFloor(merged.counts.length, rows, reference.rows, t.confidence);
   const labels = binLabels(reference.cuts);
   return {
     psi: round6(psi),
     rows,
-    bins: counts.length,
+    bins: merged.counts.length,
     noiseFloor: round6(noiseFloor),
     drift: rows >= t.minRows && psi >= t.psi && psi > noiseFloor,
     shares: counts.map((c, i) => ({ bin: labels[i], monitored: rows ? round6(c / rows) : 0, reference: reference.shares[i] })),

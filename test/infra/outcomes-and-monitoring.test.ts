@@ -23,6 +23,7 @@ const id = {
   modelBucket: only('AWS::S3::Bucket', 'ModelStoreBucket'),
   topic: only('AWS::SNS::Topic', 'Alerting'),
   key: only('AWS::KMS::Key', 'DataKey'),
+  runBucket: only('AWS::S3::Bucket', 'RegistryRefreshRunBucket'),
 };
 const arn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 const statementsOf = (fnId: string) => {
@@ -94,6 +95,19 @@ describe('the monitoring run', () => {
     expect(statements.some((s) => JSON.stringify(s.Action).match(/PutItem|UpdateItem|DeleteItem/))).toBe(false);
   });
 
+  it("reads the refresh's snapshots (list snapshots/, read its objects) and the scoring metrics, nothing more", () => {
+    const statements = statementsOf(id.monitorFn);
+    expect(resources[id.monitorFn].Properties.Environment.Variables).toMatchObject({ SNAPSHOT_BUCKET: { Ref: id.runBucket } });
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: 's3:ListBucket', Resource: arn(id.runBucket), Condition: { StringLike: { 's3:prefix': ['snapshots/', 'snapshots/*'] } } }),
+      expect.objectContaining({ Action: 's3:GetObject', Resource: expect.arrayContaining([{ 'Fn::Join': ['', [arn(id.runBucket), '/snapshots/*']] }]) }),
+      { Action: 'cloudwatch:GetMetricData', Effect: 'Allow', Resource: '*' },
+    ]));
+    // '*' only for the one read-only action that has no resource-level permission.
+    expect(statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')))).toEqual([{ Action: 'cloudwatch:GetMetricData', Effect: 'Allow', Resource: '*' }]);
+    expect(statements.some((s) => s.Resource?.['Fn::Join']?.[1]?.[0]?.['Fn::GetAtt']?.[0] === id.runBucket && JSON.stringify(s.Action).includes('Put'))).toBe(false);
+  });
+
   it('passes the thresholds from context and runs daily, plus a weekly run that e-mails', () => {
     const fn = resources[id.monitorFn].Properties;
     expect(fn.Handler).toBe('index.handler');
@@ -116,6 +130,10 @@ describe('the monitoring run', () => {
       OKActions: [{ Ref: id.topic }],
     }));
     template.hasResourceProperties('AWS::CloudWatch::Alarm', Match.objectLike({ MetricName: 'StaleScoreShare', Threshold: 0.05, AlarmActions: [{ Ref: id.topic }] }));
+    const unscored = Object.entries(resources).find(([k]) => k.includes('UnscoredDonorsAlarm'))![1].Properties;
+    expect(unscored).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0.01, TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: id.topic }] });
+    expect(unscored.Metrics.find((m: any) => m.Expression).Expression).toBe('MAX([stored, requested])');
+    expect(unscored.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName).sort()).toEqual(['RequestsWithoutScoreShare', 'UnscoredShare']);
     const freshness = Object.entries(resources).find(([k]) => k.includes('ScoringFreshnessAlarm'))![1].Properties;
     expect(freshness).toMatchObject({ TreatMissingData: 'breaching', ComparisonOperator: 'LessThanThreshold', Threshold: 1, AlarmActions: [{ Ref: id.topic }] });
     const expressions = freshness.Metrics.map((m: any) => m.Expression).filter(Boolean);

@@ -7,8 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTwinSession } from '../../twin/twin-session';
+import { exportTableToS3 } from '../../twin/table-export';
 import { compileEventPattern } from '../../twin/event-pattern';
 import { loadHandler, type Handler } from '../../twin/local-function';
+import { routeHandlerOutput } from '../../twin/handler-output';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 import { coldStart, drainQueue, readMailbox, startTestPipeline, type TestPipeline } from './local-pipeline';
 
@@ -16,6 +18,13 @@ let test: TestPipeline;
 let documents: DynamoDBDocumentClient;
 let scoreDonor: Handler;
 let recordOutcome: Handler;
+
+// The functions' log lines are kept here (and seen by the donor-data guard) instead of the test
+// output; in Lambda and in npm start they go to the log group and the run's log file as ever.
+const logLines: string[] = [];
+const quiet = (handler: Handler): Handler => (event) => routeHandlerOutput((text) => void logLines.push(text), () => handler(event));
+const logged_ = (filter: (line: Record<string, unknown>) => boolean) =>
+  logLines.flatMap((t) => t.split('\n')).filter((t) => t.startsWith('{')).map((t) => JSON.parse(t) as Record<string, unknown>).filter(filter);
 
 const outcomeEvent = (detail: unknown, id: string) => ({ ...donorUpdatedEvent(detail, id), 'detail-type': 'DonorRequestOutcome' });
 const logged = async (requestId: string) =>
@@ -25,10 +34,10 @@ const storedScore = async (donorId: string) => (await documents.send(new GetComm
 beforeAll(async () => {
   test = await startTestPipeline({ stage: 'itest', alertEmails: 'team@example.org' });
   documents = DynamoDBDocumentClient.from(test.clients.dynamodb);
-  scoreDonor = coldStart(test);
+  scoreDonor = quiet(coldStart(test));
   const fn = test.pipeline.outcomes!.fn;
   jest.isolateModules(() => {
-    recordOutcome = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env });
+    recordOutcome = quiet(loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env }));
   });
 });
 afterAll(() => test?.stop());
@@ -101,6 +110,10 @@ describe('the prediction log on the local twin', () => {
       expect(message.attributes).toMatchObject({ field, rule, eventId: `evt-bad-${i}` });
     }
     for (const id of ['REQ-0004', 'REQ-0005', 'REQ-0006']) expect(await logged(id)).toBeUndefined();
+    // Each rejection is logged as a warning with the event id, field and rule, and no donor id.
+    const warnings = logged_((l) => l.level === 'WARN' && l.service === 'record-outcome');
+    expect(warnings.map((w) => [w.eventId, w.field, w.rule])).toEqual(cases.map(([, field, rule], i) => [`evt-bad-${i}`, field, rule]));
+    expect(JSON.stringify(warnings)).not.toContain('D-OUT-');
   });
 });
 
@@ -109,7 +122,7 @@ describe('the monitoring function on the local twin', () => {
     const fn = test.pipeline.monitor!;
     let monitor: Handler | undefined;
     jest.isolateModules(() => {
-      monitor = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env });
+      monitor = quiet(loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env }));
     });
     await readMailbox(test);
     const result = (await monitor!({ weeklyEmail: true })) as { reportUri: string; emailed: boolean; drift: boolean };
@@ -122,6 +135,13 @@ describe('the monitoring function on the local twin', () => {
     const figures = JSON.parse(await (await test.clients.s3.send(new GetObjectCommand({ Bucket: fn.environment.REPORT_BUCKET, Key: `reports/${today}/figures.json` }))).Body!.transformToString());
     expect(figures.rows).toEqual({ scores: 2, outcomes: 1 });
     expect(figures.calibration.rows).toBe(1);
+    // No refresh has run: no snapshot, so the table was read whole, and the report says why.
+    expect(figures.source).toMatchObject({ scoresKind: 'table', scores: expect.stringContaining('no completed snapshot of the score table yet') });
+    // No CloudWatch here: the rates are unknown, said so, and never a finding.
+    expect(figures.rates).toMatchObject({ known: false });
+    expect(figures.source.rates).toMatch(/^unknown: the scoring function's metrics could not be read/);
+    expect(html).toContain('<td>donor updates rejected</td><td>unknown</td>');
+    expect(logged_((l) => l.service === 'monitor-model' && l.level === 'WARN').map((l) => l.message)).toEqual([expect.stringMatching(/^rejection and failure rates unknown/)]);
     const mails = await readMailbox(test);
     expect(mails).toHaveLength(1);
     expect(mails[0].subject).toMatch(/^\[donor-readiness itest\] monitoring \d{4}-\d{2}-\d{2}: /);
@@ -129,6 +149,29 @@ describe('the monitoring function on the local twin', () => {
     for (const text of [html, mails[0].body, JSON.stringify(figures)]) {
       for (const donorId of ['D-OUT-0001', 'D-OUT-0002', 'D-OUT-NONE']) expect(text).not.toContain(donorId);
     }
+  });
+});
+
+describe("the monitoring function reads the refresh's snapshot where one exists", () => {
+  it('reads the latest completed export of the score table, not the table, and says which and when', async () => {
+    const fn = test.pipeline.monitor!;
+    const bucket = fn.environment.SNAPSHOT_BUCKET;
+    expect(bucket).toBeTruthy();
+    // The refresh's first step, as the twin runs it: a point-in-time export under snapshots/<run id>/.
+    const tableArn = `arn:aws:dynamodb:${test.endpoints.env.AWS_REGION}:000000000000:table/${test.pipeline.scoreTable}`;
+    await exportTableToS3(test.clients.dynamodb, test.clients.s3, { TableArn: tableArn, S3Bucket: bucket, S3Prefix: 'snapshots/refresh-1', ExportFormat: 'DYNAMODB_JSON' });
+    // A donor scored after the snapshot is not in it: the run reads the snapshot, not the table.
+    await scoreDonor(donorUpdatedEvent(validDetail({ donorId: 'D-OUT-0003', revision: 1, updatedAt: '2026-11-02T08:00:00Z' }), 'evt-upd-3'));
+    let monitor: Handler | undefined;
+    jest.isolateModules(() => {
+      monitor = quiet(loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...test.endpoints.env }));
+    });
+    const result = (await monitor!({})) as { scores: { kind: string; rows: number; asOf: string } };
+    expect(result.scores).toMatchObject({ kind: 'snapshot', rows: 2 });
+    const today = new Date().toISOString().slice(0, 10);
+    const figures = JSON.parse(await (await test.clients.s3.send(new GetObjectCommand({ Bucket: fn.environment.REPORT_BUCKET, Key: `reports/${today}/figures.json` }))).Body!.transformToString());
+    expect(figures.rows.scores).toBe(2);
+    expect(figures.source).toMatchObject({ scoresKind: 'snapshot', scoresAsOf: result.scores.asOf, scores: expect.stringMatching(/^the refresh's snapshot of the score table as of \d{4}-\d{2}-\d{2}T.*snapshots\/refresh-1\/AWSDynamoDB\//) });
   });
 });
 

@@ -57,6 +57,25 @@ describe('drift on populations the model was not trained on', () => {
     }
   });
 
+  it('does not false-alarm on small samples: 30 fresh draws of 50 to 100 donors, each judged on 23 distributions', async () => {
+    // Before empty bins counted as half a row and sparse bins were merged, 14 of 40 draws of 60 donors crossed.
+    const crossed: string[] = [];
+    for (const rows of [50, 70, 100]) {
+      for (let seed = 1100; seed < 1110; seed++) {
+        const figures = monitor(await population({ rows, seed, drawnAsOf: '2026-11-25' }), false);
+        if (figures.drift) crossed.push(`${rows} rows, seed ${seed}: ${figures.psi.drifted.join(', ')}`);
+      }
+    }
+    expect(crossed).toEqual([]);
+  });
+
+  it('flags the same donors scored one year later on 2,000 donors, and three years later on 100', async () => {
+    const year = monitor(await population({ rows: 2000, seed: 908, drawnAsOf: '2026-11-25', scoredAsOf: '2027-11-25' }), false);
+    expect(year.psi.drifted).toEqual(expect.arrayContaining(['yearsSinceContactVerified', 'yearsSinceLastResponse']));
+    const small = monitor(await population({ rows: 100, seed: 909, drawnAsOf: '2026-11-25', scoredAsOf: '2029-11-25' }), false);
+    expect(small.drift).toBe(true);
+  });
+
   it('flags the same donors scored three years later (stale contacts, expired pauses)', async () => {
     const figures = monitor(await population({ rows: 3000, seed: 905, drawnAsOf: '2026-11-25', scoredAsOf: '2029-11-25' }), false);
     expect(figures.drift).toBe(true);

@@ -7,9 +7,8 @@ import {
   fitIsotonic,
   groupCalibrationShortfalls,
   recalibrate,
-  wilsonInterval,
 } from '../../model/calibration';
-import { expectedCalibrationError } from '../../model/metrics';
+import { expectedCalibrationError, wilsonInterval } from '../../lambdas/core/outcome-statistics';
 import { Random, sigmoid } from '../../model/random';
 
 describe('wilsonInterval', () => {

@@ -4,15 +4,20 @@ import {
   aucWithInterval,
   areaUnderRoc,
   calibration,
+  aucStandardError,
+  calibrationBins,
+  expectedCalibrationError,
+  normalQuantile,
+  rocPoints,
   wilsonInterval,
-} from '../../lambdas/monitoring/outcome-quality';
+} from '../../lambdas/core/outcome-statistics';
 import {
   binCounts,
   binIndex,
   binnedReference,
   chiSquareQuantile,
   comparePopulation,
-  normalQuantile,
+  mergeSparseBins,
   populationStabilityIndex,
   psiNoiseFloor,
   quantileCuts,
@@ -38,9 +43,12 @@ describe('population stability index', () => {
     expect(populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 1e6 }, [50, 50])).toBe(0);
   });
 
-  it('floors an empty bin at 1e-4 instead of dividing by zero', () => {
-    // (1e-4 - 0.5) ln(1e-4 / 0.5) + (1 - 0.5) ln(1 / 0.5) = 0.4999 * 8.517193 + 0.5 * 0.693147
-    expect(populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 1e6 }, [0, 100])).toBeCloseTo(4.604321, 4);
+  it('counts a bin the sample left empty as half a row instead of dividing by zero', () => {
+    // a = 0.5 / 100 = 0.005: (0.005 - 0.5) ln(0.005 / 0.5) + (1 - 0.5) ln(1 / 0.5) = 0.495 * 4.605170 + 0.5 * 0.693147
+    expect(populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 1e6 }, [0, 100])).toBeCloseTo(2.626133, 5);
+    // An empty reference bin is floored at 1e-4: (0.5 - 1e-4) ln(0.5 / 1e-4) + (0.5 - 0.9999) ln(0.5 / 0.9999)
+    // = 0.4999 * 8.517193 + 0.4999 * 0.693047 = 4.257745 + 0.346454.
+    expect(populationStabilityIndex({ cuts: [0], shares: [0.9999, 0], rows: 1e6 }, [50, 50])).toBeCloseTo(4.604199, 5);
     // A bin empty on both sides adds nothing.
     expect(populationStabilityIndex({ cuts: [0, 1], shares: [0.5, 0.5, 0], rows: 1e6 }, [50, 50, 0])).toBe(0);
     expect(populationStabilityIndex({ cuts: [0], shares: [0.5, 0.5], rows: 10 }, [0, 0])).toBeNaN();
@@ -78,6 +86,35 @@ describe('population stability index', () => {
     ]);
     // 450 vs 550: PSI 0.02, above noise on 1,000 rows but not material.
     expect(comparePopulation(reference, [...Array(450).fill(-1), ...Array(550).fill(1)]).drift).toBe(false);
+  });
+});
+
+describe('small samples', () => {
+  it('merges adjacent bins until each expects at least 5 rows, the remainder into the last', () => {
+    // 60 rows: shares 0.85, 0.13, 0.02 expect 51, 7.8, 1.2 rows -> the last joins the second.
+    expect(mergeSparseBins([0.85, 0.13, 0.02], [50, 6, 4], 60)).toEqual({ shares: [0.85, 0.15], counts: [50, 10] });
+    // 20 rows of ten deciles: 2 expected a bin -> groups of three (6 expected), the tenth joins the third group.
+    const merged = mergeSparseBins(Array(10).fill(0.1), [2, 2, 2, 2, 2, 2, 2, 2, 2, 2], 20);
+    expect(merged.counts).toEqual([6, 6, 8]);
+    expect(merged.shares.map((x) => Math.round(x * 10) / 10)).toEqual([0.3, 0.3, 0.4]);
+    // A large sample merges nothing.
+    expect(mergeSparseBins([0.85, 0.13, 0.02], [850, 130, 20], 1000).counts).toEqual([850, 130, 20]);
+  });
+
+  it('does not call one empty decile of 60 rows drift (it happens by chance), and flags a real shift of 60', () => {
+    const reference = { cuts: [1, 2, 3, 4, 5, 6, 7, 8, 9], shares: Array(10).fill(0.1), rows: 200_000 };
+    // Bins 0..9 hold 6 each except bin 0 empty and bin 9 holding 12: PSI with a = 0.5/60 for the empty bin
+    // = (1/120 - 0.1) ln(1/12) + (0.2 - 0.1) ln(2) = 0.091667 * 2.484907 + 0.069315 = 0.227783 + 0.069315 = 0.297098, below the
+    // 10-bin noise floor for 60 rows (about 30 / 60 = 0.5).
+    const oneEmpty = [0, 6, 6, 6, 6, 6, 6, 6, 6, 12].flatMap((c, bin) => Array(c).fill(bin + 0.5));
+    const r = comparePopulation(reference, oneEmpty);
+    expect(r.psi).toBeCloseTo(0.297098, 5);
+    expect(r.noiseFloor).toBeGreaterThan(0.4);
+    expect(r.drift).toBe(false);
+    // All 60 in the top two deciles: PSI = 8 * 0.227783 + 2 * (0.5 - 0.1) ln(5) = 1.822264 + 1.287551 = 3.109815.
+    const shifted = comparePopulation(reference, [...Array(30).fill(8.5), ...Array(30).fill(9.5)]);
+    expect(shifted.psi).toBeCloseTo(3.109815, 4);
+    expect(shifted.drift).toBe(true);
   });
 });
 
@@ -128,5 +165,45 @@ describe('calibration', () => {
     expect(c.deciles[9]).toMatchObject({ decile: 10, rows: 2, meanPredicted: 0.975, observedRate: 1 });
     // |0 - p| summed over the lower half = 0.05 + ... + 0.5 = 2.75; |1 - p| over the upper half = 0.45 + ... + 0 = 2.25.
     expect(c.expectedCalibrationError).toBeCloseTo(5 / 20, 10);
+  });
+});
+
+describe('the shared outcome statistics (lambdas/core/outcome-statistics.ts, used by model/ and the monitoring run)', () => {
+  it('gives the Hanley-McNeil standard error by hand', () => {
+    // AUC 0.75, 2 positives, 2 negatives: q1 = 0.75 / 1.25 = 0.6, q2 = 2 * 0.5625 / 1.75 = 0.642857;
+    // var = (0.1875 + 1 * (0.6 - 0.5625) + 1 * (0.642857 - 0.5625)) / 4 = 0.305357 / 4 = 0.076339.
+    expect(aucStandardError(0.75, 2, 2)).toBeCloseTo(Math.sqrt(0.076339), 5);
+    // AUC 0.5, 50 and 50: q1 = 1/3, q2 = 1/3; var = (0.25 + 49 * (1/12) * 2) / 2500 = 8.416667 / 2500.
+    expect(aucStandardError(0.5, 50, 50)).toBeCloseTo(Math.sqrt(8.416667 / 2500), 6);
+  });
+
+  it('bins by equal width and weights the calibration error by rows', () => {
+    // Scores 0.05 and 0.15 (bin 0 and 1), 0.95 twice (bin 9); labels 0, 1, 1, 0.
+    const bins = calibrationBins([0.05, 0.15, 0.95, 0.95], [0, 1, 1, 0]);
+    expect(bins).toHaveLength(10);
+    expect(bins[0]).toEqual({ lower: 0, upper: 0.1, rows: 1, meanPredicted: 0.05, observedRate: 0 });
+    expect(bins[9]).toMatchObject({ rows: 2, meanPredicted: 0.95, observedRate: 0.5 });
+    expect(bins[5].rows).toBe(0);
+    // ECE = 1/4 * 0.05 + 1/4 * 0.85 + 2/4 * 0.45 = 0.0125 + 0.2125 + 0.225 = 0.45.
+    expect(expectedCalibrationError([0.05, 0.15, 0.95, 0.95], [0, 1, 1, 0])).toBeCloseTo(0.45, 10);
+  });
+
+  it('draws the ROC from (0, 0) to (1, 1) and only the origin without both classes', () => {
+    // Descending scores 0.9 (1), 0.6 (0), 0.3 (1), 0.1 (0).
+    expect(rocPoints([0.1, 0.3, 0.6, 0.9], [0, 1, 0, 1])).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 0, tpr: 0.5 },
+      { fpr: 0.5, tpr: 0.5 },
+      { fpr: 0.5, tpr: 1 },
+      { fpr: 1, tpr: 1 },
+    ]);
+    expect(rocPoints([0.2, 0.4], [1, 1])).toEqual([{ fpr: 0, tpr: 0 }]);
+  });
+
+  it('matches the textbook Wilson intervals unrounded (Newcombe 1998: 5 of 10 is 0.2366 to 0.7634)', () => {
+    const w = wilsonInterval(5, 10);
+    expect(w.lower).toBeCloseTo(0.236593, 5);
+    expect(w.upper).toBeCloseTo(0.763407, 5);
+    expect(wilsonInterval(10, 10).upper).toBeCloseTo(1, 12);
   });
 });

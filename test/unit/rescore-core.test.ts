@@ -9,6 +9,7 @@ import { readRescoreConfig } from '../../lambdas/rescore/config';
 import { emptyCounts, rescoreBatch, type BatchEvent, type RejectedRow, type RescorePorts } from '../../lambdas/rescore/rescore-batch';
 import { rejectedPrefix, resultsPrefix, summarizeRun, summaryKey, type SummarizeRequest } from '../../lambdas/rescore/run-summary';
 import { isUnchanged } from '../../lambdas/rescore/unchanged';
+import { encodeInput } from '../../lambdas/core/stored-input';
 import { validDetail } from '../fixtures/donor-events';
 
 const SHA = 'a'.repeat(64);
@@ -23,8 +24,7 @@ function fakePorts(over: Partial<RescorePorts> = {}) {
     loadModel: async () => (loads++, fixedModel as unknown as ReadinessModel),
     store: { putIfNewer: async (r) => (writes.push(r), r.revision !== 99) },
     keepRejected: async (runId, name, rows) => (kept.push({ runId, name, rows }), `s3://run/runs/${runId}/rejected/${name}.jsonl`),
-    readLines: async function* () {},
-    parseSnapshotLine: (line) => JSON.parse(line),
+    parseSnapshotItem: (item) => item as Record<string, unknown>,
     now: () => new Date('2026-01-02T03:04:05.678Z'),
     writeConcurrency: 2,
     ...over,
@@ -32,8 +32,11 @@ function fakePorts(over: Partial<RescorePorts> = {}) {
   return { ports, writes, kept, loads: () => loads };
 }
 const backfill = (Items: unknown[]): BatchEvent => ({ Items, BatchInput: { runId: 'run-1', mode: 'backfill', scoringDate: '2026-01-01', tolerance: 0 } });
-/** A snapshot item: the stored score and the input it was made from (the input names the donor). */
-const stored = (over: Partial<StoredScore> = {}) => ({ donorId: 'D-TEST-0001', revision: 3, score: 0.5, band: 'medium', reasons: [{ code: 'R', effect: 'raises' }], modelSha256: SHA, input: validDetail({ donorId: over.donorId ?? 'D-TEST-0001' }), ...over });
+/** A snapshot item: the stored score and the compact input it was made from (donorId, revision and updatedAt from the record). */
+const stored = (over: Partial<Omit<StoredScore, 'input'>> & { input?: unknown } = {}) => {
+  const detail = validDetail({ donorId: over.donorId ?? 'D-TEST-0001' });
+  return { donorId: detail.donorId, revision: detail.revision, updatedAt: detail.updatedAt, score: 0.5, band: 'medium', reasons: [{ code: 'R', effect: 'raises' }], modelSha256: SHA, input: encodeInput(detail), ...over };
+};
 
 describe('rescoreBatch: the BatchInput guard', () => {
   const guard = 'the batch has no valid BatchInput {runId, mode, scoringDate}: start runs through the state machine';
@@ -46,12 +49,9 @@ describe('rescoreBatch: the BatchInput guard', () => {
   ])('refuses %s', async (_, input) => {
     await expect(rescoreBatch({ Items: [], BatchInput: input as never }, fakePorts().ports)).rejects.toThrow(new Error(guard));
   });
-  it('accepts both modes; a refresh needs the snapshot bucket', async () => {
+  it('accepts both modes', async () => {
     expect(await rescoreBatch(backfill([]), fakePorts().ports)).toEqual(emptyCounts());
-    await expect(rescoreBatch({ Items: [], BatchInput: { runId: 'r', mode: 'refresh', scoringDate: '2026-01-01', tolerance: 0 } }, fakePorts().ports)).rejects.toThrow(
-      new Error('a refresh batch needs BatchInput.bucket (the snapshot bucket)'),
-    );
-    expect(await rescoreBatch({ Items: [], BatchInput: { runId: 'r', mode: 'refresh', scoringDate: '2026-01-01', tolerance: 0, bucket: 'b' } }, fakePorts().ports)).toEqual(emptyCounts());
+    expect(await rescoreBatch({ Items: [], BatchInput: { runId: 'r', mode: 'refresh', scoringDate: '2026-01-01', tolerance: 0 } }, fakePorts().ports)).toEqual(emptyCounts());
   });
   it('starts from zero counts', () => {
     expect(emptyCounts()).toEqual({ rows: 0, scored: 0, unchanged: 0, stale: 0, rejected: 0, rejectedByRule: {}, rejectedAt: null });
@@ -76,8 +76,8 @@ describe('rescoreBatch: backfill rows', () => {
       rejectedAt: `s3://run/runs/run-1/rejected/${createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 20)}.jsonl`,
     });
     expect(f.writes.map((w) => [w.donorId, w.sourceEventId, w.scoringDate, w.scoredAt, w.input])).toEqual([
-      ['D-TEST-0001', 'evt-1', '2026-01-01', '2026-01-02T03:04:05.678Z', validDetail()],
-      ['D-STALE-01', null, '2026-01-01', '2026-01-02T03:04:05.678Z', validDetail({ donorId: 'D-STALE-01', revision: 99 })],
+      ['D-TEST-0001', 'evt-1', '2026-01-01', '2026-01-02T03:04:05.678Z', encodeInput(validDetail())],
+      ['D-STALE-01', null, '2026-01-01', '2026-01-02T03:04:05.678Z', encodeInput(validDetail({ donorId: 'D-STALE-01', revision: 99 }))],
     ]);
     expect(f.kept).toHaveLength(1);
     expect(f.kept[0].runId).toBe('run-1');
@@ -133,79 +133,55 @@ describe('rescoreBatch: backfill rows', () => {
   });
 });
 
-describe('rescoreBatch: refresh from snapshot files', () => {
-  const refresh = (keys: string[], tolerance = 0): BatchEvent => ({ Items: keys.map((Key) => ({ Key })), BatchInput: { runId: 'run-2', mode: 'refresh', scoringDate: '2026-01-01', tolerance, bucket: 'snap' } });
-  const DATA = 'snapshots/run-2/AWSDynamoDB/0001/data/abc.json.gz';
+describe('rescoreBatch: refresh from the table snapshot', () => {
+  // Each item is one line of the prepared snapshot ({"Item": <DynamoDB JSON>}); the port turns it into the stored item.
+  const refresh = (items: unknown[], tolerance = 0): BatchEvent => ({ Items: items, BatchInput: { runId: 'run-2', mode: 'refresh', scoringDate: '2026-01-01', tolerance } });
 
-  it('reads only data files, skips blank lines, and scores in chunks of chunkRows', async () => {
-    const lines = [stored({ donorId: 'D-0001', score: 0.4 }), stored({ donorId: 'D-0002', score: 0.4 }), stored({ donorId: 'D-0003', score: 0.4 })].map((s) => JSON.stringify(s));
-    const asked: string[] = [];
-    const f = fakePorts({
-      chunkRows: 2,
-      readLines: async function* (bucket, key) {
-        asked.push(`${bucket}/${key}`);
-        yield* [lines[0], '', '  ', lines[1], lines[2]];
-      },
-    });
-    const counts = await rescoreBatch(refresh([DATA, 'snapshots/run-2/AWSDynamoDB/0001/manifest-files.json', 'snapshots/run-2/data/x/y', 'data/z.json.gz', 42 as never]), f.ports);
-    // Manifests, deeper folders and a key without "/data/" before the file name are not data files.
-    expect(asked).toEqual([`snap/${DATA}`]);
+  it('rescores each stored donor from its stored input, through the snapshot port, in one model run', async () => {
+    const items = [stored({ donorId: 'D-0001', score: 0.4 }), stored({ donorId: 'D-0002', score: 0.4 }), stored({ donorId: 'D-0003', score: 0.4 })];
+    const parsed: unknown[] = [];
+    const f = fakePorts({ parseSnapshotItem: (item) => (parsed.push(item), (item as { Item: Record<string, unknown> }).Item) });
+    const counts = await rescoreBatch(refresh(items.map((Item) => ({ Item }))), f.ports);
+    expect(parsed).toEqual(items.map((Item) => ({ Item })));
     expect(counts).toMatchObject({ rows: 3, scored: 3, unchanged: 0, rejected: 0 });
-    expect(f.loads()).toBe(2); // a chunk of 2, then the last 1
-    expect(f.writes.map((w) => w.donorId)).toEqual(['D-0001', 'D-0002', 'D-0003']);
+    expect(f.loads()).toBe(1);
+    expect(f.writes.map((w) => [w.donorId, w.revision, w.input])).toEqual(items.map((i) => [i.donorId, i.revision, i.input]));
   });
 
-  it('scores a file of whole chunks without an empty last run, and an empty file without any', async () => {
-    const line = JSON.stringify(stored({ score: 0.1 }));
-    const four = fakePorts({ chunkRows: 2, readLines: async function* () { yield* [line, line, line, line]; } });
-    await rescoreBatch(refresh([DATA]), four.ports);
-    expect(four.loads()).toBe(2);
-    const none = fakePorts({ readLines: async function* () { yield* ['', ' ']; } });
-    expect(await rescoreBatch(refresh([DATA]), none.ports)).toEqual(emptyCounts());
-    expect(none.loads()).toBe(0);
-  });
-
-  it('takes only a string key as a file name', async () => {
-    const asked: unknown[] = [];
-    const f = fakePorts({ readLines: async function* (_b, key) { asked.push(key); } });
-    await rescoreBatch({ ...refresh([]), Items: [{ Key: [DATA] }, { Key: { toString: () => DATA } }, { Key: null }, {}] }, f.ports);
-    expect(asked).toEqual([]);
+  it('counts nothing for an empty batch', async () => {
+    expect(await rescoreBatch(refresh([]), fakePorts().ports)).toEqual(emptyCounts());
   });
 
   it('keeps the stored source event id as the trace of a rescored donor, and every violation of a stored input', async () => {
     const traced = stored({ donorId: 'D-TRACE', score: 0.9, sourceEventId: 'e-7' } as never);
     const numeric = stored({ donorId: 'D-NUMID', score: 0.9, sourceEventId: 7 } as never);
-    const broken = stored({ donorId: 'D-BROKEN', input: validDetail({ donorId: 'x', revision: 0 }) });
-    const f = fakePorts({ readLines: async function* () { yield* [traced, numeric, broken].map((s) => JSON.stringify(s)); } });
-    await rescoreBatch(refresh([DATA]), f.ports);
+    const broken = stored({ donorId: 'x', revision: 0 } as never);
+    const f = fakePorts();
+    await rescoreBatch(refresh([traced, numeric, broken]), f.ports);
     expect(f.writes.map((w) => [w.donorId, w.sourceEventId])).toEqual([['D-TRACE', 'e-7'], ['D-NUMID', null]]);
     expect(f.kept[0].rows[0].violations).toEqual([{ field: 'donorId', rule: 'must match ^[A-Za-z0-9-]{4,40}$' }, { field: 'revision', rule: 'must be >= 1' }]);
   });
 
-  it('reads 2000 rows a chunk unless told otherwise', async () => {
-    const line = JSON.stringify(stored({ score: 0.1 }));
-    const f = fakePorts({ readLines: async function* () { for (let i = 0; i < 2001; i++) yield line; } });
-    await rescoreBatch(refresh([DATA]), f.ports);
-    expect(f.loads()).toBe(2);
-  });
-
   it('skips a donor whose fresh score is unchanged within the tolerance, and rewrites one beyond it', async () => {
-    const lines = [stored({ donorId: 'D-SAME', score: 0.5 }), stored({ donorId: 'D-NEAR', score: 0.5004 }), stored({ donorId: 'D-FAR', score: 0.5006 })].map((s) => JSON.stringify(s));
-    const f = fakePorts({ readLines: async function* () { yield* lines; } });
-    expect(await rescoreBatch(refresh([DATA], 0.0005), f.ports)).toMatchObject({ rows: 3, unchanged: 2, scored: 1 });
-    expect(f.writes.map((w) => [w.donorId, w.input?.donorId, w.sourceEventId])).toEqual([['D-FAR', 'D-FAR', null]]);
+    const items = [stored({ donorId: 'D-SAME', score: 0.5 }), stored({ donorId: 'D-NEAR', score: 0.5004 }), stored({ donorId: 'D-FAR', score: 0.5006 })];
+    const f = fakePorts();
+    expect(await rescoreBatch(refresh(items, 0.0005), f.ports)).toMatchObject({ rows: 3, unchanged: 2, scored: 1 });
+    expect(f.writes.map((w) => [w.donorId, w.input, w.sourceEventId])).toEqual([['D-FAR', items[2].input, null]]);
   });
 
-  it('keeps the stored item whole when it has no input to rescore from, naming the rule', async () => {
+  it('keeps the stored item whole when it has no input to rescore from, or one it cannot read, naming the rule', async () => {
     const { input: _, ...noInput } = stored({ donorId: 'D-OLD1', sourceEventId: 'e-7' } as never);
-    const invalid = stored({ donorId: 'D-BAD1', input: validDetail({ revision: 0 }) });
-    const f = fakePorts({ readLines: async function* () { yield* [JSON.stringify(noInput), JSON.stringify(invalid)]; } });
-    const counts = await rescoreBatch(refresh([DATA]), f.ports);
+    const invalid = stored({ donorId: 'D-BAD1', revision: 0 } as never);
+    const future = stored({ donorId: 'D-NEW1', input: [2, 'x'] });
+    const f = fakePorts();
+    const counts = await rescoreBatch(refresh([noInput, invalid, future]), f.ports);
     const rule = 'is required: this score was stored before inputs were kept; the next DonorUpdated event or a backfill restores it';
-    expect(counts).toMatchObject({ rows: 2, rejected: 2, rejectedByRule: { [`input: ${rule}`]: 1, 'revision: must be >= 1': 1 } });
+    const version = 'is stored in encoding version 2, which this function does not read (it reads 1): deploy the function that wrote it';
+    expect(counts).toMatchObject({ rows: 3, rejected: 3, rejectedByRule: { [`input: ${rule}`]: 1, 'revision: must be >= 1': 1, [`input: ${version}`]: 1 } });
     expect(f.kept[0].rows).toEqual([
       { row: noInput, field: 'input', rule, violations: [{ field: 'input', rule }] },
       { row: invalid, field: 'revision', rule: 'must be >= 1', violations: [{ field: 'revision', rule: 'must be >= 1' }] },
+      { row: future, field: 'input', rule: version, violations: [{ field: 'input', rule: version }] },
     ]);
   });
 });
@@ -310,10 +286,11 @@ describe('readRescoreConfig', () => {
     MODEL_SHA256: 'c'.repeat(64),
     RUN_BUCKET: 'runs',
     WRITE_CONCURRENCY: '8',
+    WRITES_PER_SECOND: '400',
     ...over,
   });
   it('reads every variable, the concurrency as a number', () => {
-    expect(readRescoreConfig(env())).toEqual({ stage: 'dev', scoreTableName: 'scores', modelBucket: 'models', modelPrefix: 'model/', modelSha256: 'c'.repeat(64), runBucket: 'runs', writeConcurrency: 8 });
+    expect(readRescoreConfig(env())).toEqual({ stage: 'dev', scoreTableName: 'scores', modelBucket: 'models', modelPrefix: 'model/', modelSha256: 'c'.repeat(64), runBucket: 'runs', writeConcurrency: 8, writesPerSecond: 400 });
     expect(readRescoreConfig(env({ WRITE_CONCURRENCY: '1', MODEL_SHA256: '0123456789abcdef'.repeat(4) })).writeConcurrency).toBe(1);
   });
   it('names the function and the variable that is missing', () => {
