@@ -2,7 +2,7 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { scoreJsonLines } from './batch-scorer';
+import { READ_CHUNK_BYTES, scoreJsonLines } from './batch-scorer';
 import { loadLocalModel } from './local-model';
 import { fail, progressBar } from './terminal';
 
@@ -18,7 +18,7 @@ export interface ScoreOptions {
 export async function runScore(options: ScoreOptions): Promise<void> {
   if (options.in !== '-' && !existsSync(options.in)) fail(`cannot read --in ${options.in}: no such file`);
   const model = await loadLocalModel(options.modelDir);
-  const input: Readable = options.in === '-' ? process.stdin : createReadStream(options.in);
+  const input: Readable = options.in === '-' ? process.stdin : createReadStream(options.in, { highWaterMark: READ_CHUNK_BYTES });
   const output: Writable = options.out === '-' ? process.stdout : createWriteStream(options.out);
   const progress = progressBar('scoring', undefined);
   const summary = await scoreJsonLines(input, output, {
@@ -37,7 +37,7 @@ export async function runScore(options: ScoreOptions): Promise<void> {
     : [
         `scored ${summary.scored} of ${summary.lines} lines with model ${summary.modelVersion} as of ${summary.scoringDate} ` +
           `in ${summary.seconds.total.toFixed(2)} s (${Math.round(summary.lines / Math.max(summary.seconds.total, 1e-9))} lines/s)`,
-        `bands: high ${summary.bands.high}, medium ${summary.bands.medium}, low ${summary.bands.low}`,
+        `bands: high ${summary.bands.high}, medium ${summary.bands.medium}, low ${summary.bands.low}; peak memory ${summary.peakRssMiB} MiB`,
         summary.rejected
           ? `rejected ${summary.rejected} lines (each has {"line", "error"} in the output):\n` +
             Object.entries(summary.rejectedByRule)

@@ -128,14 +128,16 @@ export type DetailValidation =
   | { ok: true; detail: DonorUpdatedDetail }
   | { ok: false; violation: ContractViolation; violations: ContractViolation[] };
 
-/**
- * Validates a `DonorUpdated` detail. Rules that depend on "today" (birth year, registration in the
- * future) are judged against `referenceDate` (the scoring date), so a batch scored as of a past
- * date judges records as they were then. Unknown fields are dropped, never stored.
- */
-export function validateDetail(input: unknown, referenceDate: string): DetailValidation {
+export type DetailSchema = typeof detailSchema;
+
+/** The contract's schema, its date-dependent rules judging as of `referenceDate` until the next call. */
+export function detailSchemaFor(referenceDate: string): DetailSchema {
   judgedAsOf = { year: Number(referenceDate.slice(0, 4)), day: isoDateToDay(referenceDate) };
-  const parsed = detailSchema.safeParse(input);
+  return detailSchema;
+}
+
+/** A schema's answer as the pipeline speaks it: the detail, or which field broke which rule. */
+export function toDetailValidation(parsed: ReturnType<DetailSchema['safeParse']>): DetailValidation {
   if (parsed.success) return { ok: true, detail: parsed.data };
   const violations = parsed.error.issues.map(
     (issue): ContractViolation => ({
@@ -144,4 +146,13 @@ export function validateDetail(input: unknown, referenceDate: string): DetailVal
     }),
   );
   return { ok: false, violation: violations[0], violations };
+}
+
+/**
+ * Validates a `DonorUpdated` detail. Rules that depend on "today" (birth year, registration in the
+ * future) are judged against `referenceDate` (the scoring date), so a batch scored as of a past
+ * date judges records as they were then. Unknown fields are dropped, never stored.
+ */
+export function validateDetail(input: unknown, referenceDate: string): DetailValidation {
+  return toDetailValidation(detailSchemaFor(referenceDate).safeParse(input));
 }

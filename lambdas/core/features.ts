@@ -108,48 +108,67 @@ export const FEATURE_COUNT = FEATURES.length;
 
 export type FeatureRecord = Record<string, number>;
 
-const clip = (value: number, [lo, hi]: [number, number]) => Math.min(hi, Math.max(lo, value));
+const LOWER = FEATURES.map((f) => f.range[0]);
+const UPPER = FEATURES.map((f) => f.range[1]);
 const yearsSince = (scoringDay: number, isoDate: string) =>
   Math.max(0, (scoringDay - isoDateToDay(isoDate)) / DAYS_PER_YEAR);
-/** Rounded so that the stored feature record and the float32 model input agree. */
-const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+/** Clipped to the feature's range, then rounded so that the stored feature record and the float32 model input agree. */
+const fit = (value: number, i: number) => Math.round(Math.min(UPPER[i], Math.max(LOWER[i], value)) * 10_000) / 10_000;
 
 /**
  * The feature vector (in `FEATURES` order) for a donor as of `scoringDate` (`YYYY-MM-DD`).
  * Dates after the scoring date count as "now" (0 years), never as negative durations.
  */
 export function deriveFeatures(donor: DonorAttributes, scoringDate: string): number[] {
-  const scoringDay = isoDateToDay(scoringDate);
+  const out = new Float64Array(FEATURE_COUNT);
+  writeFeatures(donor, scoringDayOf(scoringDate), out, 0);
+  return Array.from(out);
+}
+
+/** The day number and year of a scoring date, worked out once per batch rather than per row. */
+export interface ScoringDay {
+  day: number;
+  year: number;
+}
+
+export const scoringDayOf = (scoringDate: string): ScoringDay => ({ day: isoDateToDay(scoringDate), year: Number(scoringDate.slice(0, 4)) });
+
+/**
+ * `deriveFeatures` written into `out` from `offset` (a batch's feature matrix, row after row): the
+ * one derivation, without a vector per row. Float64 holds every value exactly as `deriveFeatures`
+ * returns it.
+ */
+export function writeFeatures(donor: DonorAttributes, scoring: ScoringDay, out: Float64Array, offset: number): void {
+  const scoringDay = scoring.day;
   const yearsOnRegistry = yearsSince(scoringDay, donor.registeredOn);
   const { attempts, responses } = donor.outreach12m;
   const { total, available } = donor.priorRequests;
   const pauseDays = donor.temporarilyUnavailableUntil
     ? Math.max(0, isoDateToDay(donor.temporarilyUnavailableUntil) - scoringDay)
     : 0;
-  const raw = [
-    Number(scoringDate.slice(0, 4)) - donor.birthYear,
-    donor.sex === 'F' ? 1 : 0,
-    donor.sex === 'U' ? 1 : 0,
-    yearsOnRegistry,
-    donor.recruitmentChannel === 'online' ? 1 : 0,
-    donor.recruitmentChannel === 'blood_center' ? 1 : 0,
-    donor.recruitmentChannel === 'other' ? 1 : 0,
-    donor.bloodDonor ? 1 : 0,
-    donor.residence === 'international' ? 1 : 0,
-    donor.contactVerifiedOn ? yearsSince(scoringDay, donor.contactVerifiedOn) : yearsOnRegistry,
-    donor.contactVerifiedOn ? 0 : 1,
-    donor.lastResponseOn ? yearsSince(scoringDay, donor.lastResponseOn) : yearsOnRegistry,
-    donor.lastResponseOn ? 0 : 1,
-    responses,
-    attempts - responses,
-    available,
-    total - available,
-    pauseDays,
-    donor.lastUnavailableReason === 'medical' ? 1 : 0,
-    donor.lastUnavailableReason === 'personal' ? 1 : 0,
-    donor.lastUnavailableReason === 'no_contact' ? 1 : 0,
-  ];
-  return raw.map((value, i) => round4(clip(value, FEATURES[i].range)));
+  const channel = donor.recruitmentChannel;
+  const reason = donor.lastUnavailableReason;
+  out[offset] = fit(scoring.year - donor.birthYear, 0);
+  out[offset + 1] = fit(donor.sex === 'F' ? 1 : 0, 1);
+  out[offset + 2] = fit(donor.sex === 'U' ? 1 : 0, 2);
+  out[offset + 3] = fit(yearsOnRegistry, 3);
+  out[offset + 4] = fit(channel === 'online' ? 1 : 0, 4);
+  out[offset + 5] = fit(channel === 'blood_center' ? 1 : 0, 5);
+  out[offset + 6] = fit(channel === 'other' ? 1 : 0, 6);
+  out[offset + 7] = fit(donor.bloodDonor ? 1 : 0, 7);
+  out[offset + 8] = fit(donor.residence === 'international' ? 1 : 0, 8);
+  out[offset + 9] = fit(donor.contactVerifiedOn ? yearsSince(scoringDay, donor.contactVerifiedOn) : yearsOnRegistry, 9);
+  out[offset + 10] = fit(donor.contactVerifiedOn ? 0 : 1, 10);
+  out[offset + 11] = fit(donor.lastResponseOn ? yearsSince(scoringDay, donor.lastResponseOn) : yearsOnRegistry, 11);
+  out[offset + 12] = fit(donor.lastResponseOn ? 0 : 1, 12);
+  out[offset + 13] = fit(responses, 13);
+  out[offset + 14] = fit(attempts - responses, 14);
+  out[offset + 15] = fit(available, 15);
+  out[offset + 16] = fit(total - available, 16);
+  out[offset + 17] = fit(pauseDays, 17);
+  out[offset + 18] = fit(reason === 'medical' ? 1 : 0, 18);
+  out[offset + 19] = fit(reason === 'personal' ? 1 : 0, 19);
+  out[offset + 20] = fit(reason === 'no_contact' ? 1 : 0, 20);
 }
 
 export function toFeatureRecord(vector: readonly number[]): FeatureRecord {

@@ -13,12 +13,13 @@ export type ParsedLine = { ok: true; value: Record<string, unknown> } | { ok: fa
 
 export function parseJsonLine(text: string): ParsedLine {
   // A byte-order mark (a file saved by some editors) is not part of the JSON.
-  const body = text.replace(/^\uFEFF/, '');
-  if (body.trim() === '') return { ok: false, error: { field: LINE_FIELD, rule: LINE_RULES.blank }, value: text };
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
+    // Only now is it worth asking whether the line was blank (no blank line is JSON).
+    if (body.trim() === '') return { ok: false, error: { field: LINE_FIELD, rule: LINE_RULES.blank }, value: text };
     return { ok: false, error: { field: LINE_FIELD, rule: LINE_RULES.notJson }, value: text };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: { field: LINE_FIELD, rule: LINE_RULES.notObject }, value };

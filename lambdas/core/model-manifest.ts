@@ -125,6 +125,9 @@ export class LogitExplainer {
   private readonly referenceParts: number[];
   /** `feature:effect` pairs in the catalogue: a contribution outside it is never named. */
   private readonly catalogue: Set<string>;
+  private listed?: { raises: boolean; lowers: boolean }[];
+  private topSize?: Float64Array;
+  private topDigit?: Float64Array;
 
   constructor(private readonly manifest: ModelManifest) {
     this.catalogue = new Set(manifest.reasonCodes.codes.map((c) => `${c.feature}:${c.effect}`));
@@ -141,8 +144,9 @@ export class LogitExplainer {
   private part(i: number, x: number): number {
     const [lo, hi] = this.manifest.features[i].range;
     const clipped = Math.min(hi, Math.max(lo, x));
+    const terms = this.termsByFeature[i];
     let sum = 0;
-    for (const term of this.termsByFeature[i]) sum += termValue(term, clipped);
+    for (let t = 0; t < terms.length; t++) sum += termValue(terms[t], clipped);
     return sum;
   }
 
@@ -169,25 +173,56 @@ export class LogitExplainer {
    * (feature, direction) pairs the manifest's catalogue lists (the ones training saw fire).
    */
   reasons(vector: readonly number[]): ReasonCode[] {
+    return this.reasonsOfKey(this.reasonKey(vector, 0));
+  }
+
+  /**
+   * The reasons of the row at `offset` of a feature matrix (row after row, `FEATURES` order), as one
+   * number: the `reasons` of that row without an object per row (a batch keeps keys, not arrays).
+   * Each named pair is 1 + 2 x feature index + (1 if it raises), a digit in base 64, largest first.
+   */
+  reasonKey(features: ArrayLike<number>, offset: number): number {
     const { maxReasons, minEffect } = this.manifest.reasonCodes;
-    return this.contributions(vector)
-      .map((c, i) => ({
-        c,
-        i,
-        // Stryker disable next-line EqualityOperator: a zero contribution never passes the minEffect filter (minEffect > 0 in every trained manifest)
-        effect: c > 0 ? ('raises' as const) : ('lowers' as const),
-      }))
-      .filter(({ c, i, effect }) => Math.abs(c) >= minEffect && this.catalogue.has(`${this.manifest.features[i].name}:${effect}`))
-      .sort(
-        (a, b) =>
-          Math.abs(b.c) - Math.abs(a.c) ||
-          // Stryker disable next-line ArithmeticOperator: sort is stable and items arrive in index order; the tiebreak states the intent
-          a.i - b.i,
-      )
-      .slice(0, maxReasons)
-      .map(({ i, effect }) => ({ code: this.manifest.features[i].reason[effect], effect }));
+    const listed = (this.listed ??= this.manifest.features.map((f) => ({ raises: this.catalogue.has(`${f.name}:raises`), lowers: this.catalogue.has(`${f.name}:lowers`) })));
+    const size = (this.topSize ??= new Float64Array(maxReasons));
+    const digit = (this.topDigit ??= new Float64Array(maxReasons));
+    let kept = 0;
+    for (let i = 0; i < listed.length; i++) {
+      const c = this.part(i, features[offset + i]) - this.referenceParts[i];
+      const raises = c > 0;
+      const a = Math.abs(c);
+      if (!(a >= minEffect) || !(raises ? listed[i].raises : listed[i].lowers)) continue;
+      // Largest first; on a tie the lower feature index (met earlier) stays ahead.
+      let p = kept;
+      while (p > 0 && size[p - 1] < a) p--;
+      if (p >= maxReasons) continue;
+      for (let q = Math.min(kept, maxReasons - 1); q > p; q--) {
+        size[q] = size[q - 1];
+        digit[q] = digit[q - 1];
+      }
+      size[p] = a;
+      digit[p] = 1 + 2 * i + (raises ? 1 : 0);
+      if (kept < maxReasons) kept++;
+    }
+    let key = 0;
+    for (let r = kept - 1; r >= 0; r--) key = key * REASON_DIGITS + digit[r];
+    return key;
+  }
+
+  /** The reason codes a `reasonKey` stands for, in order. */
+  reasonsOfKey(key: number): ReasonCode[] {
+    const reasons: ReasonCode[] = [];
+    for (let k = key; k > 0; k = Math.floor(k / REASON_DIGITS)) {
+      const d = (k % REASON_DIGITS) - 1;
+      const effect = d % 2 === 1 ? ('raises' as const) : ('lowers' as const);
+      reasons.push({ code: this.manifest.features[d >> 1].reason[effect], effect });
+    }
+    return reasons;
   }
 }
+
+/** Base of a reason key's digits: room for 31 features in both directions. */
+const REASON_DIGITS = 64;
 
 export function bandOf(score: number, bands: ModelManifest['bands']): Band {
   if (score >= bands.high) return 'high';

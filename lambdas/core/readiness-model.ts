@@ -76,20 +76,48 @@ export class ReadinessModel {
   async probabilities(vectors: readonly (readonly number[])[]): Promise<Float32Array> {
     const data = new Float32Array(vectors.length * FEATURE_COUNT);
     vectors.forEach((v, r) => data.set(v, r * FEATURE_COUNT));
+    return this.probabilitiesOfMatrix(data, vectors.length);
+  }
+
+  /** One ONNX run over `rows` rows of float32 features, row after row. */
+  async probabilitiesOfMatrix(data: Float32Array, rows: number): Promise<Float32Array> {
     const { input, output } = this.manifest.onnx;
-    const feeds = { [input.name]: new ort.Tensor('float32', data, [vectors.length, FEATURE_COUNT]) };
+    const feeds = { [input.name]: new ort.Tensor('float32', data, [rows, FEATURE_COUNT]) };
     const result = await this.session.run(feeds);
     return result[output.name].data as Float32Array;
+  }
+
+  /**
+   * Scores and reason keys for `rows` rows of a feature matrix (row after row, `FEATURES` order):
+   * what `predict` gives, for a batch engine that keeps no object per row. The model sees the
+   * matrix as float32, as it sees a vector.
+   */
+  async scoreMatrix(features: Float64Array, rows: number): Promise<MatrixScores> {
+    const probabilities = await this.probabilitiesOfMatrix(new Float32Array(features.subarray(0, rows * FEATURE_COUNT)), rows);
+    const reasonKeys = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) reasonKeys[r] = this.explainer.reasonKey(features, r * FEATURE_COUNT);
+    return { probabilities, reasonKeys };
   }
 
   /** Score, band and reasons for a batch: the score from ONNX, reasons from the manifest. */
   async predict(vectors: readonly (readonly number[])[]): Promise<Prediction[]> {
     // Stryker disable next-line ConditionalExpression: ORT also returns no rows for none; the guard skips the call
     if (vectors.length === 0) return [];
-    const probabilities = await this.probabilities(vectors);
-    return vectors.map((vector, i) => {
-      const score = probabilities[i];
-      return { score, band: bandOf(score, this.manifest.bands), reasons: this.explainer.reasons(vector) };
-    });
+    const matrix = new Float64Array(vectors.length * FEATURE_COUNT);
+    vectors.forEach((v, r) => matrix.set(v, r * FEATURE_COUNT));
+    const scores = await this.scoreMatrix(matrix, vectors.length);
+    return vectors.map((_, i) => this.predictionOf(scores, i));
   }
+
+  /** Row `i` of a `scoreMatrix` answer as a `Prediction`. */
+  predictionOf(scores: MatrixScores, i: number): Prediction {
+    const score = scores.probabilities[i];
+    return { score, band: bandOf(score, this.manifest.bands), reasons: this.explainer.reasonsOfKey(scores.reasonKeys[i]) };
+  }
+}
+
+export interface MatrixScores {
+  probabilities: Float32Array;
+  /** Per row, `LogitExplainer.reasonKey`. */
+  reasonKeys: Float64Array;
 }

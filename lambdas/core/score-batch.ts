@@ -2,9 +2,12 @@
 // registry refresh's batch function both score through it, and it runs the very steps of the event
 // path (contract validation, the feature module, the ONNX model, the score record), only with one
 // ONNX run per batch. A single row and the same row in a batch give the same float32 score.
-import { validateDetail, type ContractViolation, type DonorUpdatedDetail } from './donor-updated';
-import { deriveFeatures } from './features';
-import type { ReadinessModel } from './readiness-model';
+// Inside, a batch is columns (a feature matrix, scores, reason keys), not an object per row:
+// `scoreBatchColumns` is that form (drs score writes its JSON from it), `scoreBatch` the records.
+import { compiledDetailValidator, type DetailValidator } from './donor-updated-compiled';
+import type { ContractViolation, DetailValidation, DonorUpdatedDetail } from './donor-updated';
+import { FEATURE_COUNT, scoringDayOf, writeFeatures, type ScoringDay } from './features';
+import type { MatrixScores, ReadinessModel } from './readiness-model';
 import { buildScoreRecord, type ScoreRecord } from './score-record';
 
 export interface BatchRow {
@@ -17,30 +20,103 @@ export type BatchRowResult =
   | { ok: true; record: ScoreRecord; input: DonorUpdatedDetail }
   | { ok: false; violation: ContractViolation; violations: ContractViolation[] };
 
+/** Seconds spent per step, added to when a caller passes it (the batch CLI's summary). */
+export interface BatchTimings {
+  validation: number;
+  features: number;
+  inference: number;
+  records: number;
+}
+
+export type BatchModel = Pick<ReadinessModel, 'scoreMatrix' | 'predictionOf' | 'version' | 'sha256'>;
+
+/** A batch as columns: each row's validation, and for the valid ones (in order) features and scores. */
+export interface ScoredColumns {
+  checked: DetailValidation[];
+  /** How many rows were valid and scored. */
+  scored: number;
+  /** `scored` rows of `FEATURE_COUNT` features, row after row. */
+  features: Float64Array;
+  scores: MatrixScores;
+}
+
+const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
+const NO_SCORES: MatrixScores = { probabilities: new Float32Array(0), reasonKeys: new Float64Array(0) };
+
+/**
+ * One batch being filled row by row: each detail is validated and its features written into the
+ * batch's matrix as it comes, so the parsed input can be dropped at once (a caller streaming
+ * millions of rows keeps columns, not objects); `score` then runs the model once for them all.
+ */
+export class BatchColumns {
+  readonly features: Float64Array;
+  /** How many valid rows the matrix holds. */
+  scored = 0;
+  private readonly validate: DetailValidator;
+  private readonly scoring: ScoringDay;
+
+  constructor(
+    private readonly model: BatchModel,
+    scoringDate: string,
+    readonly capacity: number,
+  ) {
+    this.validate = compiledDetailValidator(scoringDate);
+    this.scoring = scoringDayOf(scoringDate);
+    this.features = new Float64Array(capacity * FEATURE_COUNT);
+  }
+
+  /** Validates `detail`; a valid one becomes the next row of the matrix. */
+  add(detail: unknown): DetailValidation {
+    const checked = this.validate(detail);
+    if (checked.ok) {
+      if (this.scored === this.capacity) throw new RangeError(`a batch holds at most ${this.capacity} rows`);
+      writeFeatures(checked.detail.donor, this.scoring, this.features, this.scored * FEATURE_COUNT);
+      this.scored += 1;
+    }
+    return checked;
+  }
+
+  /** Scores and reason keys of the valid rows, in the order they were added. */
+  async score(): Promise<MatrixScores> {
+    return this.scored ? this.model.scoreMatrix(this.features, this.scored) : NO_SCORES;
+  }
+
+  /** Empties the batch for the next rows (the matrix is reused). */
+  clear(): void {
+    this.scored = 0;
+  }
+}
+
+/** Validates, derives and scores `details` as of `scoringDate`; invalid rows keep their violation. */
+export async function scoreBatchColumns(details: readonly unknown[], model: BatchModel, scoringDate: string, timings?: BatchTimings): Promise<ScoredColumns> {
+  let t = process.hrtime.bigint();
+  const batch = new BatchColumns(model, scoringDate, details.length);
+  const checked = details.map((detail) => batch.add(detail));
+  if (timings) timings.validation += since(t);
+  t = process.hrtime.bigint();
+  const scores = await batch.score();
+  if (timings) timings.inference += since(t);
+  return { checked, scored: batch.scored, features: batch.features, scores };
+}
+
 /** Scores `rows` as of `scoringDate`; invalid rows get their violation instead, never a throw. */
 export async function scoreBatch(
   rows: readonly BatchRow[],
-  model: Pick<ReadinessModel, 'predict' | 'version' | 'sha256'>,
+  model: BatchModel,
   scoringDate: string,
   scoredAt: string,
+  timings?: BatchTimings,
 ): Promise<BatchRowResult[]> {
-  const results: (BatchRowResult | { ok: true; detail: DonorUpdatedDetail; sourceEventId: string | null; vector: number[] })[] = [];
-  const vectors: number[][] = [];
-  for (const row of rows) {
-    const checked = validateDetail(row.detail, scoringDate);
-    if (!checked.ok) {
-      results.push({ ok: false, violation: checked.violation, violations: checked.violations });
-      continue;
-    }
-    const vector = deriveFeatures(checked.detail.donor, scoringDate);
-    vectors.push(vector);
-    results.push({ ok: true, detail: checked.detail, sourceEventId: row.sourceEventId, vector });
-  }
-  const predictions = await model.predict(vectors);
+  const { checked, features, scores } = await scoreBatchColumns(rows.map((row) => row.detail), model, scoringDate, timings);
+  const t = process.hrtime.bigint();
   let k = 0;
-  return results.map((r) => {
-    if (!r.ok || !('vector' in r)) return r as BatchRowResult;
-    const record = buildScoreRecord({ detail: r.detail, sourceEventId: r.sourceEventId, vector: r.vector, prediction: predictions[k++] }, model, scoringDate, scoredAt);
-    return { ok: true, record, input: r.detail };
+  const out = checked.map((c, i): BatchRowResult => {
+    if (!c.ok) return { ok: false, violation: c.violation, violations: c.violations };
+    const vector = Array.from(features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT));
+    const record = buildScoreRecord({ detail: c.detail, sourceEventId: rows[i].sourceEventId, vector, prediction: model.predictionOf(scores, k) }, model, scoringDate, scoredAt);
+    k += 1;
+    return { ok: true, record, input: c.detail };
   });
+  if (timings) timings.records += since(t);
+  return out;
 }

@@ -38,6 +38,9 @@ export interface ScoredInput {
   prediction: Prediction;
 }
 
+/** The score as a record holds it: float32 from the model, and six decimals is all the precision it has. */
+export const recordedScore = (probability: number): number => Math.round(probability * 1e6) / 1e6;
+
 export function buildScoreRecord(
   input: ScoredInput,
   model: Pick<ReadinessModel, 'version' | 'sha256'>,
@@ -46,8 +49,7 @@ export function buildScoreRecord(
 ): ScoreRecord {
   return {
     donorId: input.detail.donorId,
-    // float32 from the model: six decimals is all the precision it has.
-    score: Math.round(input.prediction.score * 1e6) / 1e6,
+    score: recordedScore(input.prediction.score),
     band: input.prediction.band,
     reasons: input.prediction.reasons,
     modelVersion: model.version,

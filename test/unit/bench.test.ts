@@ -25,10 +25,11 @@ it('npm run bench runs every measurement on a tiny input, reports them as JSON, 
     expect(r.concurrency.map((c: { level: number }) => c.level)).toEqual([1, 4, 16]);
     expect(r.registry.projections.map((p: { donors: number; kind: string }) => `${p.donors} ${p.kind}`)).toEqual(['9000000 full refresh', '9000000 daily refresh', '9000000 backfill', '42000000 full refresh', '42000000 daily refresh', '42000000 backfill', '42000000 full refresh']);
     expect(r.registry.batch.floorRowsPerSecond).toBeGreaterThan(0);
+    expect(r.batch.memory.rows).toBe(500);
     expect(r.twinMemory.map((m: { events: number }) => m.events)).toEqual([20]);
     expect(r.twinMemory[0].peakRssMiB).toBeGreaterThan(0);
     expect(r.storeCeiling.sameWriteWritesPerSecond).toBeGreaterThan(0);
-    for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.coldStart.handlerImportMsMedian, r.warm.p50Ms, r.warm.p99Ms, r.warm.floorMs, r.warm.floorP99Ms, r.warm.sameRecordPutMs, r.warm.barePutItemMs, r.batch.rowsPerSecond, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.cost.monthlyFixed.total, r.cost.logBytesPerEvent, r.cost.customMetrics]) {
+    for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.coldStart.handlerImportMsMedian, r.warm.p50Ms, r.warm.p99Ms, r.warm.floorMs, r.warm.floorP99Ms, r.warm.sameRecordPutMs, r.warm.barePutItemMs, r.batch.rowsPerSecond, r.batch.floorRowsPerSecond, r.batch.rowsPerCpuSecond, r.batch.floorRowsPerCpuSecond, r.batch.memory.peakRssMiB, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.cost.monthlyFixed.total, r.cost.logBytesPerEvent, r.cost.customMetrics]) {
       expect(value).toBeGreaterThan(0);
     }
     // arm64 is computed from the same duration at a lower price; vpc=true adds interface endpoints.

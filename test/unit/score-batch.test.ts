@@ -24,10 +24,13 @@ function markingModel() {
     calls,
     version: 'v-test',
     sha256: 'f'.repeat(64),
-    predict: async (vectors: readonly (readonly number[])[]): Promise<Prediction[]> => {
-      calls.push(vectors.map((v) => [...v]));
-      return vectors.map((_, i) => ({ score: (i + 1) / 10, band: i % 2 ? 'low' : 'high', reasons: [{ code: `R${i}`, effect: 'raises' }] }));
+    // The batch port (issue 15): a feature matrix in, scores and reason keys out.
+    scoreMatrix: async (features: Float64Array, rows: number) => {
+      const vectors = Array.from({ length: rows }, (_, r) => Array.from(features.subarray(r * FEATURES.length, (r + 1) * FEATURES.length)));
+      calls.push(vectors);
+      return { probabilities: Float32Array.from(vectors, (_, i) => (i + 1) / 10), reasonKeys: Float64Array.from(vectors, (_, i) => i) };
     },
+    predictionOf: (scores: { probabilities: Float32Array; reasonKeys: Float64Array }, i: number): Prediction => ({ score: (i + 1) / 10, band: i % 2 ? 'low' : 'high', reasons: [{ code: `R${scores.reasonKeys[i]}`, effect: 'raises' }] }),
   };
 }
 
