@@ -23,17 +23,19 @@ const M = 60_000;
 const T0 = Date.UTC(2026, 10, 24);
 
 describe('chooseBinMs and binFailures', () => {
-  it('takes the finest readable width that keeps at most 2048 bins, else span / 2048 rounded up', () => {
-    expect(MAX_BINS).toBe(2048);
+  it('takes the finest readable width that keeps at most 4096 bins, else span / 4096 rounded up', () => {
+    expect(MAX_BINS).toBe(4096);
     expect(MINUTE_MS).toBe(60_000);
-    expect(chooseBinMs(2048 * 100)).toBe(100);
-    expect(chooseBinMs(2048 * 100 + 1)).toBe(200);
+    expect(chooseBinMs(4096 * 100)).toBe(100);
+    expect(chooseBinMs(4096 * 100 + 1)).toBe(200);
     expect(chooseBinMs(0)).toBe(100);
-    expect(chooseBinMs(24 * 60 * M)).toBe(60_000); // 1440 one-minute bins
-    expect(chooseBinMs(24 * 60 * M + 1)).toBe(60_000);
-    expect(chooseBinMs(2048 * 60 * M)).toBe(60 * M);
-    expect(chooseBinMs(2048 * 1440 * M)).toBe(1440 * M);
-    expect(chooseBinMs(2048 * 1440 * M + 2048)).toBe(1440 * M + 1);
+    expect(chooseBinMs(24 * 60 * M)).toBe(30_000); // 2880 half-minute bins (one-minute bins would be 1440, half-second 172,800)
+    expect(chooseBinMs(4096 * M)).toBe(M);
+    expect(chooseBinMs(4096 * M + 1)).toBe(90_000);
+    expect(chooseBinMs(3 * 1440 * M)).toBe(90_000); // 3 days: 4320 one-minute bins are too many, 2880 of 90 s are not
+    expect(chooseBinMs(4096 * 60 * M)).toBe(60 * M);
+    expect(chooseBinMs(4096 * 1440 * M)).toBe(1440 * M);
+    expect(chooseBinMs(4096 * 1440 * M + 4096)).toBe(1440 * M + 1);
     expect(chooseBinMs(1000, 10)).toBe(100);
     expect(chooseBinMs(1001, 10)).toBe(200);
   });
@@ -45,9 +47,9 @@ describe('chooseBinMs and binFailures', () => {
     expect(Array.from(s.counts)).toEqual([2, 1, 1, 1]);
     expect(Array.from(binFailures([], T0, T0, M).counts)).toEqual([0]);
     expect(Array.from(binFailures([T0, T0 + M], T0, T0 - M, M).counts)).toEqual([1]); // always at least one bin
-    // Default width from the span: 10 minutes -> 500 ms bins (1201 of them).
-    expect(binFailures([T0 + 600], T0, T0 + 10 * M).binMs).toBe(500);
-    expect(binFailures([T0 + 600], T0, T0 + 10 * M).counts[1]).toBe(1);
+    // Default width from the span: 10 minutes -> 200 ms bins (3001 of them); 600 ms is in bin 3.
+    expect(binFailures([T0 + 600], T0, T0 + 10 * M).binMs).toBe(200);
+    expect(binFailures([T0 + 600], T0, T0 + 10 * M).counts[3]).toBe(1);
   });
 });
 

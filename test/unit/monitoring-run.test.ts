@@ -28,7 +28,7 @@ describe('runMonitoring: freshness and rates', () => {
     // 2026-10-31 is 30 days before 2026-11-30, 2026-10-30 is 31.
     const fresh = Array.from({ length: 19 }, () => score('2026-10-31'));
     const atFive = run({ scores: [...fresh, score('2026-10-30')] });
-    expect(atFive.freshness).toEqual({ refreshPeriodDays: 30, newestScoringDate: '2026-10-31', staleScores: 1, staleShare: 0.05, unscored: 0, unscoredShare: 0 });
+    expect(atFive.freshness).toEqual({ refreshPeriodDays: 30, newestScoringDate: '2026-10-31', staleScores: 1, staleShare: 0.05, unscored: 0, unscoredShare: 0, requestsWithoutScore: null });
     expect(atFive.findings).toEqual([]);
     expect(atFive.operational).toBe(false);
     const over = run({ scores: [...fresh.slice(1), score('2026-10-30'), score('2026-01-01')] });
@@ -41,7 +41,7 @@ describe('runMonitoring: freshness and rates', () => {
   it('counts unscored donors against all known donors, rejected and failed against all handled updates', () => {
     const r = run({ scores: Array.from({ length: 98 }, () => score('2026-11-30')), counts: { scored: 90, rejected: 6, failed: 2, unscored: 2 } });
     expect(r.freshness).toMatchObject({ unscored: 2, unscoredShare: 0.02 });
-    expect(r.rates).toEqual({ scored: 90, rejected: 6, failed: 2, rejectedShare: 0.061224, failedShare: 0.020408 });
+    expect(r.rates).toEqual({ known: true, scored: 90, rejected: 6, failed: 2, rejectedShare: 0.061224, failedShare: 0.020408 });
     expect(r.findings.map((f) => f.message)).toEqual([
       '2.0% of donors have no score (threshold 1.0%)',
       '6.1% of donor updates were rejected (threshold 5.0%)',
@@ -56,8 +56,8 @@ describe('runMonitoring: freshness and rates', () => {
     expect([r.freshness.unscoredShare, r.rates.rejectedShare]).toEqual([0.01, 0.05]);
     expect(r.findings).toEqual([]);
     const empty = run();
-    expect(empty.freshness).toEqual({ refreshPeriodDays: 30, newestScoringDate: null, staleScores: 0, staleShare: 0, unscored: 0, unscoredShare: 0 });
-    expect(empty.rates).toEqual({ scored: 0, rejected: 0, failed: 0, rejectedShare: 0, failedShare: 0 });
+    expect(empty.freshness).toEqual({ refreshPeriodDays: 30, newestScoringDate: null, staleScores: 0, staleShare: 0, unscored: 0, unscoredShare: 0, requestsWithoutScore: null });
+    expect(empty.rates).toEqual({ known: true, scored: 0, rejected: 0, failed: 0, rejectedShare: 0, failedShare: 0 });
     expect(empty.outcomes).toBeNull();
     expect(empty.auc).toBeNull();
     expect(empty.calibration).toBeNull();

@@ -14,7 +14,12 @@ import { validDetail } from '../fixtures/donor-events';
 
 const SHA = 'a'.repeat(64);
 /** Every donor scores 0.5, band medium, one reason. */
-const fixedModel = { version: 'v1', sha256: SHA, predict: async (v: readonly unknown[]) => v.map(() => ({ score: 0.5, band: 'medium' as const, reasons: [{ code: 'R', effect: 'raises' as const }] })) };
+const fixedModel = {
+  version: 'v1',
+  sha256: SHA,
+  scoreMatrix: async (_features: Float64Array, rows: number) => ({ probabilities: new Float32Array(rows).fill(0.5), reasonKeys: new Float64Array(rows) }),
+  predictionOf: () => ({ score: 0.5, band: 'medium' as const, reasons: [{ code: 'R', effect: 'raises' as const }] }),
+};
 
 function fakePorts(over: Partial<RescorePorts> = {}) {
   const writes: StoredScore[] = [];
