@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     .parse(process.argv);
   const opts = program.opts();
   const sizes: BenchSizes = opts.tiny ? { coldStarts: 2, warmEvents: 30, batchRows: 500, twinEvents: 20, twinMemoryEvents: [20] } : opts.quick ? QUICK : FULL;
-  const steps = 9;
+  const steps = 10;
   const bar = progressBar('benchmark', steps);
   let step = 0;
   const tick = (what: string) => {

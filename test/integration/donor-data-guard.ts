@@ -15,11 +15,19 @@ observeLocalRuns({
 });
 
 // Handler output written straight to the terminal (a handler called outside any route) counts too.
+// The functions' own log and metric lines (Powertools JSON) are checked here and not printed, so
+// the suite's output stays readable; anything else still reaches the terminal.
+const FUNCTION_LINE = /^\{"(level|_aws)":/;
 for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write;
   stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     if (text.startsWith('{')) texts.push({ kind: 'log', text });
+    if (FUNCTION_LINE.test(text)) {
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    }
     return (write as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
   }) as typeof stream.write;
 }

@@ -106,8 +106,8 @@ function answeringClient(answer: (input: any) => unknown): DynamoDBClient {
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
     requestHandler: {
-      handle: async (request: { body: string }) => ({
-        response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(JSON.stringify(answer(JSON.parse(request.body)))) },
+      handle: async (request: { body: string | Uint8Array }) => ({
+        response: { statusCode: 200, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(JSON.stringify(answer(JSON.parse(typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body))))) },
       }),
     } as any,
   });
