@@ -6,7 +6,7 @@
 // Each test file also gets its own temporary directory (TMPDIR, inherited by the processes it
 // starts), removed when the file ends: synthesized assemblies, work dirs and anything a library
 // writes there go with it, and files running in parallel never see each other's.
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdtempSync, readdirSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { TestEnvironment } = require('jest-environment-node');
@@ -21,10 +21,25 @@ const SHARED = [
   'BigInt64Array', 'BigUint64Array',
 ];
 
+// A run that is killed (Ctrl-C, a timeout) never reaches teardown; its directories carry the
+// worker's pid, so the next run removes those whose process is gone.
+function removeOrphans(dir) {
+  for (const name of readdirSync(dir)) {
+    const owner = /^drs-jest-(\d+)-/.exec(name);
+    if (!owner) continue;
+    try {
+      process.kill(Number(owner[1]), 0);
+    } catch (error) {
+      if (error.code === 'ESRCH') rmSync(join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
+
 class SharedTypedArrayEnvironment extends TestEnvironment {
   constructor(config, context) {
     const outer = process.env.TMPDIR;
-    const privateTmp = mkdtempSync(join(tmpdir(), 'drs-jest-'));
+    removeOrphans(tmpdir());
+    const privateTmp = mkdtempSync(join(tmpdir(), `drs-jest-${process.pid}-`));
     process.env.TMPDIR = privateTmp;
     super(config, context);
     this.outerTmp = outer;

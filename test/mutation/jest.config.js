@@ -32,4 +32,6 @@ module.exports = {
     '<rootDir>/test/model/validation.test.ts',
   ],
   testTimeout: 120_000,
+  // As in jest.config.js: the haste map and transform cache would otherwise stay in /tmp (jest_*).
+  cacheDirectory: resolve(root, 'node_modules', '.cache', 'jest-mutation'),
 };
