@@ -5,7 +5,8 @@
 // (table-export.ts). Wait states do not wait: the local export is complete when it returns.
 import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { listKeys as listBucketKeys } from '../lambdas/rescore/s3-ports';
 import { Upload } from '@aws-sdk/lib-storage';
 import { StateMachine, type StateMachineDefinition } from './asl-interpreter';
 import { evaluateTemplate, runDistributedMap } from './distributed-map';
@@ -103,15 +104,8 @@ function functionByArn(template: StackTemplate, ctx: ResolveContext, assemblyDir
   return { logicalId, env, file: join(assemblyDir, `asset.${codeKey.replace(/\.zip$/, '')}`, `${file}.js`), name, handler: undefined as unknown as Handler };
 }
 
-async function listKeys(clients: AwsClients, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
+function listKeys(clients: AwsClients, bucket: string, prefix: string): Promise<string[]> {
+  return listBucketKeys(clients.s3, bucket, prefix);
 }
 
 async function getText(clients: AwsClients, bucket: string, key: string): Promise<string> {

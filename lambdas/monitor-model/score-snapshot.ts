@@ -3,8 +3,8 @@
 // manifest-files.json and data/*.json.gz), read by the monitoring run instead of scanning the table:
 // no read capacity, every stored score, one consistent moment. Only a completed export has a
 // manifest-summary.json, so the newest summary is the latest completed export.
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parseExportItem, readObjectLines } from '../rescore/s3-ports';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { listObjects, parseExportItem, readObjectLines } from '../rescore/s3-ports';
 
 export const SNAPSHOT_PREFIX = 'snapshots/';
 
@@ -90,13 +90,7 @@ export async function latestScoreSnapshot(
   now: Date,
   maxAgeHours: number,
 ): Promise<{ snapshot: ScoreSnapshot } | { snapshot: null; reason: string }> {
-  const objects: SnapshotObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: SNAPSHOT_PREFIX, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) if (o.Key && o.LastModified) objects.push({ key: o.Key, lastModified: o.LastModified });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  const objects: SnapshotObject[] = await listObjects(s3, bucket, SNAPSHOT_PREFIX);
   const newest = newestExportSummary(objects);
   if (!newest) return { snapshot: null, reason: 'no completed snapshot of the score table yet (the daily refresh makes one)' };
   const summary = JSON.parse(await text(s3, bucket, newest.key)) as { exportTime?: string; tableArn?: string; itemCount?: number; manifestFilesS3Key?: string };

@@ -25,15 +25,20 @@ export function parseExportItem(line: unknown): Record<string, unknown> {
   return unmarshall(item as Parameters<typeof unmarshall>[0]);
 }
 
-export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
+/** Every object under a prefix, all pages. */
+export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<{ key: string; lastModified: Date }[]> {
+  const objects: { key: string; lastModified: Date }[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+    for (const o of page.Contents ?? []) if (o.Key) objects.push({ key: o.Key, lastModified: o.LastModified ?? new Date(0) });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
-  return keys;
+  return objects;
+}
+
+export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  return (await listObjects(s3, bucket, prefix)).map((o) => o.key);
 }
 
 /** Streams lines into one object: 8 MiB parts, two in flight, so memory stays bounded whatever the size. */
