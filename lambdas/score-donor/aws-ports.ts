@@ -14,7 +14,7 @@ import type { ScoringConfig } from './config';
 import type { ObjectGetter } from './signed-object-get';
 import type { FailedEventSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
 
-type SqsModule = typeof import('@aws-sdk/client-sqs');
+type SqsModule = typeof import('./sqs-client');
 
 /**
  * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
@@ -62,9 +62,10 @@ function lazySqs(createClient: (sdk: SqsModule) => SQSClient) {
   return () => {
     if (!client) {
       // A synchronous require, not import(): the bundle stays CommonJS, and the twin and the tests
-      // load it inside a vm context where a dynamic import() is not available.
+      // load it inside a vm context where a dynamic import() is not available. In the function's
+      // asset, ./sqs-client is a file of its own, not compiled at cold start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const sdk = require('@aws-sdk/client-sqs') as SqsModule;
+      const sdk = require('./sqs-client') as SqsModule;
       client = { sqs: createClient(sdk), SendMessageCommand: sdk.SendMessageCommand };
     }
     return client;

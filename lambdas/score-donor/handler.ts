@@ -37,7 +37,7 @@ loadModel().catch(() => {});
 // endpoint, not the host inside the queue URL (the same in AWS; locally the URL's host is not
 // resolvable while AWS_ENDPOINT_URL_SQS is).
 let sqs: SQSClient | undefined;
-const sqsClient = (sdk: typeof import('@aws-sdk/client-sqs')) => (sqs ??= new sdk.SQSClient({ useQueueUrlAsEndpoint: false }));
+const sqsClient = (sdk: typeof import('./sqs-client')) => (sqs ??= new sdk.SQSClient({ useQueueUrlAsEndpoint: false }));
 
 const alertWindows = new AlertWindows(dynamodb, config.alertStateTableName);
 

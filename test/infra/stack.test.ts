@@ -100,6 +100,12 @@ describe('scoring function', () => {
     expect(bundle).not.toContain('AmazonS3');
     expect(bundle).not.toContain('AWSSecurityTokenServiceV20110615');
     expect(bundle).not.toContain('SWBPortalService');
+    // The SQS client (failure path) is a file of its own, required at the first send.
+    expect(bundle).not.toContain('AmazonSQS');
+    expect(bundle).toContain('require("./sqs-client")');
+    const sqsClient = readFileSync(join(dir, 'sqs-client.js'), 'utf8');
+    expect(sqsClient).toContain('AmazonSQS');
+    expect(sqsClient).not.toContain('AWSSecurityTokenServiceV20110615');
     expect(bundle).not.toContain('AWSSSOOIDCService');
     // Source maps cost a cold start only when Node is told to use them (--enable-source-maps).
     expect(bundle).not.toContain('sourceMappingURL');
