@@ -30,6 +30,7 @@ export class S3ObjectRefused extends Error {
 export type ObjectGetter = (bucket: string, key: string) => Promise<Uint8Array>;
 
 export interface SignedGetOptions {
+  /** Where region, endpoint override and AWS_MAX_ATTEMPTS are read (credentials: process.env, by fromEnv). */
   env?: NodeJS.ProcessEnv;
   /** Milliseconds per attempt before the request is abandoned (and retried). */
   requestTimeoutMs?: number;
