@@ -16,7 +16,7 @@ const config = readScoringConfig();
 const logger = new Logger({ serviceName: 'score-donor', persistentKeys: { stage: config.stage } });
 const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'score-donor', defaultDimensions: { stage: config.stage } });
 // The model's two objects are read with signed GETs, not the S3 client: its compile and evaluation
-// were a fifth of every cold start (bench/PROFILE.md). Endpoint overrides are honoured, by path.
+// cost an eighth of every cold start (bench/PROFILE.md). Endpoint overrides are honoured, by path.
 const getObject = signedObjectGetter();
 const dynamodb = new DynamoDBClient({});
 

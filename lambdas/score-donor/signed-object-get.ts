@@ -1,5 +1,5 @@
 // One S3 GetObject as a signed HTTPS GET, for the scoring function's cold start. The S3 client
-// (with its XML protocol, checksums and S3 endpoint rules) was a third of the bundle that every
+// (with its XML protocol, checksums and S3 endpoint rules) was nearly a quarter of the bundle that every
 // cold start compiles, for two reads at init (bench/PROFILE.md, "Cold start"). The parts used here
 // are the SDK's own and already in the bundle for DynamoDB: SigV4 signing, the Node HTTP handler,
 // the standard retry strategy (backoff with jitter, retry quota) and credentials from the
