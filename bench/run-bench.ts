@@ -21,7 +21,7 @@ import { localClients, provisionFromTemplate } from '../twin/provision';
 import { synthesizePipeline } from '../twin/synthesize';
 import { registryMarkdown, runRegistryBench } from './registry-bench';
 import { runTwin, type TwinSummary } from '../twin/run-twin';
-import { DynamoDbScoreStore, NEWER_SCORE_CONDITION } from '../lambdas/score-donor/aws-ports';
+import { DynamoDbScoreStore, NEWER_SCORE_CONDITION } from '../lambdas/score-donor/dynamodb-score-store';
 import { encodeInput } from '../lambdas/core/stored-input';
 import { buildScoreRecord } from '../lambdas/core/score-record';
 import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';

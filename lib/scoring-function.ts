@@ -1,7 +1,7 @@
 // The scoring Lambda with its log group and the queues that keep what it could not score. Each
 // permission is granted next to the environment variable that points at the same resource.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -22,13 +22,15 @@ export const HANDLER_EXPORT = 'handler';
 export const ENVIRONMENT_CREDENTIALS = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'environment-credentials.ts');
 /** The SQS client (failure path only), bundled as a file of its own beside index.js. */
 export const SQS_CLIENT_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'sqs-client.ts');
+/** The DynamoDB client for the alert counts (failure path only), a file of its own beside index.js. */
+export const ALERT_RECORDER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'alert-recorder.ts');
 
 /**
- * The command that bundles the SQS client into `sqs-client.js` beside the handler, with the same
- * esbuild options as the handler: index.js requires it at the first send, so a cold start does not
- * compile it (bench/PROFILE.md).
+ * The command that bundles a failure-path module (`sqs-client`, `alert-recorder`) into a file of its
+ * own beside the handler, with the same esbuild options as the handler: index.js requires it at its
+ * first use, so a cold start does not compile it (bench/PROFILE.md).
  */
-export function sqsClientBundleCommand(outputDir: string): string {
+export function bundleApartCommand(outputDir: string, entry: string): string {
   const esbuild = join(dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
   const options = [
     '--bundle',
@@ -41,7 +43,8 @@ export function sqsClientBundleCommand(outputDir: string): string {
     `--alias:@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}`,
     '--log-level=error',
   ];
-  return `"${esbuild}" "${SQS_CLIENT_ENTRY}" ${options.join(' ')} --outfile="${join(outputDir, 'sqs-client.js')}"`;
+  const name = `${basename(entry, '.ts')}.js`;
+  return `"${esbuild}" "${entry}" ${options.join(' ')} --outfile="${join(outputDir, name)}"`;
 }
 
 export interface ScoringFunctionProps {
@@ -133,13 +136,18 @@ export class ScoringFunction extends Construct {
         // Credentials from the environment only, where Lambda puts the role's: the default chain's
         // SSO/STS clients are not bundled (a tenth of the bundle compiled at every cold start).
         esbuildArgs: { ...BUNDLING.esbuildArgs, '--alias': `@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}` },
-        // The native module stays outside the bundle; the hook copies it in. So does the SQS
-        // client (`require('./sqs-client')` in aws-ports.ts), which the hook bundles apart.
-        externalModules: ['onnxruntime-node', '*/sqs-client'],
+        // The native module stays outside the bundle; the hook copies it in. So do the SQS client
+        // (`require('./sqs-client')` in aws-ports.ts) and the alert counts' DynamoDB client
+        // (`require('./alert-recorder')` in handler.ts), which the hook bundles apart.
+        externalModules: ['onnxruntime-node', '*/sqs-client', '*/alert-recorder'],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [...onnxRuntimeCopyCommands(outputDir, props.architecture), sqsClientBundleCommand(outputDir)],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            ...onnxRuntimeCopyCommands(outputDir, props.architecture),
+            bundleApartCommand(outputDir, SQS_CLIENT_ENTRY),
+            bundleApartCommand(outputDir, ALERT_RECORDER_ENTRY),
+          ],
         },
       },
     });

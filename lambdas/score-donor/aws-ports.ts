@@ -1,57 +1,17 @@
-// The scoring ports on AWS: DynamoDB for scores, SQS for rejected events, S3 for the model
-// (alert counts: ../alert-digest/alert-windows.ts). Clients come from the caller (created once per container) and honour
+// The scoring ports on AWS: SQS for rejected events, S3 for the model (scores: signed-put-item.ts
+// in the scoring function, dynamodb-score-store.ts elsewhere; alert counts: ../alert-digest/alert-windows.ts). Clients come from the caller (created once per container) and honour
 // AWS_ENDPOINT_URL_*, so the same code runs against local endpoints. The model's two objects are
 // read by whatever GetObject the caller passes: a signed GET in the scoring function
 // (signed-object-get.ts, no S3 client at its cold start), the S3 client in the registry run.
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import { sqsSafeJson, sqsSafeText } from '../core/sqs-body';
-import type { StoredScore } from '../core/score-record';
 import type { ScoringConfig } from './config';
 import type { ObjectGetter } from './signed-object-get';
-import type { FailedEventSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
+import type { FailedEventSink, RejectedEvent, RejectedEventSink } from './score-donor-update';
 
 type SqsModule = typeof import('./sqs-client');
-
-/**
- * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
- * later scoring date. So duplicates and late, older revisions are no-ops, in any delivery order.
- */
-export const NEWER_SCORE_CONDITION =
-  'attribute_not_exists(donorId) OR revision < :revision OR ' +
-  '(revision = :revision AND (modelSha256 <> :modelSha256 OR scoringDate < :scoringDate))';
-
-export class DynamoDbScoreStore implements ScoreStore {
-  private readonly documents: DynamoDBDocumentClient;
-
-  constructor(client: DynamoDBClient, private readonly tableName: string) {
-    this.documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
-
-  async putIfNewer(record: StoredScore): Promise<boolean> {
-    try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: record,
-          ConditionExpression: NEWER_SCORE_CONDITION,
-          ExpressionAttributeValues: {
-            ':revision': record.revision,
-            ':modelSha256': record.modelSha256,
-            ':scoringDate': record.scoringDate,
-          },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException || (error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
-  }
-}
 
 /**
  * The SQS SDK and one client, loaded at the first send, not at cold start: most containers never

@@ -1,15 +1,15 @@
 // The scoring Lambda: EventBridge `DonorUpdated` event in, score record in DynamoDB out.
 // AWS glue only: configuration, clients and the model are created once per container; the logic
 // lives in score-donor-update.ts and lambdas/core/.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ReadinessModel } from '../core/readiness-model';
-import { AlertWindows } from '../alert-digest/alert-windows';
-import { DynamoDbScoreStore, loadModelFromS3, SqsFailedEventSink, SqsRejectedEventSink } from './aws-ports';
+import type { AlertWindows } from '../alert-digest/alert-windows';
+import { loadModelFromS3, SqsFailedEventSink, SqsRejectedEventSink } from './aws-ports';
 import { readScoringConfig } from './config';
 import { signedObjectGetter } from './signed-object-get';
+import { SignedDynamoDbScoreStore } from './signed-put-item';
 import { scoreDonorUpdate, type IncomingEvent, type ScoringDeps, type ScoringOutcome } from './score-donor-update';
 
 const config = readScoringConfig();
@@ -18,7 +18,9 @@ const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'score-d
 // The model's two objects are read with signed GETs, not the S3 client: its compile and evaluation
 // cost an eighth of every cold start (bench/PROFILE.md). Endpoint overrides are honoured, by path.
 const getObject = signedObjectGetter();
-const dynamodb = new DynamoDBClient({});
+// The score's conditional write is a signed PutItem, not the DynamoDB client (a third of a floor
+// at every cold start): same item, condition and error names, same retries.
+const store = new SignedDynamoDbScoreStore(config.scoreTableName);
 
 // One model per container; a failed load is forgotten so the next invocation tries again.
 let model: Promise<ReadinessModel> | undefined;
@@ -39,15 +41,25 @@ loadModel().catch(() => {});
 let sqs: SQSClient | undefined;
 const sqsClient = (sdk: typeof import('./sqs-client')) => (sqs ??= new sdk.SQSClient({ useQueueUrlAsEndpoint: false }));
 
-const alertWindows = new AlertWindows(dynamodb, config.alertStateTableName);
+// The alert counts (failure path only) use the DynamoDB client, loaded at the first failure; in the
+// function's asset ./alert-recorder is a file of its own, like ./sqs-client.
+let alertWindows: AlertWindows | undefined;
+function alertState(): AlertWindows {
+  if (!alertWindows) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require('./alert-recorder') as typeof import('./alert-recorder');
+    alertWindows = new sdk.AlertWindows(new sdk.DynamoDBClient({}), config.alertStateTableName);
+  }
+  return alertWindows;
+}
 
 const deps: ScoringDeps = {
   loadModel,
-  store: new DynamoDbScoreStore(dynamodb, config.scoreTableName),
+  store,
   rejected: new SqsRejectedEventSink(sqsClient, config.rejectedQueueUrl),
   ...(config.failedQueueUrl ? { failed: new SqsFailedEventSink(sqsClient, config.failedQueueUrl) } : {}),
   // Failures are counted here and e-mailed, throttled, by the alert digest function.
-  alerts: { record: (failure) => alertWindows.record(failure, new Date()) },
+  alerts: { record: async (failure) => alertState().record(failure, new Date()) },
   log: logger,
   now: () => new Date(),
 };
