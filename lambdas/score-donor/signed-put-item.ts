@@ -10,7 +10,9 @@ import { isConditionRefused, newerScorePut } from './newer-score';
 import type { ScoreStore } from './score-donor-update';
 import { signedSender, SigningUnavailable, type SignedRequestOptions } from './signed-request';
 
-const MARSHALL = { removeUndefinedValues: true, convertTopLevelContainer: true } as const;
+// As the scoring store's document client marshals (removeUndefinedValues): an item's members and
+// each expression value become attribute values.
+const MARSHALL = { removeUndefinedValues: true } as const;
 
 /**
  * DynamoDB's endpoint as the SDK picks it for these variables: AWS_ENDPOINT_URL_DYNAMODB, then
