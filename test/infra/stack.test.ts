@@ -92,11 +92,14 @@ describe('scoring function', () => {
     expect(bundle).toMatch(new RegExp(`\\b${exportName}:\\(\\)=>`));
   });
 
-  it('bundles for a short cold start: no S3 client, no SSO/STS credential chain, no source map', () => {
+  it('bundles for a short cold start: no S3 or DynamoDB client, no SSO/STS credential chain, no source map', () => {
     const dir = functionAssetDir(prod.assemblyDir, scoringFunction);
     const bundle = readFileSync(join(dir, 'index.js'), 'utf8');
-    // Service ids as the SDK clients declare them; the DynamoDB client stays (the conditional write).
-    expect(bundle).toContain('DynamoDB_20120810');
+    // Service ids as the SDK clients declare them. The score's PutItem is a signed request of our
+    // own (its X-Amz-Target is in the bundle); the DynamoDB client's schemas are not.
+    expect(bundle).toContain('DynamoDB_20120810.PutItem');
+    expect(bundle).not.toContain('com.amazonaws.dynamodb');
+    expect(bundle).not.toContain('DescribeEndpoints');
     expect(bundle).not.toContain('AmazonS3');
     expect(bundle).not.toContain('AWSSecurityTokenServiceV20110615');
     expect(bundle).not.toContain('SWBPortalService');
@@ -106,6 +109,11 @@ describe('scoring function', () => {
     const sqsClient = readFileSync(join(dir, 'sqs-client.js'), 'utf8');
     expect(sqsClient).toContain('AmazonSQS');
     expect(sqsClient).not.toContain('AWSSecurityTokenServiceV20110615');
+    // So is the DynamoDB client of the alert counts (failure path), required at the first failure.
+    expect(bundle).toContain('require("./alert-recorder")');
+    const alertRecorder = readFileSync(join(dir, 'alert-recorder.js'), 'utf8');
+    expect(alertRecorder).toContain('com.amazonaws.dynamodb');
+    expect(alertRecorder).not.toContain('AWSSecurityTokenServiceV20110615');
     expect(bundle).not.toContain('AWSSSOOIDCService');
     // Source maps cost a cold start only when Node is told to use them (--enable-source-maps).
     expect(bundle).not.toContain('sourceMappingURL');
