@@ -14,6 +14,9 @@ import { signedSender, SigningUnavailable, type SignedRequestOptions } from './s
 // each expression value become attribute values.
 const MARSHALL = { removeUndefinedValues: true } as const;
 
+/** What the DynamoDB client retries by default: 4 attempts (AWS_MAX_ATTEMPTS overrides), 25 ms base delay. */
+export const DYNAMODB_RETRIES = { maxAttempts: 4, baseDelay: 25 } as const;
+
 /**
  * DynamoDB's endpoint as the SDK picks it for these variables: AWS_ENDPOINT_URL_DYNAMODB, then
  * AWS_ENDPOINT_URL (local endpoints, the twin), else the regional one.
@@ -53,7 +56,8 @@ export function putItemBody(input: PutItemInput): string {
 /** Returns a PutItem that signs with the environment's credentials and region. */
 export function signedPutItem(options: SignedRequestOptions = {}): (input: PutItemInput) => Promise<void> {
   const env = options.env ?? process.env;
-  const dynamodb = signedSender('dynamodb', options);
+  // The DynamoDB client's own retry defaults (@aws-sdk/client-dynamodb, 2026 retry behaviour).
+  const dynamodb = signedSender('dynamodb', { ...options, retries: DYNAMODB_RETRIES });
   return async (input) => {
     try {
       await dynamodb.send(

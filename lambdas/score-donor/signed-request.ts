@@ -84,14 +84,20 @@ export interface SignedSender {
   send(request: SignedRequest, readError: ErrorReader): Promise<SignedResponse>;
 }
 
-export function signedSender(service: string, options: SignedRequestOptions & { signing?: { uriEscapePath?: boolean } } = {}): SignedSender {
+export interface SenderDefaults {
+  signing?: { uriEscapePath?: boolean };
+  /** The service client's defaults when AWS_MAX_ATTEMPTS is not set (DynamoDB's client: 4 attempts, 25 ms base delay). */
+  retries?: { maxAttempts: number; baseDelay: number };
+}
+
+export function signedSender(service: string, options: SignedRequestOptions & SenderDefaults = {}): SignedSender {
   const env = options.env ?? process.env;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const credentials = fromEnv();
   const signer = region ? new SignatureV4({ service, region, sha256: Sha256, uriEscapePath: options.signing?.uriEscapePath ?? true, applyChecksum: true, credentials }) : undefined;
   const http = new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: options.requestTimeoutMs ?? 5000 });
-  const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : DEFAULT_MAX_ATTEMPTS;
-  const retries = options.retryStrategy ?? new StandardRetryStrategy(maxAttempts);
+  const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : (options.retries?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const retries = options.retryStrategy ?? new StandardRetryStrategy({ maxAttempts, ...(options.retries ? { baseDelay: options.retries.baseDelay } : {}) });
 
   async function send({ method, url, headers = {}, body }: SignedRequest, readError: ErrorReader): Promise<SignedResponse> {
     if (!signer) throw new SigningUnavailable('AWS_REGION is not set (Lambda sets it; set it when running the handler elsewhere)');

@@ -163,11 +163,26 @@ describe('the score as a signed PutItem', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('makes as many attempts as the DynamoDB client does by default', async () => {
+    const serverErrors = () => Array.from({ length: 10 }, () => ({ status: 500, body: dynamoError('InternalServerError', 'injected fault') }));
+    replies = serverErrors();
+    const client = new DynamoDBClient({ endpoint, region: 'eu-central-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' } });
+    await expect(DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: 't', Item: { donorId: 'x' } }))).rejects.toMatchObject({ name: 'InternalServerError' });
+    client.destroy();
+    const sdkAttempts = seen.length;
+    expect(sdkAttempts).toBeGreaterThan(1);
+
+    seen.splice(0);
+    replies = serverErrors();
+    await expect(new SignedDynamoDbScoreStore('t', { env: env() }).putIfNewer(record())).rejects.toMatchObject({ name: 'InternalServerError', $metadata: { attempts: sdkAttempts } });
+    expect(seen).toHaveLength(sdkAttempts);
+  });
+
   it('does not retry a validation error; names it and keeps donor data out of the error', async () => {
     replies = [{ status: 400, body: dynamoError('ValidationException', 'One or more parameter values were invalid: Missing the key donorId in the item') }];
     const failed = store().putIfNewer(record());
     await expect(failed).rejects.toMatchObject({ name: 'ValidationException', message: 'One or more parameter values were invalid: Missing the key donorId in the item' });
-    const error = await failed.catch((e: Error) => e);
+    const error = (await failed.catch((e: Error) => e)) as Error;
     expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toMatch(/D-SECRET|birthYear/);
     expect(seen).toHaveLength(1);
 
