@@ -92,7 +92,7 @@ test('a backfill stores exactly the valid rows, each with the score drs score gi
   expect(Object.values(summary.rejectedByRule).reduce((a, b) => a + b, 0)).toBe(3);
 });
 
-test('a gzip export (.jsonl.gz) is decompressed by the batch function and backfilled like the plain one', async () => {
+test('a gzip export (.jsonl.gz) is read by the map's item reader as it is (no step before the map) and backfilled like the plain one', async () => {
   const lines = [...validRows.slice(0, 300), JSON.stringify(BROKEN[0])];
   const gz = join(dir, 'export.jsonl.gz');
   writeFileSync(gz, gzipSync(lines.join('\n') + '\n'));
