@@ -24,6 +24,7 @@ import {
   Fail,
   ItemBatcher,
   JsonPath,
+  OutputType,
   Pass,
   Result,
   ResultWriterV2,
@@ -32,8 +33,10 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Transformation,
   Wait,
   WaitTime,
+  WriterConfig,
   type IChainable,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -287,7 +290,14 @@ export class RegistryRefresh extends Construct {
         maxAttempts: 3,
         backoffRate: 2,
       });
-    const resultWriter = new ResultWriterV2({ bucket: this.runBucket, prefix: JsonPath.format('runs/{}/results', JsonPath.stringAt('$.runId')) });
+    // COMPACT: a succeeded batch is kept as its output (its counts, ~200 B) instead of its whole input
+    // (400 rows, ~250 KB) and metadata; a failed batch is always kept whole (input, error, cause), as AWS
+    // documents, which is what the summary and a re-run need.
+    const resultWriter = new ResultWriterV2({
+      bucket: this.runBucket,
+      prefix: JsonPath.format('runs/{}/results', JsonPath.stringAt('$.runId')),
+      writerConfig: new WriterConfig({ outputType: OutputType.JSON, transformation: Transformation.COMPACT }),
+    });
     const mapCommon = {
       maxConcurrency: this.maxConcurrency,
       // Each child is one batch of seconds' work: Express child workflows cost per request and

@@ -16,7 +16,9 @@
 //   States.ExceedToleratedFailureThreshold.
 // - ResultWriter: `<Prefix>/<map run id>/manifest.json` and SUCCEEDED_n.json / FAILED_n.json /
 //   PENDING_n.json files (arrays of child executions: Input, Output or Error and Cause, Status);
-//   the state's result is {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.
+//   the state's result is {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}. WriterConfig
+//   Transformation COMPACT writes a succeeded child as its output alone (FLATTEN: an array output
+//   spread), a failed one always as its whole record; OutputType JSON only.
 // Everything streams: items are read, batched and processed as they come, and results are written
 // out in files of RESULTS_PER_FILE children as they finish, so a run of millions of rows holds
 // only the batches in flight.
@@ -187,6 +189,13 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
   delete processorDefinition.ProcessorConfig;
   const processor = new StateMachine(processorDefinition as StateMachineDefinition, { validationOptions: { checkArn: false } });
   const writer = state.ResultWriter ? await evaluateTemplate(state.ResultWriter.Parameters, input) : undefined;
+  // WriterConfig: NONE (the default with a bucket) keeps each child's record; COMPACT keeps a succeeded
+  // child's output itself, FLATTEN too but spreads an array output; a failed child is always its whole record.
+  const transformation: string = state.ResultWriter?.WriterConfig?.Transformation ?? 'NONE';
+  const outputType: string = state.ResultWriter?.WriterConfig?.OutputType ?? 'JSON';
+  if (writer && (!['NONE', 'COMPACT', 'FLATTEN'].includes(transformation) || outputType !== 'JSON')) {
+    throw new Error(`the local twin writes map results with Transformation NONE, COMPACT or FLATTEN and OutputType JSON, not ${transformation} ${outputType}`);
+  }
   const prefix = writer ? `${writer.Prefix ? `${writer.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}/` : '';
   const files: Record<'FAILED' | 'PENDING' | 'SUCCEEDED', { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
   const pending = { SUCCEEDED: [] as string[], FAILED: [] as string[] };
@@ -204,16 +213,23 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
     files[status].push({ Key: key, Size: Buffer.byteLength(body) });
     await env.s3.send(new PutObjectCommand({ Bucket: writer.Bucket, Key: key, Body: body }));
   };
-  const record = async (result: ChildResult) => {
-    counts[result.Status] += 1;
-    if (result.Status === 'FAILED') firstFailure ??= result;
-    if (writer) {
-      const entry = JSON.stringify(result);
-      if (pending[result.Status].length >= RESULTS_PER_FILE || pendingBytes[result.Status] + entry.length > RESULT_FILE_BYTES) await flush(result.Status);
-      pending[result.Status].push(entry);
-      pendingBytes[result.Status] += entry.length + 1;
-    } else if (result.Status === 'SUCCEEDED') {
-      outputs.push(JSON.parse(result.Output!));
+  const write = async (status: 'SUCCEEDED' | 'FAILED', entry: string) => {
+    if (pending[status].length >= RESULTS_PER_FILE || pendingBytes[status] + entry.length > RESULT_FILE_BYTES) await flush(status);
+    pending[status].push(entry);
+    pendingBytes[status] += entry.length + 1;
+  };
+  // `result` is built only when it is written whole: a compacted success never serialises its input.
+  const record = async (status: 'SUCCEEDED' | 'FAILED', result: () => ChildResult, output?: Json) => {
+    counts[status] += 1;
+    if (status === 'FAILED') firstFailure ??= result();
+    if (!writer) {
+      if (status === 'SUCCEEDED') outputs.push(output);
+    } else if (status === 'FAILED' || transformation === 'NONE') {
+      await write(status, JSON.stringify(result()));
+    } else if (transformation === 'FLATTEN' && Array.isArray(output)) {
+      for (const element of output) await write(status, JSON.stringify(element));
+    } else {
+      await write(status, JSON.stringify(output ?? null));
     }
   };
   const limit = Math.max(1, Math.min(state.MaxConcurrency || 1000, env.localConcurrency));
@@ -226,15 +242,17 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
     const childInput = state.ItemBatcher ? { Items: items, ...(batchInput !== undefined ? { BatchInput: batchInput } : {}) } : items[0];
     const name = `${mapRunId}:${index++}`;
     const started = new Date().toISOString();
-    const base = { Input: JSON.stringify(childInput), Name: name, ExecutionArn: `${mapRunArn.replace(':mapRun:', ':execution:')}:${name}`, StartDate: started };
+    const base = () => ({ Input: JSON.stringify(childInput), Name: name, ExecutionArn: `${mapRunArn.replace(':mapRun:', ':execution:')}:${name}`, StartDate: started });
     try {
       const output = await processor.run(childInput, {
         overrides: { taskResourceLocalHandlers: env.taskHandlers, retryIntervalOverrides: env.retryIntervalOverrides },
       }).result;
-      await record({ ...base, Output: JSON.stringify(output), Status: 'SUCCEEDED', StopDate: new Date().toISOString() });
+      const stopped = new Date().toISOString();
+      await record('SUCCEEDED', () => ({ ...base(), Output: JSON.stringify(output), Status: 'SUCCEEDED', StopDate: stopped }), output);
     } catch (error) {
       const cause = (error as { cause?: Error }).cause ?? (error as Error);
-      await record({ ...base, Error: cause.name ?? 'States.TaskFailed', Cause: cause.message ?? String(cause), Status: 'FAILED', StopDate: new Date().toISOString() });
+      const stopped = new Date().toISOString();
+      await record('FAILED', () => ({ ...base(), Error: cause.name ?? 'States.TaskFailed', Cause: cause.message ?? String(cause), Status: 'FAILED', StopDate: stopped }));
     }
     env.onBatchDone?.(items.length);
   };

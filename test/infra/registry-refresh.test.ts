@@ -74,7 +74,8 @@ test('backfill and refresh are Distributed Maps over rows, with a reader, a batc
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
     expect(map.MaxConcurrency).toBe(mapConcurrency(4000));
     expect(map.ToleratedFailurePercentage).toBe(100);
-    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: bucket, 'Prefix.$': "States.Format('runs/{}/results', $.runId)" } });
+    // COMPACT: a succeeded batch is kept as its counts, not its rows; a failed one whole.
+    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', WriterConfig: { OutputType: 'JSON', Transformation: 'COMPACT' }, Parameters: { Bucket: bucket, 'Prefix.$': "States.Format('runs/{}/results', $.runId)" } });
     const task = Object.values(map.ItemProcessor.States)[0] as any;
     expect(task.Resource).toBe(`arn:aws:lambda:us-east-1:123456789012:function:${fnId}`);
     expect(task.Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }]);
