@@ -176,7 +176,7 @@ export async function localBackfill(rows: number, synthesized?: SynthesizedPipel
       writeFileSync(join(dir, 'synthesized.json'), JSON.stringify(synthesized));
       args.push(join(dir, 'synthesized.json'));
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, TSX_DISABLE_CACHE: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: join(__dirname, '..'), env: { ...process.env, TSX_DISABLE_CACHE: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let out = '';
     let err = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

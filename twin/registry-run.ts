@@ -14,7 +14,7 @@ import { loadHandler, type Handler } from './local-function';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
 import { scanTable, withCapturedLogs } from './run-twin';
-import { synthesizePipeline, type SynthesizedPipeline } from './synthesize';
+import { synthesizeInChildProcess, type SynthesizedPipeline } from './synthesize';
 import { exportTableToS3 } from './table-export';
 import { resolveString, resolveValue, type ResolveContext, type StackTemplate } from './template-resolver';
 
@@ -119,7 +119,8 @@ export async function runRegistryRun(options: RegistryRunOptions): Promise<Regis
   mkdirSync(options.workDir, { recursive: true });
   const logFile = join(options.workDir, 'registry-run.log');
   rmSync(logFile, { force: true });
-  const synthesized = options.synthesized ?? synthesizePipeline({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
+  // Synthesized in a child process: the CDK app's memory is not this long run's (twin/synthesize.ts).
+  const synthesized = options.synthesized ?? synthesizeInChildProcess({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
   const endpoints = await startLocalEndpoints({ dataDir: options.dataDir });
   try {
     const clients = localClients(endpoints);
