@@ -11,7 +11,7 @@ import { DynamoDbScoreStore, loadModelFromS3 } from '../score-donor/aws-ports';
 import { readRescoreConfig } from './config';
 import { rescoreBatch, writePacer, type BatchCounts, type BatchEvent } from './rescore-batch';
 import { summarizeRun, type RunSummary, type SummarizeRequest } from './run-summary';
-import { getJson, parseExportItem, putJson, putRejectedRows } from './s3-ports';
+import { getJson, parseExportItem, putJson, putRejectedRows, sdkObjectGetter } from './s3-ports';
 
 const config = readRescoreConfig();
 const logger = new Logger({ serviceName: 'registry-run', persistentKeys: { stage: config.stage } });
@@ -25,7 +25,7 @@ const pace = writePacer(config.writesPerSecond);
 
 let model: Promise<ReadinessModel> | undefined;
 function loadModel(): Promise<ReadinessModel> {
-  model ??= loadModelFromS3(s3, config).catch((error: unknown) => {
+  model ??= loadModelFromS3(sdkObjectGetter(s3), config).catch((error: unknown) => {
     model = undefined;
     throw error;
   });
