@@ -5,6 +5,7 @@
 import {
   autocorrelation,
   binFailures,
+  chanceOf,
   chooseBinMs,
   cooccurrence,
   findBursts,
@@ -14,6 +15,7 @@ import {
   lowerBound,
   MAX_BINS,
   MINUTE_MS,
+  phaseSpread,
   round,
   seededRandom,
   upperBound,
@@ -241,6 +243,10 @@ describe('findPeriod on a small series', () => {
     // 96 bins of 5 min = 480 min: 16 periods of 30 min, 15 whole ones if the period is a little longer.
     expect([15, 16]).toContain(test.cycles);
     expect(test.reason).toMatch(new RegExp(`^failures repeat every (29|30)(\\.\\d)? min over ${test.cycles} cycles; none of 49 random rearrangements of the same failures repeat as strongly \\(chance `));
+    // Ten minutes and more are given to 0.1 min; the confidence is 1 - the chance, to 4 decimals.
+    expect(Math.round(test.period!.minutes * 10)).toBeCloseTo(test.period!.minutes * 10, 9);
+    expect(test.period!.confidence).toBeCloseTo(1 - test.chance!, 4);
+    expect(test.period!.confidence).toBeLessThan(1);
   });
   it('claims none in noise', () => {
     const random = seededRandom(22);
@@ -272,5 +278,56 @@ describe('the words of the figures', () => {
     expect(formatChance(0.00999)).toBe('0.0100');
     expect(formatChance(0.01)).toBe('0.01');
     expect(formatChance(0.456)).toBe('0.46');
+  });
+});
+
+describe('phaseSpread: the share of 24 phases that hold 80% of the excess over the lower quartile', () => {
+  const spread = (counts: number[], binMs: number, periodMs: number) => phaseSpread(Float64Array.from(counts), binMs, periodMs);
+  it('is 1/24 for failures in one phase of each cycle', () => {
+    const counts = Array(48).fill(0);
+    counts[3] = 1;
+    counts[27] = 1;
+    expect(spread(counts, M, 24 * M)).toBe(1 / 24);
+  });
+  it('is 10/24 for a steady rise over the cycle (rates 0..23: excess 17..1 over the quartile 6, 80% of 153 in the top 10)', () => {
+    expect(spread(Array.from({ length: 48 }, (_, i) => i % 24), M, 24 * M)).toBe(10 / 24);
+  });
+  it('is 1 for failures spread evenly (no excess at all)', () => {
+    expect(spread(Array(48).fill(1), M, 24 * M)).toBe(1);
+    expect(spread(Array(48).fill(0), M, 24 * M)).toBe(1);
+  });
+  it('stops at exactly 80%: excess 4 and 1 of 5 is held by one phase', () => {
+    const counts = Array(24).fill(0);
+    counts[0] = 4;
+    counts[1] = 1;
+    expect(spread(counts, M, 24 * M)).toBe(1 / 24);
+  });
+  it('places a bin by its middle: 12 bins on a 12-bin cycle fill the odd phases, the first bin phase 1', () => {
+    // Bin 0's middle is at 0.5 of 12: phase floor(0.5 / 12 * 24) = 1. Its own rate 5, the others 0.
+    const counts = Array(12).fill(0);
+    counts[0] = 5;
+    expect(spread(counts, 1, 12)).toBe(1 / 24);
+    counts[11] = 5; // bin 11's middle, 11.5 of 12: phase 23 (not 24, not 0)
+    expect(spread(counts, 1, 12)).toBe(2 / 24);
+  });
+});
+
+describe('chanceOf: a Gumbel fit to the surrogate maxima by moments, bounded below by the rank', () => {
+  // Worked out apart from the code: mean 2, sd sqrt(10/4), beta = sd * sqrt(6) / pi, mu = mean - 0.5772156649 * beta,
+  // chance = 1 - exp(-exp(-(x - mu) / beta)); the floor is (as strong + 1) / (n + 1) / 10.
+  const maxima = [0, 1, 2, 3, 4];
+  it('fits the tail above and below the maxima', () => {
+    expect(chanceOf(5, maxima).chance).toBeCloseTo(0.04806453030112485, 12);
+    expect(chanceOf(5, maxima).asStrong).toBe(0);
+    expect(chanceOf(2, maxima)).toEqual({ chance: expect.closeTo(0.4296239983254678, 12), asStrong: 3 });
+    expect(chanceOf(0, maxima)).toEqual({ chance: expect.closeTo(0.9417884185403138, 12), asStrong: 5 });
+  });
+  it('never claims less than a tenth of the rank allows', () => {
+    expect(chanceOf(100, maxima)).toEqual({ chance: 1 / 6 / 10, asStrong: 0 });
+  });
+  it('answers maxima that are all alike with 0 (then the rank floor) above them and 1 at or below', () => {
+    expect(chanceOf(2, [1, 1, 1])).toEqual({ chance: 1 / 4 / 10, asStrong: 0 });
+    expect(chanceOf(1, [1, 1, 1])).toEqual({ chance: 1, asStrong: 3 });
+    expect(chanceOf(0.5, [1, 1, 1])).toEqual({ chance: 1, asStrong: 3 });
   });
 });
