@@ -248,6 +248,17 @@ describe('findPeriod on a small series', () => {
     expect(test.period!.confidence).toBeCloseTo(1 - test.chance!, 4);
     expect(test.period!.confidence).toBeLessThan(1);
   });
+  it('claims none, even when no surrogate is as strong, when alpha is below what 49 surrogates can show', () => {
+    // The chance is at least (0 + 1) / (49 + 1) / 10 = 0.002, doubled for two detectors: 0.004 > alpha.
+    const random = seededRandom(21);
+    const counts = Array.from({ length: 96 }, () => (random() < 0.1 ? 1 : 0));
+    for (let b = 2; b < 96; b += 6) counts[b] += 4 + Math.floor(random() * 3);
+    const test = findPeriod({ start: T0, binMs: 5 * M, counts: Float64Array.from(counts) }, { surrogates: 49, alpha: 0.003 });
+    expect(test.period).toBeNull();
+    expect(test.surrogatesAsStrong).toBe(0);
+    expect(test.chance).toBeGreaterThanOrEqual(0.004);
+    expect(test.reason).toMatch(/^no period is supported: the strongest repeat \(every .+\) is as strong in 0 of 49 random rearrangements/);
+  });
   it('claims none in noise', () => {
     const random = seededRandom(22);
     const counts = Array.from({ length: 96 }, () => (random() < 0.3 ? 1 + Math.floor(random() * 4) : 0));
