@@ -388,7 +388,27 @@ function twinCpuLine(r: BenchResult): string {
     `the twin's process spends ${c16.twinCpuMsPerEvent} ms of CPU per event (the handler, of which the warm handler alone is ${r.warm.cpuMsPerEvent} ms, ` +
     `plus delivery and the stream emulation), the endpoints' process ${c16.endpointsCpuMsPerEvent ?? '?'} ms (dynalite's conditional write, the rejected events' queue). ` +
     `Writing the same records straight to dynalite costs it ${r.storeCeiling.endpointsCpuMsPerSameWrite ?? '?'} ms per write (a bare small write ${r.storeCeiling.endpointsCpuMsPerWrite ?? '?'} ms). ` +
-    `One process runs all 16 invocations on one core, as 16 Lambda containers would not: at ${c16.twinCpuMsPerEvent} ms an event it tops out near ${Math.round(1000 / c16.twinCpuMsPerEvent)} events/s.`
+    `One process runs all 16 invocations on one core, as 16 Lambda containers would not: at ${c16.twinCpuMsPerEvent} ms an event it tops out near ${Math.round(1000 / c16.twinCpuMsPerEvent)} events/s. ` +
+    twinGapLine(r, c16.twinCpuMsPerEvent, c16.endpointsCpuMsPerEvent)
+  );
+}
+
+/**
+ * Whose the twin's gap to its store ceiling is, from CPU per event: each process alone bounds the
+ * rate (one thread each), and both together share the machine's cores.
+ */
+export function twinGapLine(r: BenchResult, twinCpuMs: number, endpointsCpuMs: number | undefined): string {
+  const ceiling = r.storeCeiling.sameWriteWritesPerSecond;
+  const c16 = r.concurrency.find((c) => c.level === 16);
+  if (!endpointsCpuMs || !ceiling || !c16) return '';
+  const share = (perSecond: number) => r2(perSecond / ceiling);
+  const endpointsBound = 1000 / endpointsCpuMs;
+  const twinBound = 1000 / twinCpuMs;
+  const machineBound = (r.machine.cores * 1000) / (twinCpuMs + endpointsCpuMs);
+  return (
+    `Bounds, as shares of the ceiling: the endpoints' process alone (one thread) ${share(endpointsBound)}, the twin's process alone ${share(twinBound)}, ` +
+    `both on this machine's ${r.machine.cores} cores ${share(machineBound)}; measured ${share(c16.eventsPerSecond)}. ` +
+    `The local endpoints' bound is not ours to move; the twin's process (${twinCpuMs} ms an event, most of it the handler's own warm cost) is, and the cores are the machine's.`
   );
 }
 

@@ -15,6 +15,7 @@ import { alarmHistoryOverlays, metricOverlays, shortLogicalId, stackMetricSpecs,
 import { failureLogBuilder, type FailureLog } from './failure-log';
 import type { OverlaySeries } from './overlay-series';
 import { progressBar } from './terminal';
+import { DIAGNOSE_PERMISSIONS } from './permissions';
 
 export const INSIGHTS_ROW_LIMIT = 10_000;
 /** Queries in flight at once: Insights allows 30 an account (Standard log class); leave room for others. */
@@ -154,13 +155,7 @@ export async function deployments(cloudformation: CloudFormationClient, stackNam
 }
 
 /** What `drs diagnose --stage` needs, all read-only. */
-export const DIAGNOSE_PERMISSIONS = [
-  'cloudformation:DescribeStacks, cloudformation:DescribeStackEvents and cloudformation:ListStackResources on the stack',
-  'logs:StartQuery on the scoring log group (output ScoringLogGroup), logs:GetQueryResults',
-  'cloudwatch:DescribeAlarmHistory on the stack\'s alarms',
-  'cloudwatch:GetMetricData (it takes no resource: "*")',
-  'kms:Decrypt on the stack\'s key (output DataKeyArn), which encrypts the log group',
-];
+export { DIAGNOSE_PERMISSIONS };
 
 export interface AwsClients {
   cloudformation: CloudFormationClient;

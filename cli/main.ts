@@ -1,20 +1,11 @@
 // The `drs` command line: one entry for the data scientist and the operator.
 import { Command, InvalidArgumentError } from 'commander';
+// Each command's module is loaded when that command runs: `drs data` need not evaluate the AWS SDK
+// clients of `drs diagnose` and `drs trace`.
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { DEFAULT_BASE_RATE, GENERATOR_VARIANTS } from '../model/synthetic-registry';
-import { runData } from './data-command';
-import { runDiagnose } from './diagnose-command';
-import { DIAGNOSE_PERMISSIONS } from './diagnose-aws';
-import { runEvaluate } from './evaluate-command';
-import { runMonitor } from './monitor-command';
-import { runExportTraining } from './export-training-command';
-import { runCompare } from './compare-command';
-import { runRedrive } from './redrive-command';
-import { runRescore } from './rescore-command';
+import { DIAGNOSE_PERMISSIONS, TRACE_PERMISSIONS } from './permissions';
 import { decimalFraction, seeHelp, wholeNumber } from './option-values';
-import { runScore } from './score-command';
-import { runTrace, TRACE_PERMISSIONS } from './trace-command';
-import { runScoresGet } from './scores-command';
 
 const isoDate = (value: string) => {
   const date = parseIsoDate(value);
@@ -40,13 +31,13 @@ program
   .option('--variant <name>', `generator world: ${GENERATOR_VARIANTS.join(', ')} (see MODEL_CARD.md)`, 'baseline')
   .option('--request-date <date>', 'date of the CT requests the outcomes are for (default: --as-of); later ages the same records', isoDate)
   .option('--json', 'print the summary as JSON', false)
-  .action((opts) => {
+  .action(async (opts) => {
     if (!(GENERATOR_VARIANTS as readonly string[]).includes(opts.variant)) {
       throw new InvalidArgumentError(`--variant must be one of ${GENERATOR_VARIANTS.join(', ')}`);
     }
     const asOf = opts.asOf ?? todayIsoDate();
     if (opts.requestDate && opts.requestDate < asOf) throw new InvalidArgumentError('--request-date must not be before --as-of');
-    return runData({ ...opts, asOf });
+    return (require('./data-command') as typeof import('./data-command')).runData({ ...opts, asOf });
   });
 
 program
@@ -58,7 +49,7 @@ program
   .option('--model-dir <dir>', 'folder with manifest.json and the ONNX file (default: the committed model/)')
   .option('--batch-size <n>', 'rows per ONNX run', positiveInt('--batch-size'), 4096)
   .option('--json', 'print the summary as JSON', false)
-  .action((opts) => runScore({ ...opts, asOf: opts.asOf ?? todayIsoDate() }));
+  .action(async (opts) => (require('./score-command') as typeof import('./score-command')).runScore({ ...opts, asOf: opts.asOf ?? todayIsoDate() }));
 
 program
   .command('evaluate')
@@ -69,11 +60,11 @@ program
   .option('--check', 'exit 1 when a gate fails: file pairing (line count, donor ids, labels, skipped lines) or a quality target', false)
   .option('--gate <name=value>', 'override one gate limit of model/training-config.json, e.g. maxSkippedShare=0.05 (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
   .option('--recalibrate <method>', 'also fit a calibrator (intercept or isotonic) on the first half and report the ECE after it on the second half')
-  .action((opts) => {
+  .action(async (opts) => {
     if (opts.recalibrate && !['intercept', 'isotonic'].includes(opts.recalibrate)) {
       throw new InvalidArgumentError('--recalibrate must be intercept or isotonic');
     }
-    return runEvaluate(opts);
+    return (require('./evaluate-command') as typeof import('./evaluate-command')).runEvaluate(opts);
   });
 
 program
@@ -85,7 +76,7 @@ program
   .requiredOption('--out <dir>', 'folder for report.html and figures.json')
   .option('--as-of <date>', 'the run date (default: the newest scoring date in --scores)', isoDate)
   .option('--json', 'print the figures as JSON', false)
-  .action((opts) => runMonitor(opts));
+  .action(async (opts) => (require('./monitor-command') as typeof import('./monitor-command')).runMonitor(opts));
 
 program
   .command('export-training')
@@ -94,7 +85,7 @@ program
   .option('--twin [work-dir]', 'read the local twin kept up by npm start -- --serve (default .drs) instead of AWS')
   .option('--out <file>', 'output JSON Lines, - for standard output', '-')
   .option('--json', 'print the summary as JSON', false)
-  .action((opts) => runExportTraining(opts));
+  .action(async (opts) => (require('./export-training-command') as typeof import('./export-training-command')).runExportTraining(opts));
 
 program
   .command('compare')
@@ -106,7 +97,7 @@ program
   .option('--resamples <n>', 'bootstrap resamples', wholeNumber('--resamples', 50, 10000), 200)
   .option('--gate <name=value>', 'override one gate limit of model/training-config.json (repeatable)', (v: string, all: string[]) => [...all, v], [] as string[])
   .option('--json', 'print the comparison as JSON', false)
-  .action((opts) => runCompare(opts));
+  .action(async (opts) => (require('./compare-command') as typeof import('./compare-command')).runCompare(opts));
 
 program
   .command('redrive')
@@ -118,7 +109,7 @@ program
   .option('--limit <n>', 'at most this many messages', positiveInt('--limit'))
   .option('--json', 'print the report as JSON', false)
   .action(async (opts) => {
-    await runRedrive(opts);
+    await (require('./redrive-command') as typeof import('./redrive-command')).runRedrive(opts);
   });
 
 program
@@ -132,7 +123,7 @@ program
   .option('--poll-seconds <n>', 'seconds between progress checks', positiveInt('--poll-seconds'), 10)
   .option('--json', 'print the result as JSON', false)
   .action(async (opts) => {
-    await runRescore(opts);
+    await (require('./rescore-command') as typeof import('./rescore-command')).runRescore(opts);
   });
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -151,7 +142,7 @@ program
   .option('--json', 'print the report as JSON', false)
   .addHelpText('after', `\nRead-only. With --stage it needs:\n${DIAGNOSE_PERMISSIONS.map((p) => `  - ${p}`).join('\n')}`)
   .action(async (opts) => {
-    await runDiagnose(opts);
+    await (require('./diagnose-command') as typeof import('./diagnose-command')).runDiagnose(opts);
   });
 
 program
@@ -165,7 +156,7 @@ program
   .option('--json', 'print the trace as JSON', false)
   .addHelpText('after', `\nRead-only. In AWS it needs:\n${TRACE_PERMISSIONS.map((p) => `  - ${p}`).join('\n')}`)
   .action(async (donorId: string, opts) => {
-    await runTrace(donorId, opts);
+    await (require('./trace-command') as typeof import('./trace-command')).runTrace(donorId, opts);
   });
 
 
@@ -180,7 +171,7 @@ program
   .option('--url <url>', 'the read API base URL (stack output ReadApiUrl), signed with your AWS credentials')
   .option('--json', 'print the answer as JSON: {"items": [...], "notFound": [...]}', false)
   .action(async (ids: string[], opts) => {
-    await runScoresGet(ids, opts);
+    await (require('./scores-command') as typeof import('./scores-command')).runScoresGet(ids, opts);
   });
 
 for (const command of program.commands) command.showHelpAfterError(seeHelp(`drs ${command.name()}`));

@@ -14,6 +14,7 @@ import { changeEventOf, formatTrace, keptRecordOf, outcomeRecordOf, traceDonor, 
 import { parseDuration } from './log-timestamp';
 import { peekQueue } from './queue-peek';
 import { fail } from './terminal';
+import { TRACE_PERMISSIONS } from './permissions';
 
 export interface TraceCommandOptions {
   stage?: string;
@@ -23,14 +24,7 @@ export interface TraceCommandOptions {
   json: boolean;
 }
 
-export const TRACE_PERMISSIONS = [
-  'cloudformation:DescribeStacks on the stack DonorReadiness-<stage>',
-  'dynamodb:GetItem on the score table',
-  'sqs:GetQueueUrl, sqs:ReceiveMessage and sqs:ChangeMessageVisibility on the rejected-events, failed-scoring, dead-letter and undelivered queues',
-  'kms:Decrypt on the stack\'s key (stack output DataKeyArn: the table and queues are encrypted with it)',
-  'logs:StartQuery and logs:GetQueryResults on the scoring function\'s log group',
-  'dynamodb:Scan on the outcome table (stack output OutcomeTableName; keyed by request id, so the donor\'s outcomes are found by a filtered scan)',
-];
+export { TRACE_PERMISSIONS };
 
 /** Where AWS keeps DonorReadinessChanged events: nowhere the pipeline can read back. */
 export const AWS_CHANGE_EVENTS_NOTE =

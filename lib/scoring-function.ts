@@ -18,6 +18,31 @@ import type { ModelStore } from './model-store';
 export { PROJECT_ROOT };
 export const HANDLER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'handler.ts');
 export const HANDLER_EXPORT = 'handler';
+/** Replaces @aws-sdk/credential-provider-node in the scoring bundle (see the file's comment). */
+export const ENVIRONMENT_CREDENTIALS = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'environment-credentials.ts');
+/** The SQS client (failure path only), bundled as a file of its own beside index.js. */
+export const SQS_CLIENT_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'sqs-client.ts');
+
+/**
+ * The command that bundles the SQS client into `sqs-client.js` beside the handler, with the same
+ * esbuild options as the handler: index.js requires it at the first send, so a cold start does not
+ * compile it (bench/PROFILE.md).
+ */
+export function sqsClientBundleCommand(outputDir: string): string {
+  const esbuild = join(dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
+  const options = [
+    '--bundle',
+    '--platform=node',
+    `--target=${BUNDLING.target}`,
+    '--format=cjs',
+    '--minify',
+    `--main-fields=${BUNDLING.mainFields.join(',')}`,
+    '--supported:dynamic-import=false',
+    `--alias:@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}`,
+    '--log-level=error',
+  ];
+  return `"${esbuild}" "${SQS_CLIENT_ENTRY}" ${options.join(' ')} --outfile="${join(outputDir, 'sqs-client.js')}"`;
+}
 
 export interface ScoringFunctionProps {
   key: IKey;
@@ -105,12 +130,16 @@ export class ScoringFunction extends Construct {
       },
       bundling: {
         ...BUNDLING,
-        // The native module stays outside the bundle; the hook copies it in.
-        externalModules: ['onnxruntime-node'],
+        // Credentials from the environment only, where Lambda puts the role's: the default chain's
+        // SSO/STS clients are not bundled (a tenth of the bundle compiled at every cold start).
+        esbuildArgs: { ...BUNDLING.esbuildArgs, '--alias': `@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}` },
+        // The native module stays outside the bundle; the hook copies it in. So does the SQS
+        // client (`require('./sqs-client')` in aws-ports.ts), which the hook bundles apart.
+        externalModules: ['onnxruntime-node', '*/sqs-client'],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => onnxRuntimeCopyCommands(outputDir, props.architecture),
+          afterBundling: (_inputDir: string, outputDir: string) => [...onnxRuntimeCopyCommands(outputDir, props.architecture), sqsClientBundleCommand(outputDir)],
         },
       },
     });

@@ -15,11 +15,26 @@ export interface SynthesizedPipeline {
 }
 
 export function synthesizePipeline(context: Record<string, string> = {}, outdir?: string, modelDir?: string): SynthesizedPipeline {
-  const { app, stack, config } = buildPipelineApp(
-    { context, outdir: outdir ?? mkdtempSync(join(tmpdir(), 'drs-cdk-')) },
-    modelDir,
-  );
-  const assembly = app.synth();
+  // Bundling happens as the stack's constructs are made (asset staging), not in synth().
+  const { stack, config, assembly } = withoutBundlingLines(() => {
+    const built = buildPipelineApp({ context, outdir: outdir ?? mkdtempSync(join(tmpdir(), 'drs-cdk-')) }, modelDir);
+    return { ...built, assembly: built.app.synth() };
+  });
   const artifact = assembly.getStackByName(stack.stackName);
   return { template: artifact.template as StackTemplate, assemblyDir: assembly.directory, stackName: stack.stackName, config };
+}
+
+/**
+ * CDK writes "Bundling asset <path>..." to standard error for every function it bundles: a dozen
+ * lines in each `npm start`, bench and integration test file. The twin says what it is doing itself.
+ */
+function withoutBundlingLines<T>(work: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && /^Bundling asset \S+\.\.\.\n$/.test(chunk) ? true : (write as (...a: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof write;
+  try {
+    return work();
+  } finally {
+    process.stderr.write = write;
+  }
 }

@@ -12,7 +12,7 @@ import { readRescoreConfig } from './config';
 import { rescoreBatch, writePacer, type BatchCounts, type BatchEvent } from './rescore-batch';
 import { summarizeRun, type RunSummary, type SummarizeRequest } from './run-summary';
 import { prepareRows, type PreparedRows, type PrepareRequest } from './prepare-rows';
-import { getJson, listKeys, parseExportItem, putJson, putRejectedRows, readObjectLines, writeObjectLines } from './s3-ports';
+import { getJson, listKeys, parseExportItem, putJson, putRejectedRows, readObjectLines, sdkObjectGetter, writeObjectLines } from './s3-ports';
 
 const config = readRescoreConfig();
 const logger = new Logger({ serviceName: 'registry-run', persistentKeys: { stage: config.stage } });
@@ -26,7 +26,7 @@ const pace = writePacer(config.writesPerSecond);
 
 let model: Promise<ReadinessModel> | undefined;
 function loadModel(): Promise<ReadinessModel> {
-  model ??= loadModelFromS3(s3, config).catch((error: unknown) => {
+  model ??= loadModelFromS3(sdkObjectGetter(s3), config).catch((error: unknown) => {
     model = undefined;
     throw error;
   });

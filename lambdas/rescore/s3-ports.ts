@@ -60,3 +60,11 @@ export async function getJson(s3: S3Client, bucket: string, key: string): Promis
 export async function putJson(s3: S3Client, bucket: string, key: string, value: unknown): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(value, null, 2), ContentType: 'application/json' }));
 }
+
+/** GetObject through the S3 client, for loadModelFromS3 (this function has the client anyway). */
+export const sdkObjectGetter =
+  (s3: S3Client) =>
+  async (bucket: string, key: string): Promise<Uint8Array> => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return object.Body!.transformToByteArray();
+  };

@@ -1,18 +1,20 @@
 // The scoring ports on AWS: DynamoDB for scores, SQS for rejected events, S3 for the model
 // (alert counts: ../alert-digest/alert-windows.ts). Clients come from the caller (created once per container) and honour
-// AWS_ENDPOINT_URL_*, so the same code runs against local endpoints.
+// AWS_ENDPOINT_URL_*, so the same code runs against local endpoints. The model's two objects are
+// read by whatever GetObject the caller passes: a signed GET in the scoring function
+// (signed-object-get.ts, no S3 client at its cold start), the S3 client in the registry run.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ModelManifest } from '../core/model-manifest';
 import { ModelIntegrityError, ReadinessModel } from '../core/readiness-model';
 import { sqsSafeJson, sqsSafeText } from '../core/sqs-body';
 import type { StoredScore } from '../core/score-record';
 import type { ScoringConfig } from './config';
+import type { ObjectGetter } from './signed-object-get';
 import type { FailedEventSink, RejectedEvent, RejectedEventSink, ScoreStore } from './score-donor-update';
 
-type SqsModule = typeof import('@aws-sdk/client-sqs');
+type SqsModule = typeof import('./sqs-client');
 
 /**
  * Highest revision wins; an equal revision is rewritten only by a rescore with another model or a
@@ -60,9 +62,10 @@ function lazySqs(createClient: (sdk: SqsModule) => SQSClient) {
   return () => {
     if (!client) {
       // A synchronous require, not import(): the bundle stays CommonJS, and the twin and the tests
-      // load it inside a vm context where a dynamic import() is not available.
+      // load it inside a vm context where a dynamic import() is not available. In the function's
+      // asset, ./sqs-client is a file of its own, not compiled at cold start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const sdk = require('@aws-sdk/client-sqs') as SqsModule;
+      const sdk = require('./sqs-client') as SqsModule;
       client = { sqs: createClient(sdk), SendMessageCommand: sdk.SendMessageCommand };
     }
     return client;
@@ -118,13 +121,15 @@ export class SqsFailedEventSink implements FailedEventSink {
   }
 }
 
-async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint8Array> {
+/** S3 refusals that mean the model is not where the deployment put it (or may not be read there). */
+const MISSING = new Set(['NoSuchKey', 'NoSuchBucket', 'AccessDenied']);
+
+async function getBytes(getObject: ObjectGetter, bucket: string, key: string): Promise<Uint8Array> {
   try {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return await object.Body!.transformToByteArray();
+    return await getObject(bucket, key);
   } catch (error) {
     const name = (error as Error).name;
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'AccessDenied') {
+    if (MISSING.has(name)) {
       throw new ModelIntegrityError(`model object s3://${bucket}/${key} cannot be read (${name}): deploy the model with npx cdk deploy`);
     }
     throw error;
@@ -135,12 +140,12 @@ async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Uint
 export type ModelLocation = Pick<ScoringConfig, 'modelBucket' | 'modelPrefix' | 'modelSha256'> & { modelFile?: string };
 
 /** Reads manifest and ONNX bytes under the deployed prefix; both must match the pinned SHA-256. */
-export async function loadModelFromS3(s3: S3Client, config: ModelLocation): Promise<ReadinessModel> {
+export async function loadModelFromS3(getObject: ObjectGetter, config: ModelLocation): Promise<ReadinessModel> {
   // The two GETs run side by side on a cold start; the ONNX bytes are used only once the manifest
   // that names them has passed its checks.
-  const onnxRead = config.modelFile ? getBytes(s3, config.modelBucket, `${config.modelPrefix}${config.modelFile}`) : undefined;
+  const onnxRead = config.modelFile ? getBytes(getObject, config.modelBucket, `${config.modelPrefix}${config.modelFile}`) : undefined;
   onnxRead?.catch(() => {}); // judged below, after the manifest
-  const manifestBytes = await getBytes(s3, config.modelBucket, `${config.modelPrefix}manifest.json`);
+  const manifestBytes = await getBytes(getObject, config.modelBucket, `${config.modelPrefix}manifest.json`);
   let manifest: ModelManifest;
   try {
     manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as ModelManifest;
@@ -157,6 +162,6 @@ export async function loadModelFromS3(s3: S3Client, config: ModelLocation): Prom
       `manifest under ${config.modelPrefix} names ONNX file ${manifest.onnx.file} but the function was deployed with ${config.modelFile}: deploy model/ and the function together (npx cdk deploy)`,
     );
   }
-  const onnxBytes = await (onnxRead ?? getBytes(s3, config.modelBucket, `${config.modelPrefix}${manifest.onnx.file}`));
+  const onnxBytes = await (onnxRead ?? getBytes(getObject, config.modelBucket, `${config.modelPrefix}${manifest.onnx.file}`));
   return ReadinessModel.load(manifest, onnxBytes);
 }

@@ -2,7 +2,6 @@
 // AWS glue only: configuration, clients and the model are created once per container; the logic
 // lives in score-donor-update.ts and lambdas/core/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -10,19 +9,21 @@ import type { ReadinessModel } from '../core/readiness-model';
 import { AlertWindows } from '../alert-digest/alert-windows';
 import { DynamoDbScoreStore, loadModelFromS3, SqsFailedEventSink, SqsRejectedEventSink } from './aws-ports';
 import { readScoringConfig } from './config';
+import { signedObjectGetter } from './signed-object-get';
 import { scoreDonorUpdate, type IncomingEvent, type ScoringDeps, type ScoringOutcome } from './score-donor-update';
 
 const config = readScoringConfig();
 const logger = new Logger({ serviceName: 'score-donor', persistentKeys: { stage: config.stage } });
 const metrics = new Metrics({ namespace: 'DonorReadiness', serviceName: 'score-donor', defaultDimensions: { stage: config.stage } });
-// An endpoint override (local S3-compatible servers) has no per-bucket DNS: address buckets by path.
-const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL) });
+// The model's two objects are read with signed GETs, not the S3 client: its compile and evaluation
+// cost an eighth of every cold start (bench/PROFILE.md). Endpoint overrides are honoured, by path.
+const getObject = signedObjectGetter();
 const dynamodb = new DynamoDBClient({});
 
 // One model per container; a failed load is forgotten so the next invocation tries again.
 let model: Promise<ReadinessModel> | undefined;
 function loadModel(): Promise<ReadinessModel> {
-  model ??= loadModelFromS3(s3, config).catch((error: unknown) => {
+  model ??= loadModelFromS3(getObject, config).catch((error: unknown) => {
     model = undefined;
     throw error;
   });
@@ -36,7 +37,7 @@ loadModel().catch(() => {});
 // endpoint, not the host inside the queue URL (the same in AWS; locally the URL's host is not
 // resolvable while AWS_ENDPOINT_URL_SQS is).
 let sqs: SQSClient | undefined;
-const sqsClient = (sdk: typeof import('@aws-sdk/client-sqs')) => (sqs ??= new sdk.SQSClient({ useQueueUrlAsEndpoint: false }));
+const sqsClient = (sdk: typeof import('./sqs-client')) => (sqs ??= new sdk.SQSClient({ useQueueUrlAsEndpoint: false }));
 
 const alertWindows = new AlertWindows(dynamodb, config.alertStateTableName);
 

@@ -92,6 +92,27 @@ describe('scoring function', () => {
     expect(bundle).toMatch(new RegExp(`\\b${exportName}:\\(\\)=>`));
   });
 
+  it('bundles for a short cold start: no S3 client, no SSO/STS credential chain, no source map', () => {
+    const dir = functionAssetDir(prod.assemblyDir, scoringFunction);
+    const bundle = readFileSync(join(dir, 'index.js'), 'utf8');
+    // Service ids as the SDK clients declare them; the DynamoDB client stays (the conditional write).
+    expect(bundle).toContain('DynamoDB_20120810');
+    expect(bundle).not.toContain('AmazonS3');
+    expect(bundle).not.toContain('AWSSecurityTokenServiceV20110615');
+    expect(bundle).not.toContain('SWBPortalService');
+    // The SQS client (failure path) is a file of its own, required at the first send.
+    expect(bundle).not.toContain('AmazonSQS');
+    expect(bundle).toContain('require("./sqs-client")');
+    const sqsClient = readFileSync(join(dir, 'sqs-client.js'), 'utf8');
+    expect(sqsClient).toContain('AmazonSQS');
+    expect(sqsClient).not.toContain('AWSSecurityTokenServiceV20110615');
+    expect(bundle).not.toContain('AWSSSOOIDCService');
+    // Source maps cost a cold start only when Node is told to use them (--enable-source-maps).
+    expect(bundle).not.toContain('sourceMappingURL');
+    expect(existsSync(join(dir, 'index.js.map'))).toBe(false);
+    expect(String(scoringFunction.Properties.Environment.Variables.NODE_OPTIONS ?? '')).not.toMatch(/source-maps/);
+  });
+
   it('points every environment variable at the right resource', () => {
     expect(scoringFunction.Properties.Environment.Variables).toEqual({
       STAGE: 'prod',

@@ -12,7 +12,7 @@ import { formatRedriveReport, runRedrive } from '../../cli/redrive-command';
 import { s3ObjectEndingWith, S3_NO_SUCH_KEY, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { runTwin, scanTable, type TwinRun } from '../../twin/run-twin';
 import { writeTwinSession } from '../../twin/twin-session';
-import { withHandlerLogsDropped } from '../../twin/local-function';
+import { captureHandlerLogs, withHandlerLogsDropped } from '../../twin/local-function';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 
 let workDir: string;
@@ -147,7 +147,9 @@ describe('drs redrive --function (AWS)', () => {
     try {
       const undelivered = queueNamed('EventIntakeUndelivered');
       for (const event of valid.slice(0, 2)) await run.clients.sqs.send(new SendMessageCommand({ QueueUrl: undelivered.url, MessageBody: JSON.stringify(event) }));
-      const report = await runRedrive({ queue: undelivered.name, function: 'DonorReadiness-prod-Score', dryRun: false, json: true });
+      // With --json, standard output is the report and nothing else.
+      const { result: report, lines: printed } = await captureHandlerLogs(() => runRedrive({ queue: undelivered.name, function: 'DonorReadiness-prod-Score', dryRun: false, json: true }));
+      expect(printed.map((line) => JSON.parse(line))).toEqual([JSON.parse(JSON.stringify(report))]);
       expect(report).toMatchObject({ received: 2, resent: 2, deleted: 2 });
       expect(invoked.map((i) => [i.path, i.invocationType, i.body.id])).toEqual([
         ['/2015-03-31/functions/DonorReadiness-prod-Score/invocations', 'Event', 'redrive-a'],
@@ -157,7 +159,7 @@ describe('drs redrive --function (AWS)', () => {
 
       answer = 429;
       await run.clients.sqs.send(new SendMessageCommand({ QueueUrl: undelivered.url, MessageBody: JSON.stringify(valid[2]) }));
-      const refused = await runRedrive({ queue: undelivered.name, function: 'DonorReadiness-prod-Score', dryRun: false, json: true });
+      const { result: refused } = await captureHandlerLogs(() => runRedrive({ queue: undelivered.name, function: 'DonorReadiness-prod-Score', dryRun: false, json: true }));
       expect(refused.items).toEqual([expect.objectContaining({ eventId: 'redrive-c', action: 'kept-resend-failed', problem: expect.stringContaining('Rate exceeded') })]);
       expect(await depth('EventIntakeUndelivered')).toBe(1);
     } finally {
