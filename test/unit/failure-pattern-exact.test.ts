@@ -216,6 +216,7 @@ describe('findPeriod: when there is nothing to test', () => {
     const few = (counts: Record<number, number>) => findPeriod(series(Array.from({ length: 40 }, (_, i) => counts[i] ?? 0))).reason;
     expect(few({ 1: 2, 5: 1, 9: 1, 13: 1 })).toBe('too few failures to show a period'); // 5 failures
     expect(few({ 1: 3, 5: 1, 9: 1 })).toBe('too few failures to show a period'); // 3 bins
+    expect(few({ 1: 4, 5: 1, 9: 1 })).toBe('too few failures to show a period'); // 6 failures, but in 3 bins
     expect(few({ 1: 3, 5: 1, 9: 1, 13: 1 })).not.toBe('too few failures to show a period');
   });
   it('needs 3 episodes above the median', () => {
@@ -224,6 +225,9 @@ describe('findPeriod: when there is nothing to test', () => {
     two[5] = 4;
     two[20] = 4;
     expect(findPeriod(series(two)).reason).toBe('failures are spread evenly: no episodes that could repeat');
+    const three = [...two];
+    three[12] = 4;
+    expect(findPeriod(series(three), { surrogates: 9 }).reason).not.toBe('failures are spread evenly: no episodes that could repeat');
   });
   it('answers a refusal with no period and no figures', () => {
     expect(findPeriod(series(Array(10).fill(1)))).toEqual({ period: null, reason: 'the failures span too short a time to show a period', surrogatesAsStrong: 0, surrogates: 0, contrast: 0, chance: null });
