@@ -148,6 +148,13 @@ describe('findBursts: Poisson threshold at 1/1000 over the quieter 90% of bins',
     expect(found.map((b) => [b.start, b.end, b.failures, b.peakPerMinute])).toEqual([[T0 + 10 * M, T0 + 12 * M + 1000, 4, 2]]);
   });
 
+  it('keeps a burst of exactly 3 failures, also in the last bin', () => {
+    // Baseline 0: 2 failures in a bin pass; 3 in the last of 100 bins make a burst of 3.
+    const sorted = Float64Array.from([0, 1, 2].map((i) => T0 + 99 * M + i * 1000));
+    const found = findBursts(sorted, binFailures(sorted, T0, T0 + 99 * M, M));
+    expect(found.map((b) => [b.start, b.end, b.failures, b.peakPerMinute])).toEqual([[T0 + 99 * M, T0 + 99 * M + 2000, 3, 3]]);
+  });
+
   it('gives the peak rate per minute for any bin width', () => {
     const sorted = Float64Array.from([0, 1, 2, 3].map((i) => T0 + 30 * 1000 + i));
     const found = findBursts(sorted, binFailures(sorted, T0, T0 + 10 * M, 30_000));
@@ -191,6 +198,46 @@ describe('cooccurrence: the observed figures', () => {
     expect(cooccurrence(failures, [], span, M)).toEqual({ events: 0, failuresNear: 0, expectedNear: 0, eventsWithFailures: 0, chanceProbability: 1, cooccurring: false });
     expect(cooccurrence(new Float64Array(0), [{ start: T0 + M, end: T0 + M }], span, M)).toEqual({ events: 1, failuresNear: 0, expectedNear: 0, eventsWithFailures: 0, chanceProbability: 1, cooccurring: false });
     expect(cooccurrence(failures, [{ start: T0 + 10 * M, end: T0 + 10 * M }], { start: T0, end: T0 }, M)).toMatchObject({ events: 0, chanceProbability: 1, cooccurring: false });
+    // An empty span with an event and a failure on it: nothing to shift, so nothing is claimed.
+    expect(cooccurrence(Float64Array.from([T0]), [{ start: T0, end: T0 }], { start: T0, end: T0 }, M, { shifts: 9 })).toEqual({ events: 1, failuresNear: 1, expectedNear: 0, eventsWithFailures: 1, chanceProbability: 1, cooccurring: false });
+  });
+
+  it('merges windows given in any order, and windows that touch, counting each failure once', () => {
+    const failures = Float64Array.from([T0 + 20 * M, T0 + 40 * M, T0 + 60 * M]);
+    // Events at 50 and 30 min, windows of 15 min: [35, 65] and [15, 45] overlap, all three failures near.
+    expect(cooccurrence(failures, [{ start: T0 + 50 * M, end: T0 + 50 * M }, { start: T0 + 30 * M, end: T0 + 30 * M }], span, 15 * M, { shifts: 9 })).toMatchObject({ failuresNear: 3, eventsWithFailures: 2 });
+    // Events at 30 and 50 min, windows of 10 min: [20, 40] and [40, 60] touch at the failure at 40.
+    expect(cooccurrence(failures, [{ start: T0 + 30 * M, end: T0 + 30 * M }, { start: T0 + 50 * M, end: T0 + 50 * M }], span, 10 * M, { shifts: 9 })).toMatchObject({ failuresNear: 3, eventsWithFailures: 2 });
+  });
+});
+
+describe('cooccurrence: the shifted overlay', () => {
+  const span = { start: T0, end: T0 + 24 * 60 * M };
+  it('finds every shift as good when the window covers the whole span: expected = observed, chance 1', () => {
+    const hour = { start: T0, end: T0 + 60 * M };
+    const failures = Float64Array.from([10, 20, 30, 40, 50].map((m) => T0 + m * M));
+    expect(cooccurrence(failures, [{ start: T0 + 30 * M, end: T0 + 30 * M }], hour, 60 * M, { shifts: 99 })).toEqual({
+      events: 1,
+      failuresNear: 5,
+      expectedNear: 5,
+      eventsWithFailures: 1,
+      chanceProbability: 1,
+      cooccurring: false,
+    });
+  });
+
+  it('wraps a shifted event that runs past the end to the start of the span', () => {
+    // Span [0, 100) min, one event lasting 50 min, failures at 10 and 90 min, no window. Shifted to
+    // start at o, it covers [o, o + 50] and, past 100, [o - 100, o - 50]: it holds 1 failure for
+    // o in [0, 10], 0 in (10, 40), 1 in [40, 60), 2 in [60, 90], 1 in (90, 100). Mean 1.0; at least
+    // one failure for 70% of the shifts. Without the wrap: mean 0.6, 60%.
+    const hundred = { start: T0, end: T0 + 100 * M };
+    const failures = Float64Array.from([T0 + 10 * M, T0 + 90 * M]);
+    const c = cooccurrence(failures, [{ start: T0, end: T0 + 50 * M }], hundred, 0, { shifts: 999 });
+    expect(c.failuresNear).toBe(1);
+    expect(Math.abs(c.expectedNear - 1)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(c.chanceProbability - 0.7)).toBeLessThanOrEqual(0.05);
+    expect(c.cooccurring).toBe(false);
   });
 
   it('finds failures that sit on the events of a sparse overlay, and the chance is (as many + 1) / (shifts + 1)', () => {
