@@ -354,6 +354,18 @@ describe('phaseSpread: the share of 24 phases that hold 80% of the excess over t
   it('is 10/24 for a steady rise over the cycle (rates 0..23: excess 17..1 over the quartile 6, 80% of 153 in the top 10)', () => {
     expect(spread(Array.from({ length: 48 }, (_, i) => i % 24), M, 24 * M)).toBe(10 / 24);
   });
+  it('takes the quartile of the sorted rates, whatever the order of the phases (a steady fall: 10/24 too)', () => {
+    expect(spread(Array.from({ length: 48 }, (_, i) => 23 - (i % 24)), M, 24 * M)).toBe(10 / 24);
+  });
+  it('compares rates per bin when phases hold unequal numbers of bins', () => {
+    // 36 bins on a 24-bin cycle: phases 0..11 hold 2 bins, 12..23 one. Phase 0 holds 4 failures
+    // (rate 2), phases 13..18 one each (rate 1): excess 2 + 6 = 8, 80% (6.4) needs 6 phases.
+    const counts = Array(36).fill(0);
+    counts[0] = 2;
+    counts[24] = 2;
+    for (let i = 13; i <= 18; i++) counts[i] = 1;
+    expect(spread(counts, M, 24 * M)).toBe(6 / 24);
+  });
   it('is 1 for failures spread evenly (no excess at all)', () => {
     expect(spread(Array(48).fill(1), M, 24 * M)).toBe(1);
     expect(spread(Array(48).fill(0), M, 24 * M)).toBe(1);
