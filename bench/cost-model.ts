@@ -200,23 +200,24 @@ export interface RegistryRunInputs {
   writesPerSecondPerFunction: number;
   memoryMiB: number;
   architecture: 'x86_64' | 'arm64';
-  /** Bytes a second the prepare step gunzips and streams back to S3 (a refresh only). */
-  prepareBytesPerSecond: number;
 }
 
 export interface RegistryRunCost {
   kind: RegistryRunInputs['kind'];
   donors: number;
   minutes: number;
-  /** The prepare step alone: one function, so it must fit Lambda's 15 minutes. */
-  prepareMinutes: number;
+  /** The fewest files the map's source must be split into: the item reader reads at most 10 GB per object. */
+  sourceFiles: number;
   functions: number;
   tableWriteUnitsPerSecond: number;
   dollars: { dynamodbWrites: number; dynamodbExport: number; lambda: number; stepFunctions: number; s3: number; logs: number; total: number };
   arithmetic: string[];
 }
 
-/** Transitions of the parent execution: the plan states, the export and its one-minute wait loop (~15 min), prepare, map, summary. */
+/** The most one object may hold for the map's item reader (Step Functions: 10 GB per file, decompressed). */
+export const READER_OBJECT_BYTES = 10e9;
+
+/** Transitions of the parent execution: the plan states, the export and its one-minute wait loop (~15 min), the map, the summary. */
 const PARENT_TRANSITIONS = 60;
 /** Log bytes per batch: the batch function's one log line and its metric line. */
 const LOG_BYTES_PER_BATCH = 1200;
@@ -233,9 +234,11 @@ export function registryRunCost(x: RegistryRunInputs): RegistryRunCost {
   const secondsPerBatch = cpuPerBatch + writesPerBatch / x.writesPerSecondPerFunction;
   const mapSeconds = (batches * secondsPerBatch) / functions;
   const rowsBytes = x.donors * x.lineBytes;
-  const prepareSeconds = refresh ? rowsBytes / x.prepareBytesPerSecond : 0;
+  // The map's item reader reads the source itself (no step before it): an export split into files
+  // of at most 10 GB, or the table export's data files (DynamoDB writes many, each far below that).
+  const sourceFiles = Math.max(1, Math.ceil(rowsBytes / READER_OBJECT_BYTES));
   const gb = x.memoryMiB / 1024;
-  const functionSeconds = batches * secondsPerBatch + prepareSeconds;
+  const functionSeconds = batches * secondsPerBatch;
   const gbSecondPrice = x.architecture === 'arm64' ? PRICES.lambdaGbSecondArm : PRICES.lambdaGbSecondX86;
   const lambda = functionSeconds * gb * gbSecondPrice + ((batches + 2) / 1e6) * PRICES.lambdaPerMillionRequests;
   const express = (batches / 1e6) * PRICES.expressPerMillionRequests + batches * secondsPerBatch * EXPRESS_GB * PRICES.expressGbSecond;
@@ -245,27 +248,29 @@ export function registryRunCost(x: RegistryRunInputs): RegistryRunCost {
   // DynamoDB bills an export by table size: items plus 100 bytes of overhead each.
   const tableGb = (x.donors * (x.itemBytes + 100)) / 2 ** 30;
   const dynamodbExport = refresh ? tableGb * PRICES.dynamoDbExportPerGb : 0;
-  // S3: the prepared rows (8 MiB parts) and the result files written; one ranged read per batch at most;
-  // a refresh keeps its export (gzip) and prepared rows 7 days (lifecycle rule).
-  const puts = Math.ceil(rowsBytes / (8 * 2 ** 20)) + Math.ceil(batches / 2000) + 10;
-  const storedGbMonths = refresh ? ((rowsBytes * (1 + x.gzipRatio)) / 2 ** 30) * (7 / 30) : 0;
+  // S3: the result files written; one ranged read per batch at most; a refresh keeps its export (gzip) 7 days (lifecycle rule).
+  const puts = Math.ceil(batches / 2000) + 10;
+  const storedGbMonths = refresh ? ((rowsBytes * x.gzipRatio) / 2 ** 30) * (7 / 30) : 0;
   const s3 = (puts / 1000) * PRICES.s3PutPerThousand + (batches / 1000) * PRICES.s3GetPerThousand + storedGbMonths * PRICES.s3StandardPerGbMonth;
   const logs = ((batches * LOG_BYTES_PER_BATCH) / 2 ** 30) * (PRICES.logIngestionPerGb + PRICES.logStoragePerGbMonth);
   const parts = { dynamodbWrites, dynamodbExport, lambda, stepFunctions, s3, logs };
   const d = (v: number) => Math.round(v * 100) / 100;
   const n = (v: number) => Math.round(v).toLocaleString('en-US');
-  const minutes = Math.round(((mapSeconds + prepareSeconds) / 60) * 10) / 10;
+  const minutes = Math.round((mapSeconds / 60) * 10) / 10;
   return {
     kind: x.kind,
     donors: x.donors,
     minutes,
-    prepareMinutes: Math.round((prepareSeconds / 60) * 10) / 10,
+    sourceFiles,
     functions,
     tableWriteUnitsPerSecond: Math.round(functions * x.writesPerSecondPerFunction * x.writeUnitsPerWrite),
     dollars: { ...(Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, d(v)])) as typeof parts), total: d(Object.values(parts).reduce((a, b) => a + b, 0)) },
     arithmetic: [
       `time: ${n(batches)} batches of ${x.rowsPerBatch} rows x (${x.rowsPerBatch} / ${n(x.rowsPerSecondPerCore)} rows/s CPU + ${Math.round(writesPerBatch)} writes / ${x.writesPerSecondPerFunction} writes/s) = ${n(batches * secondsPerBatch)} function-s / ${functions} functions = ${n(mapSeconds)} s` +
-        (refresh ? `, + prepare ${(rowsBytes / 1e9).toFixed(2)} GB / ${(x.prepareBytesPerSecond / 1e6).toFixed(0)} MB/s = ${n(prepareSeconds)} s (the export itself before it: not modelled)` : '') + ` = ${minutes} min`,
+        ` = ${minutes} min` +
+        (refresh
+          ? ": the map reads the export's gzip data files itself (LOAD_AND_FLATTEN), no step before it; the export's own duration is not modelled"
+          : `; the map reads the ${(rowsBytes / 1e9).toFixed(2)} GB source itself: ${sourceFiles === 1 ? 'one file (<= 10 GB) as source.key' : `split into >= ${sourceFiles} files of <= 10 GB under one source.prefix`}`),
       `DynamoDB writes: ${n(x.donors)} x ${x.writtenShare} written x ${x.writeUnitsPerWrite} WRU = ${n(writeUnits)} WRU x $${PRICES.dynamoDbPerMillionWriteUnits}/M = $${d(dynamodbWrites)}` +
         (refresh ? `; export ${tableGb.toFixed(2)} GB (items + 100 B each) x $${PRICES.dynamoDbExportPerGb} = $${d(dynamodbExport)}` : ''),
       `Lambda (${x.architecture}, ${x.memoryMiB} MB): ${n(functionSeconds)} s x ${gb.toFixed(3)} GB = ${n(functionSeconds * gb)} GB-s x $${gbSecondPrice} + ${n(batches + 2)} requests = $${d(lambda)}`,

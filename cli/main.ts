@@ -118,7 +118,7 @@ program
   .requiredOption('--stage <stage>', 'the deployed stage (stack DonorReadiness-<stage>)')
   .option('--as-of <date>', 'scoring date YYYY-MM-DD (default: the day the run starts, UTC)', isoDate)
   .option('--tolerance <x>', 'skip writes whose score moved at most this much, same band and reasons (default 0)', decimalFraction('--tolerance', 0, 0.05))
-  .option('--backfill <key>', 'backfill this object of the run bucket (e.g. imports/registry.jsonl) instead of refreshing')
+  .option('--backfill <key>', 'backfill this object of the run bucket (imports/registry.jsonl or .jsonl.gz), or every file under a folder (imports/registry/: an export split into files of <= 10 GB), instead of refreshing')
   .option('--wait', 'follow the run with a progress bar until it ends', false)
   .option('--poll-seconds <n>', 'seconds between progress checks', positiveInt('--poll-seconds'), 10)
   .option('--json', 'print the result as JSON', false)

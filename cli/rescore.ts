@@ -9,7 +9,11 @@ export interface RescoreRequest {
   stage: string;
   asOf?: string;
   tolerance?: number;
-  /** Backfill instead: an object key in the run bucket (e.g. imports/registry-2026-11.jsonl). */
+  /**
+   * Backfill instead: an object key in the run bucket (imports/registry-2026-11.jsonl or .jsonl.gz),
+   * or a folder ending in '/' (imports/registry-2026-11/) holding an export split into files of at
+   * most 10 GB each (the map's item reader reads at most that per object).
+   */
   backfillKey?: string;
 }
 
@@ -30,7 +34,7 @@ export function runInput(request: RescoreRequest): Record<string, unknown> {
     trigger: 'drs rescore',
     ...(request.asOf ? { scoringDate: request.asOf } : {}),
     ...(request.tolerance !== undefined ? { tolerance: request.tolerance } : {}),
-    ...(request.backfillKey ? { source: { key: request.backfillKey } } : {}),
+    ...(request.backfillKey ? { source: request.backfillKey.endsWith('/') ? { prefix: request.backfillKey } : { key: request.backfillKey } } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import {
   Fail,
   ItemBatcher,
   JsonPath,
+  OutputType,
   Pass,
   Result,
   ResultWriterV2,
@@ -32,8 +33,10 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Transformation,
   Wait,
   WaitTime,
+  WriterConfig,
   type IChainable,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -42,6 +45,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BUNDLING, functionBasics, PROJECT_ROOT } from './function-basics';
 import { ENI_POLICY, type FunctionNetwork } from './function-network';
+import { FlattenedJsonLinesReader } from './flattened-item-reader';
 import { allowGetObjects, allowKeyUse } from './least-privilege';
 import type { ModelStore } from './model-store';
 import { onnxRuntimeCopyCommands } from './scoring-function';
@@ -124,7 +128,7 @@ export class RegistryRefresh extends Construct {
       autoDeleteObjects: dev,
     });
 
-    const basics = functionBasics(this, { ...props, logName: 'registry-run', roleDescription: 'Donor readiness registry runs: prepares export rows, scores batches of rows, keeps rejected rows' });
+    const basics = functionBasics(this, { ...props, logName: 'registry-run', roleDescription: 'Donor readiness registry runs: scores batches of rows, keeps rejected rows, summarizes runs' });
     this.logGroup = basics.logGroup;
     this.batchFunction = new NodejsFunction(this, 'BatchFunction', {
       ...basics.functionProps,
@@ -156,12 +160,10 @@ export class RegistryRefresh extends Construct {
     fn.addEnvironment('MODEL_SHA256', props.modelStore.manifest.onnx.sha256);
     allowGetObjects(fn, props.modelStore.objectKeys.map((key) => props.modelStore.bucket.arnForObjects(key)));
     fn.addEnvironment('RUN_BUCKET', this.runBucket.bucketName);
-    // Reads gzip exports, snapshot files and the map's result files; writes the prepared rows
-    // (snapshots/<run>/rows.jsonl, multipart), rejected rows and the summary.
-    allowGetObjects(fn, [this.runBucket.arnForObjects('imports/*'), this.runBucket.arnForObjects('snapshots/*'), this.runBucket.arnForObjects('runs/*')]);
+    // Reads the map's result files (the summary), writes rejected rows and the summary: the map's
+    // item reader reads the exports and snapshots itself, so the function never touches them.
+    allowGetObjects(fn, [this.runBucket.arnForObjects('runs/*')]);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.runBucket.arnForObjects('runs/*')] }));
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [this.runBucket.arnForObjects('snapshots/*')] }));
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.runBucket.bucketArn], conditions: { StringLike: { 's3:prefix': ['snapshots/*'] } } }));
     fn.node.addDependency(props.modelStore.deployment);
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
@@ -173,7 +175,7 @@ export class RegistryRefresh extends Construct {
       timeout: Duration.hours(6),
     });
     const sm = this.stateMachine;
-    // The map reads an uploaded export (imports/) or prepared rows (snapshots/) and writes its results.
+    // The map reads an uploaded export (imports/) or the table export's data files (snapshots/) and writes its results.
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.runBucket.arnForObjects('imports/*'), this.runBucket.arnForObjects('snapshots/*')] }));
     sm.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [this.runBucket.arnForObjects('runs/*')] }));
     // The table export writes the snapshot into the run bucket, encrypted with the stack key.
@@ -288,7 +290,14 @@ export class RegistryRefresh extends Construct {
         maxAttempts: 3,
         backoffRate: 2,
       });
-    const resultWriter = new ResultWriterV2({ bucket: this.runBucket, prefix: JsonPath.format('runs/{}/results', JsonPath.stringAt('$.runId')) });
+    // COMPACT: a succeeded batch is kept as its output (its counts, ~200 B) instead of its whole input
+    // (400 rows, ~250 KB) and metadata; a failed batch is always kept whole (input, error, cause), as AWS
+    // documents, which is what the summary and a re-run need.
+    const resultWriter = new ResultWriterV2({
+      bucket: this.runBucket,
+      prefix: JsonPath.format('runs/{}/results', JsonPath.stringAt('$.runId')),
+      writerConfig: new WriterConfig({ outputType: OutputType.JSON, transformation: Transformation.COMPACT }),
+    });
     const mapCommon = {
       maxConcurrency: this.maxConcurrency,
       // Each child is one batch of seconds' work: Express child workflows cost per request and
@@ -299,31 +308,33 @@ export class RegistryRefresh extends Construct {
       resultWriterV2: resultWriter,
       resultPath: '$.mapRun',
     };
-    // Both maps read one uncompressed JSON Lines object and fan it out by rows: an uploaded export
-    // as it is, or the rows the batch function prepared (prepare-rows.ts) from a gzip export or the table export.
-    const rowsReader = () => new S3JsonLItemReader({ bucket: this.runBucket, key: JsonPath.stringAt('$.rows.key') });
-    const scoreExport = new DistributedMap(this, 'Score export rows', {
-      ...mapCommon,
-      itemReader: rowsReader(),
-      itemBatcher: new ItemBatcher({ maxItemsPerBatch: ROWS_PER_BATCH, maxInputBytesPerBatch: 256 * 1024, batchInput: batchInput('backfill') }),
-    }).itemProcessor(scoreBatch('Score batch of rows'));
-
+    // No step before the map copies or decompresses anything: the map's item reader reads the
+    // source as it is. A registry export of one file (`.jsonl`, or `.jsonl.gz` that Step Functions
+    // decompresses) goes through the JSON Lines reader; an export split into files (each at most
+    // 10 GB, the reader's limit: how a 42 M-donor export is uploaded) and the table export's gzip
+    // data files go through the listing reader with LOAD_AND_FLATTEN, which reads every listed
+    // object's lines as items. One map run either way, so one MaxConcurrency paces the whole run.
+    const fileReader = () => new S3JsonLItemReader({ bucket: this.runBucket, key: JsonPath.stringAt('$.source.key') });
+    const filesReader = (prefixPath: string) =>
+      new FlattenedJsonLinesReader({ bucket: this.runBucket, prefix: JsonPath.stringAt(prefixPath), listablePrefixes: ['imports/*', 'snapshots/*'] });
+    const exportBatcher = () => new ItemBatcher({ maxItemsPerBatch: ROWS_PER_BATCH, maxInputBytesPerBatch: 256 * 1024, batchInput: batchInput('backfill') });
+    const scoreExport = new DistributedMap(this, 'Score export rows', { ...mapCommon, itemReader: fileReader(), itemBatcher: exportBatcher() }).itemProcessor(
+      scoreBatch('Score batch of rows'),
+    );
+    const scoreExportFiles = new DistributedMap(this, 'Score export files', { ...mapCommon, itemReader: filesReader('$.source.prefix'), itemBatcher: exportBatcher() }).itemProcessor(
+      scoreBatch('Score batch of file rows'),
+    );
     const scoreSnapshot = new DistributedMap(this, 'Score snapshot rows', {
       ...mapCommon,
-      itemReader: rowsReader(),
+      itemReader: filesReader('$.snapshot.dataPrefix'),
       itemBatcher: new ItemBatcher({ maxItemsPerBatch: SNAPSHOT_ROWS_PER_BATCH, maxInputBytesPerBatch: 256 * 1024, batchInput: batchInput('refresh') }),
     }).itemProcessor(scoreBatch('Score batch of snapshot rows'));
-
-    const prepare = (id: string, what: Record<string, unknown>) =>
-      new LambdaInvoke(this, id, {
-        lambdaFunction: this.batchFunction,
-        payloadResponseOnly: true,
-        payload: TaskInput.fromObject({ prepare: { 'runId.$': '$.runId', bucket: this.runBucket.bucketName, ...what } }),
-        resultPath: '$.rows',
-      }).addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
-    const gunzipExport = prepare('Decompress export', { 'source.$': '$.source' }).next(scoreExport);
-    const exportAsIs = new Pass(this, 'Read export as it is', { parameters: { 'key.$': '$.source.key' }, resultPath: '$.rows' }).next(scoreExport);
-    const prepareSnapshot = prepare('Prepare snapshot rows', { 'snapshotPrefix.$': "States.Format('snapshots/{}/AWSDynamoDB/', $.runId)" }).next(scoreSnapshot);
+    // The export writes <S3Prefix>/AWSDynamoDB/<export id>/data/*.json.gz beside its manifests; the
+    // export id is the last part of its ARN (table/<name>/export/<id>; a table name has no '/').
+    const snapshotFiles = new Pass(this, 'Snapshot data files', {
+      parameters: { 'dataPrefix.$': "States.Format('snapshots/{}/AWSDynamoDB/{}/data/', $.runId, States.ArrayGetItem(States.StringSplit($.export.arn, '/'), 3))" },
+      resultPath: '$.snapshot',
+    }).next(scoreSnapshot);
 
     const summarize = new LambdaInvoke(this, 'Summarize run', {
       lambdaFunction: this.batchFunction,
@@ -336,6 +347,7 @@ export class RegistryRefresh extends Construct {
       .otherwise(new Succeed(this, 'Run done'));
     summarize.next(verdict);
     scoreExport.next(summarize);
+    scoreExportFiles.next(summarize);
     scoreSnapshot.next(summarize);
 
     const exportTable = new CallAwsService(this, 'Export table snapshot', {
@@ -364,18 +376,21 @@ export class RegistryRefresh extends Construct {
     });
     exportTable.next(waitForExport).next(describeExport).next(
       new Choice(this, 'Snapshot ready?')
-        .when(Condition.stringEquals('$.exportStatus.status', 'COMPLETED'), prepareSnapshot)
+        .when(Condition.stringEquals('$.exportStatus.status', 'COMPLETED'), snapshotFiles)
         .when(Condition.stringEquals('$.exportStatus.status', 'FAILED'), new Fail(this, 'Snapshot failed', { error: 'SnapshotFailed', cause: 'the table export failed: see DescribeExport for its FailureMessage' }))
         .otherwise(waitForExport),
     );
 
     const byMode = new Choice(this, 'Backfill or refresh?')
-      .when(
-        Condition.and(Condition.stringEquals('$.mode', 'backfill'), Condition.isPresent('$.source.key')),
-        new Choice(this, 'Export compressed?').when(Condition.stringMatches('$.source.key', '*.gz'), gunzipExport).otherwise(exportAsIs),
-      )
+      .when(Condition.and(Condition.stringEquals('$.mode', 'backfill'), Condition.isPresent('$.source.key'), Condition.stringMatches('$.source.key', 'imports/*')), scoreExport)
+      .when(Condition.and(Condition.stringEquals('$.mode', 'backfill'), Condition.isPresent('$.source.prefix'), Condition.stringMatches('$.source.prefix', 'imports/*/')), scoreExportFiles)
       .when(Condition.stringEquals('$.mode', 'refresh'), exportTable)
-      .otherwise(new Fail(this, 'Unknown run', { error: 'InvalidRunInput', cause: 'start a run with {"mode": "refresh"} or {"mode": "backfill", "source": {"key": "imports/<file>.jsonl or .jsonl.gz"}}' }));
+      .otherwise(
+        new Fail(this, 'Unknown run', {
+          error: 'InvalidRunInput',
+          cause: 'start a run with {"mode": "refresh"}, {"mode": "backfill", "source": {"key": "imports/<file>.jsonl or .jsonl.gz"}} or {"mode": "backfill", "source": {"prefix": "imports/<folder>/"}} (an export split into files of at most 10 GB)',
+        }),
+      );
 
     // Every run gets its id (the execution name), its scoring date (given, or the UTC date it
     // started: the event path's rule) and its tolerance (given, or 0: write every change).
@@ -422,9 +437,7 @@ export class RegistryRefresh extends Construct {
     } else {
       ack(this.batchFunction, 'HIPAA.Security-LambdaInsideVPC', 'vpc=false (the default): the function calls only AWS APIs (DynamoDB, S3) over TLS with IAM; deploy with -c vpc=true for isolated subnets');
     }
-    ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/runs/*]`, 'each run writes its rejected rows and summary under runs/<run id>/, a name known only when the run starts');
-    ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/snapshots/*]`, 'each run reads the table export it made, and writes the rows it prepared, under snapshots/<run id>/, a name known only when the run starts');
-    ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/imports/*]`, 'a backfill of a gzip export decompresses the file the operator uploaded under imports/, a name known only when the run starts');
+    ack(fnPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/runs/*]`, 'each run reads its map results and writes its rejected rows and summary under runs/<run id>/, a name known only when the run starts');
     ack(this.stateMachine.role, 'HIPAA.Security-IAMNoInlinePolicy', inline);
     ack(smPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/runs/*]`, 'the map writes its results under runs/<run id>/results, a name known only when the run starts');
     ack(smPolicy, `AwsSolutions-IAM5[Resource::<${bucket}.Arn>/snapshots/*]`, 'the table export writes, and the map reads, snapshots/<run id>/');

@@ -2,8 +2,13 @@
 // items from S3 (ItemReader), grouping them (ItemBatcher), running the ItemProcessor per batch with
 // bounded concurrency, tolerating failures, and writing results (ResultWriter), as documented by
 // AWS ("ItemReader", "ItemBatcher", "ResultWriter" in the Step Functions developer guide):
-// - ItemReader `s3:getObject` with ReaderConfig.InputType JSONL: one item per line; `MaxItems`
-//   limits them. `s3:listObjectsV2`: one item per object, {Etag, Key, LastModified, Size, StorageClass}.
+// - ItemReader `s3:getObject` with ReaderConfig.InputType JSONL: one item per line; a `.gz` object
+//   is decompressed first (the reader's external compression, GZIP by name; ZSTD is refused here:
+//   Node 20 has no zstd). `MaxItems` limits the items. An object over 10 GB (decompressed) fails
+//   the reader, as in AWS.
+// - ItemReader `s3:listObjectsV2`: one item per object, {Etag, Key, LastModified, Size,
+//   StorageClass}; with ReaderConfig.Transformation LOAD_AND_FLATTEN (which needs InputType) the
+//   items are instead the lines of every listed object, read in the listing's (key) order.
 // - ItemBatcher: batches of at most MaxItemsPerBatch items and MaxInputBytesPerBatch bytes; each
 //   child gets {"Items": [...], "BatchInput": <BatchInput evaluated on the state input>}.
 // - Failures: a batch that fails (after the processor's own Retry) is a failed child execution;
@@ -11,14 +16,16 @@
 //   States.ExceedToleratedFailureThreshold.
 // - ResultWriter: `<Prefix>/<map run id>/manifest.json` and SUCCEEDED_n.json / FAILED_n.json /
 //   PENDING_n.json files (arrays of child executions: Input, Output or Error and Cause, Status);
-//   the state's result is {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}.
-// Everything streams: items are read, batched and processed as they come (a gzip export is
-// decompressed by the batch function first, as in AWS: the definition's "Decompress export"), and
-// results are written out in files of RESULTS_PER_FILE children as they finish, so a run of
-// millions of rows holds only the batches in flight.
+//   the state's result is {"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}. WriterConfig
+//   Transformation COMPACT writes a succeeded child as its output alone (FLATTEN: an array output
+//   spread), a failed one always as its whole record; OutputType JSON only.
+// Everything streams: items are read, batched and processed as they come, and results are written
+// out in files of RESULTS_PER_FILE children as they finish, so a run of millions of rows holds
+// only the batches in flight.
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from './asl-interpreter';
 
@@ -50,22 +57,51 @@ export interface DistributedMapEnvironment {
   onBatchDone?: (items: number) => void;
 }
 
-async function* readJsonLines(s3: S3Client, bucket: string, key: string): AsyncGenerator<Json> {
+/** The most one object may hold, decompressed, for the S3 item readers ("10 GB", taken as 10^10 bytes). */
+export const MAX_READER_OBJECT_BYTES = 10e9;
+
+async function* readJsonLines(s3: S3Client, bucket: string, key: string, maxBytes = MAX_READER_OBJECT_BYTES): AsyncGenerator<Json> {
+  if (/\.(zst|zstd)$/.test(key)) throw new StatesError('States.ItemReaderFailed', `s3://${bucket}/${key}: the local twin reads GZIP-compressed objects only, not ZSTD`);
   let object;
   try {
     object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {
     throw new StatesError('States.ItemReaderFailed', `cannot read s3://${bucket}/${key}: ${(error as Error).name}`);
   }
+  let body = object.Body as Readable;
+  if (key.endsWith('.gz')) body = body.pipe(createGunzip());
+  let bytes = 0;
+  let tooLarge = false;
+  const counted = body.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) {
+          tooLarge = true;
+          done(new Error('too large'));
+        } else done(null, chunk);
+      },
+    }),
+  );
   let n = 0;
-  for await (const line of createInterface({ input: object.Body as Readable, crlfDelay: Infinity })) {
-    n += 1;
-    if (line.trim() === '') continue;
-    try {
-      yield JSON.parse(line);
-    } catch {
-      throw new StatesError('States.ItemReaderFailed', `line ${n} of s3://${bucket}/${key} is not valid JSON`);
+  try {
+    for await (const line of createInterface({ input: counted, crlfDelay: Infinity })) {
+      n += 1;
+      if (line.trim() === '') continue;
+      let item: Json;
+      try {
+        item = JSON.parse(line);
+      } catch {
+        throw new StatesError('States.ItemReaderFailed', `line ${n} of s3://${bucket}/${key} is not valid JSON`);
+      }
+      yield item;
     }
+  } catch (error) {
+    if (tooLarge) throw new StatesError('States.ItemReaderFailed', `s3://${bucket}/${key} holds more than ${maxBytes} bytes (decompressed): the item reader's limit per object`);
+    if (error instanceof StatesError) throw error;
+    throw new StatesError('States.ItemReaderFailed', `cannot read s3://${bucket}/${key}: ${(error as Error).message}`);
+  } finally {
+    body.destroy();
   }
 }
 
@@ -80,16 +116,28 @@ async function* listObjects(s3: S3Client, bucket: string, prefix: string | undef
   } while (token);
 }
 
-async function* readItems(state: Json, input: Json, s3: S3Client): AsyncGenerator<Json> {
+async function* flattenObjects(s3: S3Client, bucket: string, prefix: string | undefined, maxBytes?: number): AsyncGenerator<Json> {
+  for await (const object of listObjects(s3, bucket, prefix)) yield* readJsonLines(s3, bucket, object.Key, maxBytes);
+}
+
+export async function* readItems(state: Json, input: Json, s3: S3Client, maxObjectBytes?: number): AsyncGenerator<Json> {
   const reader = state.ItemReader;
   const params = await evaluateTemplate(reader.Parameters, input);
-  const maxItems: number | undefined = reader.ReaderConfig?.MaxItems;
+  const config = reader.ReaderConfig ?? {};
+  const maxItems: number | undefined = config.MaxItems;
+  const refuse = () => {
+    throw new Error(`the local twin does not read ItemReader ${reader.Resource} ${JSON.stringify(config)}`);
+  };
   let source: AsyncGenerator<Json>;
-  if (reader.Resource === 'arn:aws:states:::s3:getObject' && reader.ReaderConfig?.InputType === 'JSONL') source = readJsonLines(s3, params.Bucket, params.Key);
-  else if (reader.Resource === 'arn:aws:states:::s3:listObjectsV2') source = listObjects(s3, params.Bucket, params.Prefix);
-  else throw new Error(`the local twin does not read ItemReader ${reader.Resource} ${JSON.stringify(reader.ReaderConfig ?? {})}`);
+  if (reader.Resource === 'arn:aws:states:::s3:getObject' && config.InputType === 'JSONL' && !config.ManifestType) source = readJsonLines(s3, params.Bucket, params.Key, maxObjectBytes);
+  else if (reader.Resource === 'arn:aws:states:::s3:listObjectsV2' && config.Transformation === 'LOAD_AND_FLATTEN') {
+    if (!config.InputType) throw new StatesError('States.ItemReaderFailed', 'Transformation LOAD_AND_FLATTEN needs ReaderConfig.InputType');
+    if (config.InputType !== 'JSONL') refuse();
+    source = flattenObjects(s3, params.Bucket, params.Prefix, maxObjectBytes);
+  } else if (reader.Resource === 'arn:aws:states:::s3:listObjectsV2' && (config.Transformation ?? 'NONE') === 'NONE' && !config.InputType) source = listObjects(s3, params.Bucket, params.Prefix);
+  else refuse();
   let n = 0;
-  for await (const item of source) {
+  for await (const item of source!) {
     if (maxItems !== undefined && n >= maxItems) return;
     n += 1;
     yield item;
@@ -141,6 +189,13 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
   delete processorDefinition.ProcessorConfig;
   const processor = new StateMachine(processorDefinition as StateMachineDefinition, { validationOptions: { checkArn: false } });
   const writer = state.ResultWriter ? await evaluateTemplate(state.ResultWriter.Parameters, input) : undefined;
+  // WriterConfig: NONE (the default with a bucket) keeps each child's record; COMPACT keeps a succeeded
+  // child's output itself, FLATTEN too but spreads an array output; a failed child is always its whole record.
+  const transformation: string = state.ResultWriter?.WriterConfig?.Transformation ?? 'NONE';
+  const outputType: string = state.ResultWriter?.WriterConfig?.OutputType ?? 'JSON';
+  if (writer && (!['NONE', 'COMPACT', 'FLATTEN'].includes(transformation) || outputType !== 'JSON')) {
+    throw new Error(`the local twin writes map results with Transformation NONE, COMPACT or FLATTEN and OutputType JSON, not ${transformation} ${outputType}`);
+  }
   const prefix = writer ? `${writer.Prefix ? `${writer.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}/` : '';
   const files: Record<'FAILED' | 'PENDING' | 'SUCCEEDED', { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
   const pending = { SUCCEEDED: [] as string[], FAILED: [] as string[] };
@@ -158,16 +213,23 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
     files[status].push({ Key: key, Size: Buffer.byteLength(body) });
     await env.s3.send(new PutObjectCommand({ Bucket: writer.Bucket, Key: key, Body: body }));
   };
-  const record = async (result: ChildResult) => {
-    counts[result.Status] += 1;
-    if (result.Status === 'FAILED') firstFailure ??= result;
-    if (writer) {
-      const entry = JSON.stringify(result);
-      if (pending[result.Status].length >= RESULTS_PER_FILE || pendingBytes[result.Status] + entry.length > RESULT_FILE_BYTES) await flush(result.Status);
-      pending[result.Status].push(entry);
-      pendingBytes[result.Status] += entry.length + 1;
-    } else if (result.Status === 'SUCCEEDED') {
-      outputs.push(JSON.parse(result.Output!));
+  const write = async (status: 'SUCCEEDED' | 'FAILED', entry: string) => {
+    if (pending[status].length >= RESULTS_PER_FILE || pendingBytes[status] + entry.length > RESULT_FILE_BYTES) await flush(status);
+    pending[status].push(entry);
+    pendingBytes[status] += entry.length + 1;
+  };
+  // `result` is built only when it is written whole: a compacted success never serialises its input.
+  const record = async (status: 'SUCCEEDED' | 'FAILED', result: () => ChildResult, output?: Json) => {
+    counts[status] += 1;
+    if (status === 'FAILED') firstFailure ??= result();
+    if (!writer) {
+      if (status === 'SUCCEEDED') outputs.push(output);
+    } else if (status === 'FAILED' || transformation === 'NONE') {
+      await write(status, JSON.stringify(result()));
+    } else if (transformation === 'FLATTEN' && Array.isArray(output)) {
+      for (const element of output) await write(status, JSON.stringify(element));
+    } else {
+      await write(status, JSON.stringify(output ?? null));
     }
   };
   const limit = Math.max(1, Math.min(state.MaxConcurrency || 1000, env.localConcurrency));
@@ -180,15 +242,17 @@ export async function runDistributedMap(stateName: string, state: Json, input: J
     const childInput = state.ItemBatcher ? { Items: items, ...(batchInput !== undefined ? { BatchInput: batchInput } : {}) } : items[0];
     const name = `${mapRunId}:${index++}`;
     const started = new Date().toISOString();
-    const base = { Input: JSON.stringify(childInput), Name: name, ExecutionArn: `${mapRunArn.replace(':mapRun:', ':execution:')}:${name}`, StartDate: started };
+    const base = () => ({ Input: JSON.stringify(childInput), Name: name, ExecutionArn: `${mapRunArn.replace(':mapRun:', ':execution:')}:${name}`, StartDate: started });
     try {
       const output = await processor.run(childInput, {
         overrides: { taskResourceLocalHandlers: env.taskHandlers, retryIntervalOverrides: env.retryIntervalOverrides },
       }).result;
-      await record({ ...base, Output: JSON.stringify(output), Status: 'SUCCEEDED', StopDate: new Date().toISOString() });
+      const stopped = new Date().toISOString();
+      await record('SUCCEEDED', () => ({ ...base(), Output: JSON.stringify(output), Status: 'SUCCEEDED', StopDate: stopped }), output);
     } catch (error) {
       const cause = (error as { cause?: Error }).cause ?? (error as Error);
-      await record({ ...base, Error: cause.name ?? 'States.TaskFailed', Cause: cause.message ?? String(cause), Status: 'FAILED', StopDate: new Date().toISOString() });
+      const stopped = new Date().toISOString();
+      await record('FAILED', () => ({ ...base(), Error: cause.name ?? 'States.TaskFailed', Cause: cause.message ?? String(cause), Status: 'FAILED', StopDate: stopped }));
     }
     env.onBatchDone?.(items.length);
   };

@@ -74,7 +74,7 @@ const program = new Command('npm start --')
   .option('--json', 'print the summary as JSON', false)
   .option('--fault-every <duration>', 'fail every score write for --fault-for, this often (e.g. 20s): failures in a rhythm for drs diagnose --twin', duration)
   .option('--fault-for <duration>', 'how long each score-table outage lasts (default 4s)', duration)
-  .option('--backfill <file>', 'instead of generated traffic: run the registry backfill state machine on this export (JSON Lines)')
+  .option('--backfill <file>', 'instead of generated traffic: run the registry backfill state machine on this export (JSON Lines, .gz or not; or a folder of such files)')
   .option('--rescore', 'instead of generated traffic: run the registry refresh state machine over every stored donor (as of --as-of)', false)
   .option('--tolerance <x>', 'with --rescore: largest score change that counts as unchanged and is not written', decimalFraction('--tolerance', 0, 0.05))
   .showHelpAfterError(seeHelp('npm start --'));

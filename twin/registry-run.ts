@@ -3,7 +3,7 @@
 // local endpoints, with the bundled batch function. What the interpreter lacks is added, no more:
 // the Distributed Map's reader, batcher and result writer (distributed-map.ts) and the table export
 // (table-export.ts). Wait states do not wait: the local export is complete when it returns.
-import { createReadStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { listKeys as listBucketKeys } from '../lambdas/rescore/s3-ports';
@@ -14,7 +14,7 @@ import { loadHandler, type Handler } from './local-function';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
 import { scanTable, withCapturedLogs } from './run-twin';
-import { synthesizePipeline, type SynthesizedPipeline } from './synthesize';
+import { synthesizeInChildProcess, type SynthesizedPipeline } from './synthesize';
 import { exportTableToS3 } from './table-export';
 import { resolveString, resolveValue, type ResolveContext, type StackTemplate } from './template-resolver';
 
@@ -22,7 +22,7 @@ type Json = any;
 
 export interface RegistryRunOptions {
   mode: 'backfill' | 'refresh';
-  /** Backfill: the registry export (JSON Lines of details, whole events or `drs data` rows). */
+  /** Backfill: the registry export (JSON Lines of details, whole events or `drs data` rows; .gz or not), or a folder of such files (an export split into files). */
   file?: string;
   /** The scoring date; default: the UTC date the run starts (as in AWS). */
   asOf?: string;
@@ -119,7 +119,8 @@ export async function runRegistryRun(options: RegistryRunOptions): Promise<Regis
   mkdirSync(options.workDir, { recursive: true });
   const logFile = join(options.workDir, 'registry-run.log');
   rmSync(logFile, { force: true });
-  const synthesized = options.synthesized ?? synthesizePipeline({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
+  // Synthesized in a child process: the CDK app's memory is not this long run's (twin/synthesize.ts).
+  const synthesized = options.synthesized ?? synthesizeInChildProcess({ stage: 'local', alertEmails: options.alertEmails }, join(options.workDir, 'cdk.out'));
   const endpoints = await startLocalEndpoints({ dataDir: options.dataDir });
   try {
     const clients = localClients(endpoints);
@@ -147,10 +148,19 @@ export async function runRegistryRun(options: RegistryRunOptions): Promise<Regis
     if (options.tolerance !== undefined) request.tolerance = options.tolerance;
     if (options.mode === 'backfill') {
       if (!options.file) throw new Error('a backfill needs the export file (--backfill FILE)');
-      const key = `imports/${Date.now()}-${basename(options.file)}`;
       // Multipart, streamed: an export of any size (one PutObject body is capped, 11 MiB locally, 5 GB in S3).
-      await new Upload({ client: clients.s3, params: { Bucket: runBucket, Key: key, Body: createReadStream(options.file) }, partSize: 8 * 2 ** 20, queueSize: 2 }).done();
-      request.source = { key };
+      const upload = (file: string, key: string) => new Upload({ client: clients.s3, params: { Bucket: runBucket, Key: key, Body: createReadStream(file) }, partSize: 8 * 2 ** 20, queueSize: 2 }).done();
+      const name = `imports/${Date.now()}-${basename(options.file)}`;
+      if (statSync(options.file).isDirectory()) {
+        // An export split into files (each <= 10 GB in AWS): every file under one prefix, read by the map's listing reader.
+        const files = readdirSync(options.file).filter((f) => statSync(join(options.file!, f)).isFile()).sort();
+        if (!files.length) throw new Error(`${options.file} holds no export files`);
+        for (const f of files) await upload(join(options.file, f), `${name}/${f}`);
+        request.source = { prefix: `${name}/` };
+      } else {
+        await upload(options.file, name);
+        request.source = { key: name };
+      }
     }
     const runId = `local-${options.mode}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${process.pid}`;
     const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${synthesized.stackName}-RegistryRun:${runId}`;

@@ -1,5 +1,6 @@
 // Synthesizes the real CDK app (the same code `cdk synth` runs) into a
 // cloud assembly folder, and returns the stack's template and where its assets were staged.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,4 +38,20 @@ function withoutBundlingLines<T>(work: () => T): T {
   } finally {
     process.stderr.write = write;
   }
+}
+
+/**
+ * The same synthesis in a child process: the CDK app, its template validation (a WebAssembly module
+ * whose memory, ~190 MiB once grown, is never given back) and the library's code stay out of the
+ * process that then runs the pipeline for minutes or hours. Usage as synthesizePipeline.
+ */
+export function synthesizeInChildProcess(context: Record<string, string>, outdir: string): SynthesizedPipeline {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'synthesize-child.ts'), JSON.stringify(context), outdir], {
+    encoding: 'utf8',
+    cwd: join(__dirname, '..'), // where `--import tsx` resolves
+    env: { ...process.env, TSX_DISABLE_CACHE: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 256 * 2 ** 20,
+  });
+  return JSON.parse(out) as SynthesizedPipeline;
 }

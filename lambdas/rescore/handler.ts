@@ -1,7 +1,7 @@
 // The registry run's batch function, invoked by the state machine's Distributed Map with a batch of
-// rows (backfill) or snapshot lines (refresh), before the map to prepare a gzip export or the table
-// export as one JSON Lines object, and once at the end to summarize the run.
-// AWS glue only: the logic is in rescore-batch.ts, prepare-rows.ts and run-summary.ts over lambdas/core/.
+// rows (backfill) or snapshot lines (refresh), and once at the end to summarize the run. The map's
+// item reader reads the exports itself (lib/flattened-item-reader.ts): nothing to prepare here.
+// AWS glue only: the logic is in rescore-batch.ts and run-summary.ts over lambdas/core/.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -11,8 +11,7 @@ import { DynamoDbScoreStore, loadModelFromS3 } from '../score-donor/aws-ports';
 import { readRescoreConfig } from './config';
 import { rescoreBatch, writePacer, type BatchCounts, type BatchEvent } from './rescore-batch';
 import { summarizeRun, type RunSummary, type SummarizeRequest } from './run-summary';
-import { prepareRows, type PreparedRows, type PrepareRequest } from './prepare-rows';
-import { getJson, listKeys, parseExportItem, putJson, putRejectedRows, readObjectLines, sdkObjectGetter, writeObjectLines } from './s3-ports';
+import { getJson, parseExportItem, putJson, putRejectedRows, sdkObjectGetter } from './s3-ports';
 
 const config = readRescoreConfig();
 const logger = new Logger({ serviceName: 'registry-run', persistentKeys: { stage: config.stage } });
@@ -33,16 +32,7 @@ function loadModel(): Promise<ReadinessModel> {
   return model;
 }
 
-export async function handler(event: BatchEvent | { summarize: SummarizeRequest } | { prepare: PrepareRequest }): Promise<BatchCounts | RunSummary | PreparedRows> {
-  if ('prepare' in event) {
-    const prepared = await prepareRows(event.prepare, {
-      listKeys: (bucket, prefix) => listKeys(s3, bucket, prefix),
-      readLines: (bucket, key) => readObjectLines(s3, bucket, key),
-      writeLines: (bucket, key, lines) => writeObjectLines(s3, bucket, key, lines),
-    });
-    logger.info('run rows prepared', { runId: event.prepare.runId, rows: prepared.rows, files: prepared.files, key: prepared.key });
-    return prepared;
-  }
+export async function handler(event: BatchEvent | { summarize: SummarizeRequest }): Promise<BatchCounts | RunSummary> {
   if ('summarize' in event) {
     const summary = await summarizeRun(event.summarize, {
       getJson: (bucket, key) => getJson(s3, bucket, key),

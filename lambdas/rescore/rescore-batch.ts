@@ -151,7 +151,7 @@ export async function rescoreBatch(event: BatchEvent, ports: RescorePorts): Prom
   if (input.mode === 'backfill') {
     await scoreChunk(event.Items.map(backfillRow), input, ports, counts, rejected);
   } else {
-    // Each item is one line of the table snapshot, prepared as one JSON Lines object (prepare-rows.ts).
+    // Each item is one line of a table export data file, read by the map (LOAD_AND_FLATTEN).
     await scoreChunk(event.Items.map((item) => snapshotRow(ports.parseSnapshotItem(item))), input, ports, counts, rejected);
   }
   for (const r of rejected) {

@@ -34,6 +34,7 @@ export interface RunSummary {
 }
 
 interface ResultEntry {
+  Status?: string;
   Input?: string;
   Output?: string;
   Error?: string;
@@ -50,6 +51,9 @@ export interface SummaryPorts {
   now: () => Date;
 }
 
+/** A result writer record (Transformation NONE, and every failed child): it carries its Status. */
+const isRecord = (entry: unknown): entry is ResultEntry & { Status: string } => typeof (entry as { Status?: unknown } | null)?.Status === 'string';
+
 export const summaryKey = (runId: string) => `runs/${runId}/summary.json`;
 export const rejectedPrefix = (runId: string) => `runs/${runId}/rejected/`;
 export const resultsPrefix = (runId: string) => `runs/${runId}/results`;
@@ -61,8 +65,9 @@ export async function summarizeRun(request: SummarizeRequest, ports: SummaryPort
   let failed = 0;
   let failedBatches = 0;
   for (const file of manifest.ResultFiles?.SUCCEEDED ?? []) {
-    for (const entry of (await ports.getJson(Bucket, file.Key)) as ResultEntry[]) {
-      const counts = JSON.parse(entry.Output ?? '{}') as Partial<BatchCounts>;
+    for (const entry of (await ports.getJson(Bucket, file.Key)) as (ResultEntry | Partial<BatchCounts>)[]) {
+      // COMPACT (the stack's writer): each entry is a batch's output itself; NONE: a record with Output as a string.
+      const counts = (isRecord(entry) ? JSON.parse(entry.Output ?? '{}') : entry) as Partial<BatchCounts>;
       for (const k of ['rows', 'scored', 'unchanged', 'stale', 'rejected'] as const) total[k] += counts[k] ?? 0;
       for (const [rule, n] of Object.entries(counts.rejectedByRule ?? {})) total.rejectedByRule[rule] = (total.rejectedByRule[rule] ?? 0) + n;
     }

@@ -1,11 +1,10 @@
-// The registry run's S3 glue: gzip exports and snapshot data files in (gzip DynamoDB JSON lines, as
-// a table export writes them), the prepared rows, rejected rows and the run summary out.
+// The registry run's S3 glue: snapshot data files in (gzip DynamoDB JSON lines, as a table export
+// writes them; the model monitoring run reads them), rejected rows and the run summary out.
 // Encryption is the bucket's default (the stack key).
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { stringifyJson } from '../core/safe-json';
 import type { RejectedRow } from './rescore-batch';
@@ -39,11 +38,6 @@ export async function listObjects(s3: S3Client, bucket: string, prefix: string):
 
 export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   return (await listObjects(s3, bucket, prefix)).map((o) => o.key);
-}
-
-/** Streams lines into one object: 8 MiB parts, two in flight, so memory stays bounded whatever the size. */
-export async function writeObjectLines(s3: S3Client, bucket: string, key: string, lines: AsyncIterable<string>): Promise<void> {
-  await new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: Readable.from(lines), ContentType: 'application/x-ndjson' }, partSize: 8 * 1024 * 1024, queueSize: 2 }).done();
 }
 
 export async function putRejectedRows(s3: S3Client, bucket: string, runId: string, name: string, rows: RejectedRow[]): Promise<string> {

@@ -55,47 +55,60 @@ test('the definition is valid Amazon States Language, and the validator does ref
 });
 
 test('backfill and refresh are Distributed Maps over rows, with a reader, a batcher, Express children, a result writer and paced concurrency', () => {
-  expect(Object.keys(maps).sort()).toEqual(['Score export rows', 'Score snapshot rows']);
+  expect(Object.keys(maps).sort()).toEqual(['Score export files', 'Score export rows', 'Score snapshot rows']);
   const rows = maps['Score export rows'];
+  const files = maps['Score export files'];
   const snapshot = maps['Score snapshot rows'];
-  expect(rows.ItemBatcher).toEqual({ MaxItemsPerBatch: 400, MaxInputBytesPerBatch: 262144, BatchInput: { 'runId.$': '$.runId', mode: 'backfill', 'scoringDate.$': '$.scoringDate', 'tolerance.$': '$.tolerance' } });
+  const backfillInput = { 'runId.$': '$.runId', mode: 'backfill', 'scoringDate.$': '$.scoringDate', 'tolerance.$': '$.tolerance' };
+  expect(rows.ItemBatcher).toEqual({ MaxItemsPerBatch: 400, MaxInputBytesPerBatch: 262144, BatchInput: backfillInput });
+  expect(files.ItemBatcher).toEqual({ MaxItemsPerBatch: 400, MaxInputBytesPerBatch: 262144, BatchInput: backfillInput });
   expect(snapshot.ItemBatcher).toEqual({ MaxItemsPerBatch: 100, MaxInputBytesPerBatch: 262144, BatchInput: { 'runId.$': '$.runId', mode: 'refresh', 'scoringDate.$': '$.scoringDate', 'tolerance.$': '$.tolerance' } });
-  for (const map of [rows, snapshot]) {
+  const bucket = `ref-${bucketId.toLowerCase()}`;
+  // One export file, gzip or not, is read as it is (Step Functions decompresses .gz itself).
+  expect(rows.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: bucket, 'Key.$': '$.source.key' } });
+  // Many files (a split export, the table export's data files): listed, and their lines read as items.
+  const flattened = { InputType: 'JSONL', Transformation: 'LOAD_AND_FLATTEN' };
+  expect(files.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:listObjectsV2', ReaderConfig: flattened, Parameters: { Bucket: bucket, 'Prefix.$': '$.source.prefix' } });
+  expect(snapshot.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:listObjectsV2', ReaderConfig: flattened, Parameters: { Bucket: bucket, 'Prefix.$': '$.snapshot.dataPrefix' } });
+  for (const map of [rows, files, snapshot]) {
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
-    expect(map.ItemReader).toEqual({ Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: `ref-${bucketId.toLowerCase()}`, 'Key.$': '$.rows.key' } });
     expect(map.MaxConcurrency).toBe(mapConcurrency(4000));
     expect(map.ToleratedFailurePercentage).toBe(100);
-    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: `ref-${bucketId.toLowerCase()}`, 'Prefix.$': "States.Format('runs/{}/results', $.runId)" } });
+    // COMPACT: a succeeded batch is kept as its counts, not its rows; a failed one whole.
+    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', WriterConfig: { OutputType: 'JSON', Transformation: 'COMPACT' }, Parameters: { Bucket: bucket, 'Prefix.$': "States.Format('runs/{}/results', $.runId)" } });
     const task = Object.values(map.ItemProcessor.States)[0] as any;
     expect(task.Resource).toBe(`arn:aws:lambda:us-east-1:123456789012:function:${fnId}`);
     expect(task.Retry).toEqual([{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }]);
+    expect(map.Next).toBe('Summarize run');
   }
   expect(mapConcurrency(4000)).toBe(10);
   expect(mapConcurrency(8000)).toBe(20);
   expect(mapConcurrency(50)).toBe(1);
-  // The refresh reads a point-in-time export of the score table (no read capacity), then the batch
-  // function prepares its gzip data files as one JSON Lines object for the map.
+  // The refresh reads a point-in-time export of the score table (no read capacity); the map reads
+  // its gzip data files directly, under the export's data/ folder (not its manifests).
   expect(definition.States['Export table snapshot']).toMatchObject({ Resource: 'arn:aws:states:::aws-sdk:dynamodb:exportTableToPointInTime', Parameters: { TableArn: `arn:aws:dynamodb:us-east-1:123456789012:table/${tableId}`, ExportFormat: 'DYNAMODB_JSON', S3SseAlgorithm: 'KMS' } });
-  expect(definition.States['Snapshot ready?'].Choices[0].Next).toBe('Prepare snapshot rows');
-  expect(definition.States['Prepare snapshot rows']).toMatchObject({
-    Resource: `arn:aws:lambda:us-east-1:123456789012:function:${fnId}`,
-    Parameters: { prepare: { 'runId.$': '$.runId', bucket: `ref-${bucketId.toLowerCase()}`, 'snapshotPrefix.$': "States.Format('snapshots/{}/AWSDynamoDB/', $.runId)" } },
-    ResultPath: '$.rows',
+  expect(definition.States['Snapshot ready?'].Choices[0].Next).toBe('Snapshot data files');
+  expect(definition.States['Snapshot data files']).toEqual({
+    Type: 'Pass',
+    QueryLanguage: 'JSONPath',
+    Parameters: { 'dataPrefix.$': "States.Format('snapshots/{}/AWSDynamoDB/{}/data/', $.runId, States.ArrayGetItem(States.StringSplit($.export.arn, '/'), 3))" },
+    ResultPath: '$.snapshot',
     Next: 'Score snapshot rows',
   });
+  // No step copies or decompresses the source before the map: nothing runs for minutes alone.
+  const lambdaStates = Object.entries(definition.States as Record<string, any>).filter(([, st]) => st.Type === 'Task' && String(st.Resource).includes(':lambda:'));
+  expect(lambdaStates.map(([name]) => name)).toEqual(['Summarize run']);
 });
 
-test('a gzip export (.gz) is decompressed by the batch function first; any other export is read as it is', () => {
-  const compressed = definition.States['Export compressed?'];
-  expect(compressed.Choices).toEqual([{ Variable: '$.source.key', StringMatches: '*.gz', Next: 'Decompress export' }]);
-  expect(compressed.Default).toBe('Read export as it is');
-  expect(definition.States['Decompress export']).toMatchObject({
-    Resource: `arn:aws:lambda:us-east-1:123456789012:function:${fnId}`,
-    Parameters: { prepare: { 'runId.$': '$.runId', bucket: `ref-${bucketId.toLowerCase()}`, 'source.$': '$.source' } },
-    ResultPath: '$.rows',
-    Next: 'Score export rows',
-  });
-  expect(definition.States['Read export as it is']).toEqual({ Type: 'Pass', QueryLanguage: 'JSONPath', Parameters: { 'key.$': '$.source.key' }, ResultPath: '$.rows', Next: 'Score export rows' });
+test('a backfill reads one export file (key) or an export split into files (prefix), both under imports/; anything else is refused', () => {
+  const choice = definition.States['Backfill or refresh?'];
+  expect(choice.Choices).toEqual([
+    { And: [{ Variable: '$.mode', StringEquals: 'backfill' }, { Variable: '$.source.key', IsPresent: true }, { Variable: '$.source.key', StringMatches: 'imports/*' }], Next: 'Score export rows' },
+    { And: [{ Variable: '$.mode', StringEquals: 'backfill' }, { Variable: '$.source.prefix', IsPresent: true }, { Variable: '$.source.prefix', StringMatches: 'imports/*/' }], Next: 'Score export files' },
+    { Variable: '$.mode', StringEquals: 'refresh', Next: 'Export table snapshot' },
+  ]);
+  expect(choice.Default).toBe('Unknown run');
+  expect(definition.States['Unknown run']).toMatchObject({ Type: 'Fail', Error: 'InvalidRunInput' });
 });
 
 test('the score table is pre-warmed for the run pace plus live scoring, and a pace that leaves too little is refused', () => {
@@ -131,9 +144,11 @@ test("the batch function's handler exists, its environment points at the right r
   const statements = policy.Properties.PolicyDocument.Statement as any[];
   expect(statements).toContainEqual({ Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [tableId, 'Arn'] } });
   expect(statements).toContainEqual({ Action: 's3:PutObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/runs/*']] } });
-  // The prepared rows: written (multipart) under snapshots/, listed only there.
-  expect(statements).toContainEqual({ Action: ['s3:AbortMultipartUpload', 's3:PutObject'], Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/snapshots/*']] } });
-  expect(statements).toContainEqual({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['snapshots/*'] } }, Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } });
+  // The function reads only the run's own results: the map's reader reads exports and snapshots.
+  const s3Resources = statements.filter((s) => JSON.stringify(s.Action).includes('s3:')).flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
+  expect(s3Resources.filter((r) => r.includes(bucketId))).toEqual(expect.arrayContaining([JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/runs/*']] })]));
+  expect(s3Resources.filter((r) => r.includes(bucketId) && !r.includes('/runs/*'))).toEqual([]);
+  expect(statements.some((s) => JSON.stringify(s.Action).includes('s3:ListBucket'))).toBe(false);
   expect(statements).toContainEqual({ Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [keyId, 'Arn'] } });
   for (const s of statements) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
 });
@@ -186,4 +201,13 @@ test('the dashboard shows runs: executions by end state of this state machine, r
   const writes = widget('Score table writes (units/s) and throttles');
   expect(JSON.stringify(writes.metrics)).toContain(`"ConsumedWriteCapacityUnits","TableName","<${tableId}>"`);
   expect(writes.annotations.horizontal.map((a: any) => a.value)).toEqual([4000, 12000]);
+});
+
+test("the state machine lists only imports/ and snapshots/ and reads the sources there (the map's item readers)", () => {
+  const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((role: any) => role.Ref === sm.Properties.RoleArn['Fn::GetAtt'][0]));
+  const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
+  const list = statements.filter((s) => [s.Action].flat().includes('s3:ListBucket'));
+  expect(list).toEqual([{ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['imports/*', 'snapshots/*'] } }, Effect: 'Allow', Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] } }]);
+  const objects = (suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, suffix]] });
+  expect(statements).toContainEqual({ Action: 's3:GetObject', Effect: 'Allow', Resource: [objects('/imports/*'), objects('/snapshots/*')] });
 });

@@ -1,7 +1,7 @@
 // The registry-run state machine, as synthesized, run locally on real endpoints with the bundled
 // batch function: backfill, refresh a year later, skip of unchanged scores, a model change,
 // rejected rows kept, and failing batches retried then reported.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -92,7 +92,7 @@ test('a backfill stores exactly the valid rows, each with the score drs score gi
   expect(Object.values(summary.rejectedByRule).reduce((a, b) => a + b, 0)).toBe(3);
 });
 
-test('a gzip export (.jsonl.gz) is decompressed by the batch function and backfilled like the plain one', async () => {
+test('a gzip export (.jsonl.gz) is read by the map item reader as it is (no step before the map) and backfilled like the plain one', async () => {
   const lines = [...validRows.slice(0, 300), JSON.stringify(BROKEN[0])];
   const gz = join(dir, 'export.jsonl.gz');
   writeFileSync(gz, gzipSync(lines.join('\n') + '\n'));
@@ -104,6 +104,21 @@ test('a gzip export (.jsonl.gz) is decompressed by the batch function and backfi
   expect(items).toHaveLength(300);
   for (const item of items) expect([item.score, item.band, item.reasons]).toEqual([reference.get(item.donorId)!.score, reference.get(item.donorId)!.band, reference.get(item.donorId)!.reasons]);
   expect(stored(summary.kept.rejected!).map((r) => r.row)).toEqual([BROKEN[0]]);
+});
+
+test('an export split into files (a folder: gzip and plain parts) is read file by file by the map and backfilled like one file', async () => {
+  const parts = join(dir, 'split');
+  mkdirSync(parts);
+  writeFileSync(join(parts, 'part-1.jsonl.gz'), gzipSync(validRows.slice(0, 150).join('\n') + '\n'));
+  writeFileSync(join(parts, 'part-2.jsonl'), [...validRows.slice(150, 250), JSON.stringify(BROKEN[1])].join('\n') + '\n');
+  const dump = join(dir, 'split.jsonl');
+  const summary = await run({ mode: 'backfill', file: parts, asOf: '2026-01-15', dataDir: join(dir, 'split-data'), dumpTable: dump });
+  expect(summary).toMatchObject({ status: 'SUCCEEDED', rows: 251, scored: 250, rejected: 1, failed: 0, tableItems: 250 });
+  const reference = await referenceScores(validRows.slice(0, 250), '2026-01-15');
+  const items = stored(dump);
+  expect(new Set(items.map((i) => i.donorId))).toEqual(new Set(reference.keys()));
+  for (const item of items) expect([item.score, item.band, item.reasons]).toEqual([reference.get(item.donorId)!.score, reference.get(item.donorId)!.band, reference.get(item.donorId)!.reasons]);
+  expect(stored(summary.kept.rejected!).map((r) => r.row)).toEqual([BROKEN[1]]);
 });
 
 test('a refresh a year later rescores every stored donor as drs score --as-of says; a second one writes nothing', async () => {

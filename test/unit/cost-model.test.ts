@@ -52,19 +52,27 @@ it('counts distinct metric x dimension sets in EMF lines and skips lines that ar
 it('prices and times a registry run by hand: a full refresh of a million donors at 4,000 writes/s', () => {
   const run = registryRunCost({
     kind: 'full refresh', donors: 1_000_000, rowsPerSecondPerCore: 10_000, itemBytes: 924, writeUnitsPerWrite: 1, lineBytes: 1000, gzipRatio: 0.2,
-    writtenShare: 1, rowsPerBatch: 100, writesPerSecond: 4000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'x86_64', prepareBytesPerSecond: 50e6,
+    writtenShare: 1, rowsPerBatch: 100, writesPerSecond: 4000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'x86_64',
   });
-  // 10 functions; 10,000 batches x (0.01 s CPU + 100 writes / 400 a second) = 2,600 function-s / 10 = 260 s, + 1 GB / 50 MB/s = 20 s.
-  expect(run).toMatchObject({ minutes: 4.7, functions: 10, tableWriteUnitsPerSecond: 4000 });
-  // Writes 1e6 x $0.625/M; export 1e6 x 1,024 B = 0.954 GiB x $0.1; Lambda 2,620 GB-s + 10,002 requests; Express 10,000 requests +
-  // 162.5 GB-s, + 60 transitions; S3 135 PUT + 10,000 GET + 1.2 GB x 7/30 months; logs 12 MB.
-  expect(run.dollars).toEqual({ dynamodbWrites: 0.63, dynamodbExport: 0.1, lambda: 0.05, stepFunctions: 0.01, s3: 0.01, logs: 0.01, total: 0.8 });
-  const daily = registryRunCost({ kind: 'daily refresh', donors: 1_000_000, rowsPerSecondPerCore: 10_000, itemBytes: 924, writeUnitsPerWrite: 1, lineBytes: 1000, gzipRatio: 0.2, writtenShare: 0.1, rowsPerBatch: 100, writesPerSecond: 4000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'arm64', prepareBytesPerSecond: 50e6 });
-  // A tenth written: 10,000 x (0.01 + 10 / 400) = 350 function-s / 10 = 35 s + 20 s; writes $0.0625; arm64 GB-s price.
-  expect(daily.minutes).toBe(0.9);
+  // 10 functions; 10,000 batches x (0.01 s CPU + 100 writes / 400 a second) = 2,600 function-s / 10 = 260 s; the map reads the export itself.
+  expect(run).toMatchObject({ minutes: 4.3, functions: 10, tableWriteUnitsPerSecond: 4000, sourceFiles: 1 });
+  // Writes 1e6 x $0.625/M; export 1e6 x 1,024 B = 0.954 GiB x $0.1; Lambda 2,600 GB-s + 10,002 requests; Express 10,000 requests +
+  // 162.5 GB-s, + 60 transitions; S3 15 PUT + 10,000 GET + 0.19 GB (gzip) x 7/30 months; logs 12 MB.
+  expect(run.dollars).toEqual({ dynamodbWrites: 0.63, dynamodbExport: 0.1, lambda: 0.05, stepFunctions: 0.01, s3: 0.01, logs: 0.01, total: 0.79 });
+  const daily = registryRunCost({ kind: 'daily refresh', donors: 1_000_000, rowsPerSecondPerCore: 10_000, itemBytes: 924, writeUnitsPerWrite: 1, lineBytes: 1000, gzipRatio: 0.2, writtenShare: 0.1, rowsPerBatch: 100, writesPerSecond: 4000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'arm64' });
+  // A tenth written: 10,000 x (0.01 + 10 / 400) = 350 function-s / 10 = 35 s; writes $0.0625; arm64 GB-s price.
+  expect(daily.minutes).toBe(0.6);
   expect(daily.dollars.dynamodbWrites).toBe(0.06);
-  expect(daily.dollars.lambda).toBe(Math.round((370 * PRICES.lambdaGbSecondArm + 10_002 * 0.2e-6) * 100) / 100);
-  const backfill = registryRunCost({ kind: 'backfill', donors: 1_000_000, rowsPerSecondPerCore: 10_000, itemBytes: 924, writeUnitsPerWrite: 1, lineBytes: 1000, gzipRatio: 0.2, writtenShare: 1, rowsPerBatch: 400, writesPerSecond: 4000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'x86_64', prepareBytesPerSecond: 50e6 });
+  expect(daily.dollars.lambda).toBe(Math.round((350 * PRICES.lambdaGbSecondArm + 10_002 * 0.2e-6) * 100) / 100);
+  const backfill = registryRunCost({ kind: 'backfill', donors: 1_000_000, rowsPerSecondPerCore: 10_000, itemBytes: 924, writeUnitsPerWrite: 1, lineBytes: 1000, gzipRatio: 0.2, writtenShare: 1, rowsPerBatch: 400, writesPerSecond: 4000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'x86_64' });
   expect(backfill.dollars.dynamodbExport).toBe(0); // a backfill reads the uploaded export, not the table
-  expect(backfill.minutes).toBe(4.3); // 2,500 x (0.04 + 1) = 2,600 s / 10 = 260 s, no prepare
+  expect(backfill.minutes).toBe(4.3); // 2,500 x (0.04 + 1) = 2,600 s / 10 = 260 s
+  expect(backfill.sourceFiles).toBe(1); // 1 GB: one file will do
+  // 42 M rows of 614 B = 25.8 GB: the reader's 10 GB per object needs three files under one prefix.
+  const big = registryRunCost({ kind: 'backfill', donors: 42_000_000, rowsPerSecondPerCore: 10_000, itemBytes: 924, writeUnitsPerWrite: 1, lineBytes: 614, gzipRatio: 0.2, writtenShare: 1, rowsPerBatch: 400, writesPerSecond: 8000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'x86_64' });
+  expect(big.sourceFiles).toBe(3);
+  expect(big.arithmetic[0]).toMatch(/split into >= 3 files of <= 10 GB under one source.prefix/);
+  // A 42 M full refresh: 420,000 batches x (0.01 + 0.25) = 109,200 function-s / 20 functions = 5,460 s = 91 min, within the 6 h execution timeout.
+  const refresh42 = registryRunCost({ kind: 'full refresh', donors: 42_000_000, rowsPerSecondPerCore: 10_000, itemBytes: 924, writeUnitsPerWrite: 1, lineBytes: 1500, gzipRatio: 0.1, writtenShare: 1, rowsPerBatch: 100, writesPerSecond: 8000, writesPerSecondPerFunction: 400, memoryMiB: 1024, architecture: 'x86_64' });
+  expect(refresh42.minutes).toBe(91);
 });

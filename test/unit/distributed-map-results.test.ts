@@ -51,3 +51,32 @@ test('a result file never exceeds RESULT_FILE_BYTES, however large the batches',
   for (const f of files) expect(Buffer.byteLength(put.get(f.Key)!)).toBeLessThanOrEqual(RESULT_FILE_BYTES);
   expect(files.reduce((n, f) => n + JSON.parse(put.get(f.Key)!).length, 0)).toBe(100);
 });
+
+test('WriterConfig COMPACT: a succeeded child is written as its output alone, a failed one as its whole record (input, error, cause)', async () => {
+  const lines = Array.from({ length: 6 }, (_, i) => JSON.stringify({ n: i }));
+  const { s3, put } = fakeS3(lines);
+  const compact = {
+    ...state(1),
+    ToleratedFailurePercentage: 100,
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+      StartAt: 'Odd?',
+      States: {
+        'Odd?': { Type: 'Choice', Choices: [{ Variable: '$.Items[0].n', NumericEquals: 3, Next: 'Boom' }], Default: 'Count' },
+        Boom: { Type: 'Fail', Error: 'BatchFailed', Cause: 'item 3 fails' },
+        Count: { Type: 'Pass', Parameters: { 'first.$': '$.Items[0].n', rows: 1 }, End: true },
+      },
+    },
+    ResultWriter: { ...state(1).ResultWriter, WriterConfig: { OutputType: 'JSON', Transformation: 'COMPACT' } },
+  };
+  const result = await runDistributedMap('Map', compact, {}, env(s3));
+  const files = JSON.parse(put.get(result.ResultWriterDetails.Key)!).ResultFiles;
+  const succeeded = files.SUCCEEDED.flatMap((f: { Key: string }) => JSON.parse(put.get(f.Key)!));
+  expect(succeeded.sort((a: { first: number }, b: { first: number }) => a.first - b.first)).toEqual([0, 1, 2, 4, 5].map((first) => ({ first, rows: 1 })));
+  const failed = files.FAILED.flatMap((f: { Key: string }) => JSON.parse(put.get(f.Key)!));
+  expect(failed).toHaveLength(1);
+  expect(failed[0]).toMatchObject({ Status: 'FAILED', Error: 'BatchFailed', Cause: 'item 3 fails' });
+  expect(JSON.parse(failed[0].Input)).toEqual({ Items: [{ n: 3 }] });
+  // What the twin does not write is refused, not approximated.
+  await expect(runDistributedMap('Map', { ...compact, ResultWriter: { ...compact.ResultWriter, WriterConfig: { OutputType: 'JSONL', Transformation: 'COMPACT' } } }, {}, env(fakeS3(lines).s3))).rejects.toThrow(/OutputType JSON/);
+});

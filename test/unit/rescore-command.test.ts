@@ -21,6 +21,8 @@ test('a refresh and a backfill start with the input the state machine reads', as
   expect(runInput({ stage: 'prod' })).toEqual({ mode: 'refresh', trigger: 'drs rescore' });
   expect(runInput({ stage: 'prod', asOf: '2027-01-02', tolerance: 0.001 })).toEqual({ mode: 'refresh', trigger: 'drs rescore', scoringDate: '2027-01-02', tolerance: 0.001 });
   expect(runInput({ stage: 'prod', backfillKey: 'imports/x.jsonl' })).toMatchObject({ mode: 'backfill', source: { key: 'imports/x.jsonl' } });
+  // A folder (an export split into files of <= 10 GB) is read file by file by the map.
+  expect(runInput({ stage: 'prod', backfillKey: 'imports/registry-2026/' })).toEqual({ mode: 'backfill', trigger: 'drs rescore', source: { prefix: 'imports/registry-2026/' } });
   const started: StartExecutionCommand[] = [];
   const sfn = fake<SFNClient>((c) => (started.push(c as StartExecutionCommand), { executionArn: 'arn:exec' }));
   const run = await startRun(sfn, { stateMachineArn: 'arn:sm', runBucket: 'b' }, { stage: 'prod', asOf: '2027-01-02' }, new Date('2027-01-02T03:04:05.678Z'));

@@ -209,7 +209,7 @@ describe('summarizeRun', () => {
   }
 
   it('adds up the batches, counts failed and pending batches by their items, and writes the summary beside the results', async () => {
-    const counts = (c: object) => ({ Output: JSON.stringify(c) });
+    const counts = (c: object) => ({ Status: 'SUCCEEDED', Output: JSON.stringify(c) }); // Transformation NONE: records
     const p = ports({
       'runs/run-9/results/abc/manifest.json': { ResultFiles: { SUCCEEDED: [{ Key: 's1' }, { Key: 's2' }], FAILED: [{ Key: 'f1' }], PENDING: [{ Key: 'p1' }] } },
       s1: [counts({ rows: 10, scored: 6, unchanged: 2, stale: 1, rejected: 1, rejectedByRule: { 'a: x': 1 } }), counts({ rows: 5, scored: 5 })],
@@ -238,6 +238,20 @@ describe('summarizeRun', () => {
     };
     expect(summary).toEqual(expected);
     expect(p.put).toEqual([['runs', 'runs/run-9/summary.json', expected]]);
+  });
+
+  it('reads COMPACT results (each succeeded entry is the batch output itself) to the same totals as NONE records; failed entries stay whole', async () => {
+    const batch1 = { rows: 10, scored: 6, unchanged: 2, stale: 1, rejected: 1, rejectedByRule: { 'a: x': 1 } };
+    const batch2 = { rows: 4, scored: 1, unchanged: 0, stale: 0, rejected: 3, rejectedByRule: { 'a: x': 2, 'b: y': 1 } };
+    const failedBatch = { Status: 'FAILED', Error: 'Lambda.Unknown', Cause: 'boom', Input: JSON.stringify({ Items: [1, 2] }) };
+    const manifest = { ResultFiles: { SUCCEEDED: [{ Key: 's1' }], FAILED: [{ Key: 'f1' }] } };
+    const compact = await summarizeRun(request(), ports({ 'runs/run-9/results/abc/manifest.json': manifest, s1: [batch1, batch2], f1: [failedBatch] }).ports);
+    const none = await summarizeRun(
+      request(),
+      ports({ 'runs/run-9/results/abc/manifest.json': manifest, s1: [batch1, batch2].map((c) => ({ Status: 'SUCCEEDED', Output: JSON.stringify(c), Input: '{}' })), f1: [failedBatch] }).ports,
+    );
+    expect(compact).toMatchObject({ rows: 16, scored: 7, unchanged: 2, stale: 1, rejected: 4, failed: 2, failedBatches: 1, rejectedByRule: { 'a: x': 3, 'b: y': 1 } });
+    expect(none).toEqual(compact);
   });
 
   it('reports no rejected folder, no map run and never negative seconds when there is nothing to say', async () => {
