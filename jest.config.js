@@ -10,6 +10,8 @@ const project = (name, extra = {}) => ({
   testEnvironment: '<rootDir>/test/node-environment.js',
   transform,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  // A running `npm run test:mutation` keeps a copy of the repository there (a duplicate package name to jest).
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   ...extra,
 });
 

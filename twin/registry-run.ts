@@ -13,7 +13,7 @@ import { evaluateTemplate, runDistributedMap } from './distributed-map';
 import { loadHandler, type Handler } from './local-function';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
 import { localClients, provisionFromTemplate, type AwsClients, type LocalPipeline } from './provision';
-import { scanTable, withCapturedLogs } from './run-twin';
+import { readScoreTable, withCapturedLogs } from './run-twin';
 import { synthesizeInChildProcess, type SynthesizedPipeline } from './synthesize';
 import { exportTableToS3 } from './table-export';
 import { resolveString, resolveValue, type ResolveContext, type StackTemplate } from './template-resolver';
@@ -251,8 +251,8 @@ export async function runRegistryRun(options: RegistryRunOptions): Promise<Regis
       writeFileSync(kept.failures, JSON.stringify(entries, null, 2));
     }
 
-    const items = await scanTable(clients, pipeline.scoreTable);
-    if (options.dumpTable) writeFileSync(options.dumpTable, items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : ''));
+    // Counted (and dumped) a page at a time: a million-donor table is never held whole.
+    const tableItems = await readScoreTable(clients, pipeline.scoreTable, options.dumpTable, () => undefined);
     const count = (k: string) => Number(runSummary?.[k] ?? 0);
     const summary: RegistryRunSummary = {
       stack: synthesized.stackName,
@@ -269,7 +269,7 @@ export async function runRegistryRun(options: RegistryRunOptions): Promise<Regis
       failed: count('failed'),
       failedBatches: count('failedBatches'),
       rejectedByRule: runSummary?.rejectedByRule ?? {},
-      tableItems: items.length,
+      tableItems,
       kept,
       logFile,
       seconds: Math.round((performance.now() - started) / 100) / 10,

@@ -143,7 +143,7 @@ export async function scanTable(clients: AwsClients, tableName: string): Promise
  * Reads the score table once, a page at a time: counts its items, writes them to `dumpTable` as
  * JSON Lines (in scan order) and hands each page to `onPage`.
  */
-async function readScoreTable(clients: AwsClients, tableName: string, dumpTable: string | undefined, onPage: (items: Record<string, unknown>[]) => void): Promise<number> {
+export async function readScoreTable(clients: AwsClients, tableName: string, dumpTable: string | undefined, onPage: (items: Record<string, unknown>[]) => void): Promise<number> {
   const fd = dumpTable ? openSync(dumpTable, 'w') : undefined;
   let count = 0;
   try {

@@ -453,11 +453,6 @@ const SLOW_CYCLE_MS = 6 * 60 * MINUTE_MS;
 const NARROW_SHARE = 0.25;
 const PHASES = 24;
 
-/**
- * How spread out failures are within a cycle: the series folded on the period into 24 phases, the
- * excess above the lower quartile of the phases, and the share of phases that hold 80% of it. A
- * daily rise and fall of traffic (a broad swell) needs 40% or more; a nightly job's failures 10%.
- */
 /** The counts divided by their slow swell (a Gaussian over a sixth of the cycle), scaled to the same mean. */
 function flattenSwell(counts: Float64Array, cycleBins: number): Float64Array {
   const swell = gaussianSmooth(counts, Math.max(1, cycleBins / 6));
@@ -465,6 +460,11 @@ function flattenSwell(counts: Float64Array, cycleBins: number): Float64Array {
   return counts.map((c, i) => (swell[i] > 0 ? (c * mean) / swell[i] : 0));
 }
 
+/**
+ * How spread out failures are within a cycle: the series folded on the period into 24 phases, the
+ * excess above the lower quartile of the phases, and the share of phases that hold 80% of it. A
+ * daily rise and fall of traffic (a broad swell) needs 40% or more; a nightly job's failures 10%.
+ */
 export function phaseSpread(counts: Float64Array, binMs: number, periodMs: number): number {
   const profile = new Float64Array(PHASES);
   const bins = new Float64Array(PHASES);
@@ -565,7 +565,7 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
 }
 
 /** Chance probability of `observed` among surrogate maxima: a Gumbel fit, bounded below by the rank. */
-function chanceOf(observed: number, maxima: number[]): { chance: number; asStrong: number } {
+export function chanceOf(observed: number, maxima: number[]): { chance: number; asStrong: number } {
   const asStrong = maxima.filter((m) => m >= observed).length;
   const mean = maxima.reduce((s, m) => s + m, 0) / maxima.length;
   const sd = Math.sqrt(maxima.reduce((s, m) => s + (m - mean) ** 2, 0) / Math.max(1, maxima.length - 1));

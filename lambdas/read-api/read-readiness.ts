@@ -23,13 +23,15 @@ export interface RequestViolation {
 
 export type ParsedRequest = { ok: true; request: BatchGetRequest } | { ok: false; violation: RequestViolation };
 
-const fieldOf = (path: PropertyKey[]) =>
+/** A zod issue's path as the API names a field: `donorIds[3]`, `a.b`. */
+export const fieldOf = (path: PropertyKey[]) =>
   path.reduce<string>((name, part) => (typeof part === 'number' ? `${name}[${part}]` : name ? `${name}.${String(part)}` : String(part)), '');
 
 /** The request body as API Gateway hands it over (a string, maybe base64) to a typed request or the field and rule it broke. */
 export function parseBatchGetBody(body: string | null | undefined, isBase64Encoded = false): ParsedRequest {
   const text = body == null ? '' : isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) {
+  // Bytes of UTF-8 (byteLength's default), not characters.
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     return { ok: false, violation: { status: 413, field: 'body', rule: `must be at most ${MAX_BODY_BYTES} bytes` } };
   }
   if (text.trim() === '') return { ok: false, violation: { status: 400, field: 'body', rule: 'is required: a JSON object {"donorIds": [...]}' } };

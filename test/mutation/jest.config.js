@@ -14,14 +14,20 @@
 const { resolve } = require('node:path');
 
 const root = resolve(__dirname, '..', '..');
+// DRS_MUTATION_TESTS=name,name narrows a run to the test files whose names start so, e.g. a slow
+// file's own exact tests while you work on it (the score is then a lower bound of the full one).
+const only = (process.env.DRS_MUTATION_TESTS ?? '').split(',').filter(Boolean);
 module.exports = {
   rootDir: root,
   displayName: 'mutation',
   // An absolute path: Stryker wraps this environment and resolves it without <rootDir>.
   testEnvironment: resolve(root, 'test', 'node-environment.js'),
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
-  testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/model/**/*.test.ts'],
-  testPathIgnorePatterns: [
+  testMatch: only.length
+    ? only.flatMap((name) => [`<rootDir>/test/unit/**/${name}*.test.ts`, `<rootDir>/test/model/**/${name}*.test.ts`])
+    : ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/test/model/**/*.test.ts'],
+  // A slow file named in DRS_MUTATION_TESTS runs: it was asked for.
+  testPathIgnorePatterns: only.length ? ['/node_modules/'] : [
     '/node_modules/',
     '<rootDir>/test/unit/bench.test.ts',
     '<rootDir>/test/unit/drs-cli.test.ts',

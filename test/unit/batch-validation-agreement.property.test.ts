@@ -3,8 +3,9 @@
 // boundary of the contract (shared/docs/contract.md) and on hostile rows, both must give the very
 // same answer (the detail with the schema's keys in its order, or the same violations).
 import fc from 'fast-check';
+import * as z from 'zod/mini';
 import { compileDetailSchema, compiledDetailValidator } from '../../lambdas/core/donor-updated-compiled';
-import { detailSchemaFor, validateDetail } from '../../lambdas/core/donor-updated';
+import { detailSchemaFor, validateDetail, type DetailSchema } from '../../lambdas/core/donor-updated';
 import { generateRegistry } from '../../model/synthetic-registry';
 
 const DATE = '2026-06-01'; // youngest birth year allowed: 2009; registration at the latest today
@@ -78,6 +79,14 @@ function expectSameAnswer(input: unknown): void {
 describe('the compiled schema (batch path) and the schema (event path)', () => {
   it('zod compiles every part of the schema (nothing falls back to the slow runtime)', () => {
     expect(() => compileDetailSchema(detailSchemaFor(DATE), true)).not.toThrow();
+  });
+
+  it('that check can fail: a part zod cannot compile throws when strict, and is kept on the runtime parser otherwise', () => {
+    // An async refinement is one thing z.compile refuses (zod/v4/core/compile: ZodCompileAsyncError).
+    const uncompilable = z.string().check(z.refine(async () => true)) as unknown as DetailSchema;
+    expect(() => compileDetailSchema(uncompilable, true)).toThrow(/async/);
+    expect(compileDetailSchema(uncompilable)).toBe(uncompilable);
+    expect(compileDetailSchema(uncompilable, false)).toBe(uncompilable);
   });
 
   it('give the same answer on generated, boundary and hostile details', () => {

@@ -5,6 +5,7 @@
 import {
   autocorrelation,
   binFailures,
+  chanceOf,
   chooseBinMs,
   cooccurrence,
   findBursts,
@@ -14,6 +15,7 @@ import {
   lowerBound,
   MAX_BINS,
   MINUTE_MS,
+  phaseSpread,
   round,
   seededRandom,
   upperBound,
@@ -146,6 +148,13 @@ describe('findBursts: Poisson threshold at 1/1000 over the quieter 90% of bins',
     expect(found.map((b) => [b.start, b.end, b.failures, b.peakPerMinute])).toEqual([[T0 + 10 * M, T0 + 12 * M + 1000, 4, 2]]);
   });
 
+  it('keeps a burst of exactly 3 failures, also in the last bin', () => {
+    // Baseline 0: 2 failures in a bin pass; 3 in the last of 100 bins make a burst of 3.
+    const sorted = Float64Array.from([0, 1, 2].map((i) => T0 + 99 * M + i * 1000));
+    const found = findBursts(sorted, binFailures(sorted, T0, T0 + 99 * M, M));
+    expect(found.map((b) => [b.start, b.end, b.failures, b.peakPerMinute])).toEqual([[T0 + 99 * M, T0 + 99 * M + 2000, 3, 3]]);
+  });
+
   it('gives the peak rate per minute for any bin width', () => {
     const sorted = Float64Array.from([0, 1, 2, 3].map((i) => T0 + 30 * 1000 + i));
     const found = findBursts(sorted, binFailures(sorted, T0, T0 + 10 * M, 30_000));
@@ -189,6 +198,46 @@ describe('cooccurrence: the observed figures', () => {
     expect(cooccurrence(failures, [], span, M)).toEqual({ events: 0, failuresNear: 0, expectedNear: 0, eventsWithFailures: 0, chanceProbability: 1, cooccurring: false });
     expect(cooccurrence(new Float64Array(0), [{ start: T0 + M, end: T0 + M }], span, M)).toEqual({ events: 1, failuresNear: 0, expectedNear: 0, eventsWithFailures: 0, chanceProbability: 1, cooccurring: false });
     expect(cooccurrence(failures, [{ start: T0 + 10 * M, end: T0 + 10 * M }], { start: T0, end: T0 }, M)).toMatchObject({ events: 0, chanceProbability: 1, cooccurring: false });
+    // An empty span with an event and a failure on it: nothing to shift, so nothing is claimed.
+    expect(cooccurrence(Float64Array.from([T0]), [{ start: T0, end: T0 }], { start: T0, end: T0 }, M, { shifts: 9 })).toEqual({ events: 1, failuresNear: 1, expectedNear: 0, eventsWithFailures: 1, chanceProbability: 1, cooccurring: false });
+  });
+
+  it('merges windows given in any order, and windows that touch, counting each failure once', () => {
+    const failures = Float64Array.from([T0 + 20 * M, T0 + 40 * M, T0 + 60 * M]);
+    // Events at 50 and 30 min, windows of 15 min: [35, 65] and [15, 45] overlap, all three failures near.
+    expect(cooccurrence(failures, [{ start: T0 + 50 * M, end: T0 + 50 * M }, { start: T0 + 30 * M, end: T0 + 30 * M }], span, 15 * M, { shifts: 9 })).toMatchObject({ failuresNear: 3, eventsWithFailures: 2 });
+    // Events at 30 and 50 min, windows of 10 min: [20, 40] and [40, 60] touch at the failure at 40.
+    expect(cooccurrence(failures, [{ start: T0 + 30 * M, end: T0 + 30 * M }, { start: T0 + 50 * M, end: T0 + 50 * M }], span, 10 * M, { shifts: 9 })).toMatchObject({ failuresNear: 3, eventsWithFailures: 2 });
+  });
+});
+
+describe('cooccurrence: the shifted overlay', () => {
+  const span = { start: T0, end: T0 + 24 * 60 * M };
+  it('finds every shift as good when the window covers the whole span: expected = observed, chance 1', () => {
+    const hour = { start: T0, end: T0 + 60 * M };
+    const failures = Float64Array.from([10, 20, 30, 40, 50].map((m) => T0 + m * M));
+    expect(cooccurrence(failures, [{ start: T0 + 30 * M, end: T0 + 30 * M }], hour, 60 * M, { shifts: 99 })).toEqual({
+      events: 1,
+      failuresNear: 5,
+      expectedNear: 5,
+      eventsWithFailures: 1,
+      chanceProbability: 1,
+      cooccurring: false,
+    });
+  });
+
+  it('wraps a shifted event that runs past the end to the start of the span', () => {
+    // Span [0, 100) min, one event lasting 50 min, failures at 10 and 90 min, no window. Shifted to
+    // start at o, it covers [o, o + 50] and, past 100, [o - 100, o - 50]: it holds 1 failure for
+    // o in [0, 10], 0 in (10, 40), 1 in [40, 60), 2 in [60, 90], 1 in (90, 100). Mean 1.0; at least
+    // one failure for 70% of the shifts. Without the wrap: mean 0.6, 60%.
+    const hundred = { start: T0, end: T0 + 100 * M };
+    const failures = Float64Array.from([T0 + 10 * M, T0 + 90 * M]);
+    const c = cooccurrence(failures, [{ start: T0, end: T0 + 50 * M }], hundred, 0, { shifts: 999 });
+    expect(c.failuresNear).toBe(1);
+    expect(Math.abs(c.expectedNear - 1)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(c.chanceProbability - 0.7)).toBeLessThanOrEqual(0.05);
+    expect(c.cooccurring).toBe(false);
   });
 
   it('finds failures that sit on the events of a sparse overlay, and the chance is (as many + 1) / (shifts + 1)', () => {
@@ -214,6 +263,7 @@ describe('findPeriod: when there is nothing to test', () => {
     const few = (counts: Record<number, number>) => findPeriod(series(Array.from({ length: 40 }, (_, i) => counts[i] ?? 0))).reason;
     expect(few({ 1: 2, 5: 1, 9: 1, 13: 1 })).toBe('too few failures to show a period'); // 5 failures
     expect(few({ 1: 3, 5: 1, 9: 1 })).toBe('too few failures to show a period'); // 3 bins
+    expect(few({ 1: 4, 5: 1, 9: 1 })).toBe('too few failures to show a period'); // 6 failures, but in 3 bins
     expect(few({ 1: 3, 5: 1, 9: 1, 13: 1 })).not.toBe('too few failures to show a period');
   });
   it('needs 3 episodes above the median', () => {
@@ -222,6 +272,9 @@ describe('findPeriod: when there is nothing to test', () => {
     two[5] = 4;
     two[20] = 4;
     expect(findPeriod(series(two)).reason).toBe('failures are spread evenly: no episodes that could repeat');
+    const three = [...two];
+    three[12] = 4;
+    expect(findPeriod(series(three), { surrogates: 9 }).reason).not.toBe('failures are spread evenly: no episodes that could repeat');
   });
   it('answers a refusal with no period and no figures', () => {
     expect(findPeriod(series(Array(10).fill(1)))).toEqual({ period: null, reason: 'the failures span too short a time to show a period', surrogatesAsStrong: 0, surrogates: 0, contrast: 0, chance: null });
@@ -241,6 +294,21 @@ describe('findPeriod on a small series', () => {
     // 96 bins of 5 min = 480 min: 16 periods of 30 min, 15 whole ones if the period is a little longer.
     expect([15, 16]).toContain(test.cycles);
     expect(test.reason).toMatch(new RegExp(`^failures repeat every (29|30)(\\.\\d)? min over ${test.cycles} cycles; none of 49 random rearrangements of the same failures repeat as strongly \\(chance `));
+    // Ten minutes and more are given to 0.1 min; the confidence is 1 - the chance, to 4 decimals.
+    expect(Math.round(test.period!.minutes * 10)).toBeCloseTo(test.period!.minutes * 10, 9);
+    expect(test.period!.confidence).toBeCloseTo(1 - test.chance!, 4);
+    expect(test.period!.confidence).toBeLessThan(1);
+  });
+  it('claims none, even when no surrogate is as strong, when alpha is below what 49 surrogates can show', () => {
+    // The chance is at least (0 + 1) / (49 + 1) / 10 = 0.002, doubled for two detectors: 0.004 > alpha.
+    const random = seededRandom(21);
+    const counts = Array.from({ length: 96 }, () => (random() < 0.1 ? 1 : 0));
+    for (let b = 2; b < 96; b += 6) counts[b] += 4 + Math.floor(random() * 3);
+    const test = findPeriod({ start: T0, binMs: 5 * M, counts: Float64Array.from(counts) }, { surrogates: 49, alpha: 0.003 });
+    expect(test.period).toBeNull();
+    expect(test.surrogatesAsStrong).toBe(0);
+    expect(test.chance).toBeGreaterThanOrEqual(0.004);
+    expect(test.reason).toMatch(/^no period is supported: the strongest repeat \(every .+\) is as strong in 0 of 49 random rearrangements/);
   });
   it('claims none in noise', () => {
     const random = seededRandom(22);
@@ -272,5 +340,68 @@ describe('the words of the figures', () => {
     expect(formatChance(0.00999)).toBe('0.0100');
     expect(formatChance(0.01)).toBe('0.01');
     expect(formatChance(0.456)).toBe('0.46');
+  });
+});
+
+describe('phaseSpread: the share of 24 phases that hold 80% of the excess over the lower quartile', () => {
+  const spread = (counts: number[], binMs: number, periodMs: number) => phaseSpread(Float64Array.from(counts), binMs, periodMs);
+  it('is 1/24 for failures in one phase of each cycle', () => {
+    const counts = Array(48).fill(0);
+    counts[3] = 1;
+    counts[27] = 1;
+    expect(spread(counts, M, 24 * M)).toBe(1 / 24);
+  });
+  it('is 10/24 for a steady rise over the cycle (rates 0..23: excess 17..1 over the quartile 6, 80% of 153 in the top 10)', () => {
+    expect(spread(Array.from({ length: 48 }, (_, i) => i % 24), M, 24 * M)).toBe(10 / 24);
+  });
+  it('takes the quartile of the sorted rates, whatever the order of the phases (a steady fall: 10/24 too)', () => {
+    expect(spread(Array.from({ length: 48 }, (_, i) => 23 - (i % 24)), M, 24 * M)).toBe(10 / 24);
+  });
+  it('compares rates per bin when phases hold unequal numbers of bins', () => {
+    // 36 bins on a 24-bin cycle: phases 0..11 hold 2 bins, 12..23 one. Phase 0 holds 4 failures
+    // (rate 2), phases 13..18 one each (rate 1): excess 2 + 6 = 8, 80% (6.4) needs 6 phases.
+    const counts = Array(36).fill(0);
+    counts[0] = 2;
+    counts[24] = 2;
+    for (let i = 13; i <= 18; i++) counts[i] = 1;
+    expect(spread(counts, M, 24 * M)).toBe(6 / 24);
+  });
+  it('is 1 for failures spread evenly (no excess at all)', () => {
+    expect(spread(Array(48).fill(1), M, 24 * M)).toBe(1);
+    expect(spread(Array(48).fill(0), M, 24 * M)).toBe(1);
+  });
+  it('stops at exactly 80%: excess 4 and 1 of 5 is held by one phase', () => {
+    const counts = Array(24).fill(0);
+    counts[0] = 4;
+    counts[1] = 1;
+    expect(spread(counts, M, 24 * M)).toBe(1 / 24);
+  });
+  it('places a bin by its middle: 12 bins on a 12-bin cycle fill the odd phases, the first bin phase 1', () => {
+    // Bin 0's middle is at 0.5 of 12: phase floor(0.5 / 12 * 24) = 1. Its own rate 5, the others 0.
+    const counts = Array(12).fill(0);
+    counts[0] = 5;
+    expect(spread(counts, 1, 12)).toBe(1 / 24);
+    counts[11] = 5; // bin 11's middle, 11.5 of 12: phase 23 (not 24, not 0)
+    expect(spread(counts, 1, 12)).toBe(2 / 24);
+  });
+});
+
+describe('chanceOf: a Gumbel fit to the surrogate maxima by moments, bounded below by the rank', () => {
+  // Worked out apart from the code: mean 2, sd sqrt(10/4), beta = sd * sqrt(6) / pi, mu = mean - 0.5772156649 * beta,
+  // chance = 1 - exp(-exp(-(x - mu) / beta)); the floor is (as strong + 1) / (n + 1) / 10.
+  const maxima = [0, 1, 2, 3, 4];
+  it('fits the tail above and below the maxima', () => {
+    expect(chanceOf(5, maxima).chance).toBeCloseTo(0.04806453030112485, 12);
+    expect(chanceOf(5, maxima).asStrong).toBe(0);
+    expect(chanceOf(2, maxima)).toEqual({ chance: expect.closeTo(0.4296239983254678, 12), asStrong: 3 });
+    expect(chanceOf(0, maxima)).toEqual({ chance: expect.closeTo(0.9417884185403138, 12), asStrong: 5 });
+  });
+  it('never claims less than a tenth of the rank allows', () => {
+    expect(chanceOf(100, maxima)).toEqual({ chance: 1 / 6 / 10, asStrong: 0 });
+  });
+  it('answers maxima that are all alike with 0 (then the rank floor) above them and 1 at or below', () => {
+    expect(chanceOf(2, [1, 1, 1])).toEqual({ chance: 1 / 4 / 10, asStrong: 0 });
+    expect(chanceOf(1, [1, 1, 1])).toEqual({ chance: 1, asStrong: 3 });
+    expect(chanceOf(0.5, [1, 1, 1])).toEqual({ chance: 1, asStrong: 3 });
   });
 });

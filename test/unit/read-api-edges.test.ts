@@ -2,7 +2,7 @@
 // count as bytes), base64 bodies, blank bodies, where a nested rule is reported, an age that is
 // never negative, a reason code the deployed manifest does not know, and the configuration.
 import { readApiConfig } from '../../lambdas/read-api/config';
-import { parseBatchGetBody, reasonMeanings, toReadinessItem, type StoredScore } from '../../lambdas/read-api/read-readiness';
+import { fieldOf, parseBatchGetBody, reasonMeanings, toReadinessItem, type StoredScore } from '../../lambdas/read-api/read-readiness';
 import { BANDS, MAX_BODY_BYTES, MAX_IDS_PER_REQUEST } from '../../lambdas/read-api/readiness-contract';
 
 /** A request body of exactly `bytes` bytes: one id and padding inside a string of an unknown field. */
@@ -54,6 +54,13 @@ describe('parseBatchGetBody at its edges', () => {
     expect(parseBatchGetBody('{"donorIds":["abcd","efgh","x"]}')).toEqual({ ok: false, violation: { status: 400, field: 'donorIds[2]', rule: 'must match ^[A-Za-z0-9-]{4,40}$' } });
     expect(parseBatchGetBody('{"donorIds":["abcd"],"b":1,"a":2}')).toEqual({ ok: false, violation: { status: 400, field: 'b', rule: 'is not a field of this request' } });
     expect(parseBatchGetBody('{"donorIds":["abcd","abcd"]}')).toEqual({ ok: false, violation: { status: 400, field: 'donorIds[1]', rule: 'must not repeat an id' } });
+  });
+
+  it('names a field by its path: indexes in brackets, names after dots, the body for none', () => {
+    expect(fieldOf(['donorIds', 3])).toBe('donorIds[3]');
+    expect(fieldOf(['donor', 'outreach12m', 'attempts'])).toBe('donor.outreach12m.attempts');
+    expect(fieldOf(['items', 0, 'reasons', 2, 'code'])).toBe('items[0].reasons[2].code');
+    expect(fieldOf([])).toBe('');
   });
 
   it('returns the ids as sent', () => {

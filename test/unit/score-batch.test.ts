@@ -8,7 +8,7 @@ import { FEATURES } from '../../lambdas/core/features';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
 import type { Prediction } from '../../lambdas/core/readiness-model';
 import { ReadinessModel } from '../../lambdas/core/readiness-model';
-import { scoreBatch } from '../../lambdas/core/score-batch';
+import { BatchColumns, scoreBatch, scoreBatchColumns, type BatchTimings } from '../../lambdas/core/score-batch';
 import { validDetail } from '../fixtures/donor-events';
 
 const MODEL_DIR = join(__dirname, '..', '..', 'model');
@@ -126,5 +126,43 @@ describe('scoreBatch', () => {
     });
     // Different ages, different scores: a row given its neighbour's prediction would show.
     expect(new Set(results.map((r) => r.ok && r.record.score)).size).toBe(4);
+  });
+});
+
+describe('BatchColumns', () => {
+  it('holds at most its capacity of valid rows (invalid rows take no room) until cleared', () => {
+    const batch = new BatchColumns(markingModel(), DATE, 1);
+    expect(batch.add(donor('D-0001', 1990))).toMatchObject({ ok: true });
+    expect(batch.add({})).toMatchObject({ ok: false });
+    expect(batch.scored).toBe(1);
+    expect(() => batch.add(donor('D-0002', 1980))).toThrow(new RangeError('a batch holds at most 1 rows'));
+    batch.clear();
+    expect(batch.add(donor('D-0003', 1960))).toMatchObject({ ok: true });
+    expect(batch.scored).toBe(1);
+    // The row after clear() is written from the matrix's start: ageYears 2026 - 1960.
+    expect(batch.features[0]).toBe(66);
+  });
+});
+
+describe('scoreBatchColumns', () => {
+  it('answers a batch with no valid row with no scores, without running the model', async () => {
+    const model = markingModel();
+    const columns = await scoreBatchColumns([{}, 'x'], model, DATE);
+    expect(columns.scored).toBe(0);
+    expect(columns.scores).toEqual({ probabilities: new Float32Array(0), reasonKeys: new Float64Array(0) });
+    expect(model.calls).toEqual([]);
+  });
+
+  it('adds the seconds of each step to the timings it is given', async () => {
+    const timings: BatchTimings = { validation: 0, features: 0, inference: 0, records: 0 };
+    await scoreBatch([{ detail: donor('D-0001', 1990), sourceEventId: null }], markingModel(), DATE, AT, timings);
+    // Seconds, not nanoseconds: more than nothing, less than a minute for one row.
+    for (const step of ['validation', 'inference', 'records'] as const) {
+      expect(timings[step]).toBeGreaterThan(0);
+      expect(timings[step]).toBeLessThan(60);
+    }
+    const before = { ...timings };
+    await scoreBatch([{ detail: donor('D-0002', 1980), sourceEventId: null }], markingModel(), DATE, AT, timings);
+    for (const step of ['validation', 'inference', 'records'] as const) expect(timings[step]).toBeGreaterThan(before[step]);
   });
 });

@@ -46,6 +46,8 @@ test('an item stored before the compact form (a map) is read as it is', () => {
 
 test('an input that cannot be read back is named with the reason', () => {
   expect(decodeInput({ donorId: 'D-1' })).toEqual({ ok: false, rule: expect.stringMatching(/^is required: this score was stored before inputs were kept/) });
+  // DynamoDB's NULL (an item written with input: null) is as absent as no attribute, not a detail of null.
+  expect(decodeInput({ donorId: 'D-1', input: null })).toEqual({ ok: false, rule: expect.stringMatching(/^is required: this score was stored before inputs were kept/) });
   expect(decodeInput({ donorId: 'D-1', input: [2, 1990] })).toEqual({ ok: false, rule: expect.stringMatching(/encoding version 2/) });
   expect(decodeInput({ donorId: 'D-1', input: [1, 1990, 'F'] })).toEqual({ ok: false, rule: 'must hold 14 values after its version, not 2' });
 });
