@@ -45,6 +45,8 @@ describe('normal quantile (Acklam) against the standard normal table', () => {
     expect(normalQuantile(-0.1)).toBeNaN();
     expect(normalQuantile(1.5)).toBeNaN();
     expect(normalQuantile(NaN)).toBeNaN();
+    expect(normalQuantile(-Infinity)).toBeNaN();
+    expect(normalQuantile(Infinity)).toBeNaN();
   });
 
   it('gives the two-sided z of a confidence: the published 1.959964 at 95%, the table elsewhere', () => {
@@ -235,6 +237,14 @@ describe('ROC points', () => {
       { fpr: 0, tpr: 0 },
       { fpr: 0.333333, tpr: 0.25 },
       { fpr: 0.333333, tpr: 0.75 },
+      { fpr: 1, tpr: 0.75 },
+      { fpr: 1, tpr: 1 },
+    ]);
+    // 2 points: step 3, so points after rows 3 and 6 and the 7th:
+    // (fp 1, tp 2) -> (0.333333, 0.5); (3, 3) -> (1, 0.75); (3, 4) -> (1, 1).
+    expect(rocPoints(shuffled.map(([s]) => s), shuffled.map(([, y]) => y), 2)).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 0.333333, tpr: 0.5 },
       { fpr: 1, tpr: 0.75 },
       { fpr: 1, tpr: 1 },
     ]);
