@@ -4,6 +4,7 @@
 // day-long logs is in failure-pattern.test.ts and failure-pattern-period.test.ts.
 import {
   autocorrelation,
+  autocorrelations,
   binFailures,
   chanceOf,
   chooseBinMs,
@@ -108,6 +109,58 @@ describe('autocorrelation', () => {
       for (let i = 0; i + k < n; i++) sum += d[i] * d[i + k];
       expect(r[k]).toBeCloseTo(sum / (n - k) / variance, 9);
     }
+  });
+});
+
+describe('autocorrelations: several series, two per transform', () => {
+  // The oracle: the sum of products written out per lag, over n - k pairs, over the variance.
+  const direct = (x: Float64Array, maxLag: number) => {
+    const n = x.length;
+    const mean = x.reduce((s, v) => s + v, 0) / n;
+    const d = Array.from(x, (v) => v - mean);
+    const variance = d.reduce((s, v) => s + v * v, 0) / n;
+    return Array.from({ length: maxLag + 1 }, (_, k) => {
+      let sum = 0;
+      for (let i = 0; i + k < n; i++) sum += d[i] * d[i + k];
+      return variance > 0 ? sum / (n - k) / variance : 0;
+    });
+  };
+
+  it('separates the real and imaginary halves of each transform, and an odd last series stands alone', () => {
+    const random = seededRandom(11);
+    // Unlike shapes, so a swapped or mixed-up half shows: a ramp, a square wave, noise, a spike, a constant.
+    const series = [
+      Float64Array.from({ length: 21 }, (_, i) => i),
+      Float64Array.from({ length: 21 }, (_, i) => (Math.floor(i / 3) % 2 ? 4 : 0)),
+      Float64Array.from({ length: 21 }, () => Math.floor(random() * 7)),
+      Float64Array.from({ length: 21 }, (_, i) => (i === 5 ? 9 : 1)),
+      Float64Array.from({ length: 21 }, () => 2),
+    ];
+    const all = autocorrelations(series, 9);
+    expect(all).toHaveLength(5);
+    all.forEach((r, s) => {
+      expect(r).toHaveLength(10);
+      const expected = direct(series[s], 9);
+      expected.forEach((e, k) => expect(r[k]).toBeCloseTo(e, 9));
+    });
+    // By hand for the square wave 0 0 0 4 4 4 0 0 0 ...: it is like itself 6 bins on (r > 0.5)
+    // and unlike 3 bins on (r < -0.5).
+    expect(all[1][6]).toBeGreaterThan(0.5);
+    expect(all[1][3]).toBeLessThan(-0.5);
+    // Four series (an even count) give the same per series as one at a time.
+    const four = autocorrelations(series.slice(0, 4), 9);
+    four.forEach((r, s) => direct(series[s], 9).forEach((e, k) => expect(r[k]).toBeCloseTo(e, 9)));
+    expect(autocorrelations([], 3)).toEqual([]);
+  });
+
+  it('works at a length that is already a power of two and up to the longest lag', () => {
+    const x = Float64Array.from([5, 1, 4, 1, 5, 9, 2, 6]);
+    const r = autocorrelations([x, Float64Array.from(x).reverse()], 7);
+    // A series and its reverse have the same autocorrelation.
+    direct(x, 7).forEach((e, k) => {
+      expect(r[0][k]).toBeCloseTo(e, 9);
+      expect(r[1][k]).toBeCloseTo(e, 9);
+    });
   });
 });
 
