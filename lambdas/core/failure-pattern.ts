@@ -33,8 +33,10 @@ export interface BinnedSeries {
 export function binFailures(times: ArrayLike<number>, start: number, end: number, binMs = chooseBinMs(end - start)): BinnedSeries {
   const n = Math.max(1, Math.floor((end - start) / binMs) + 1);
   const counts = new Float64Array(n);
+  // Stryker disable next-line EqualityOperator: times[times.length] is undefined, so its bin is NaN and counts nothing
   for (let i = 0; i < times.length; i++) {
     const b = Math.floor((times[i] - start) / binMs);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: a typed array ignores writes outside it, so the test only says what happens
     if (b >= 0 && b < n) counts[b]++;
   }
   return { start, binMs, counts };
@@ -58,16 +60,21 @@ const fftTables = new Map<number, { reversed: Uint32Array; cos: Float64Array; si
 
 function tablesFor(n: number) {
   let tables = fftTables.get(n);
+  // Stryker disable next-line ConditionalExpression: a cache: tables built again are the same tables
   if (!tables) {
     const reversed = new Uint32Array(n);
+    // Stryker disable next-line EqualityOperator: reversed[n] is outside the typed array: the write is ignored
     for (let i = 1, j = 0; i < n; i++) {
       let bit = n >> 1;
       for (; j & bit; bit >>= 1) j ^= bit;
       j ^= bit;
       reversed[i] = j;
     }
+    // Stryker disable next-line ArithmeticOperator: a longer table only has unread zeros at its end
     const cos = new Float64Array(n / 2);
+    // Stryker disable next-line ArithmeticOperator: a longer table only has unread zeros at its end
     const sin = new Float64Array(n / 2);
+    // Stryker disable next-line EqualityOperator,ArithmeticOperator: writes past the end of the tables are ignored
     for (let k = 0; k < n / 2; k++) {
       cos[k] = Math.cos((2 * Math.PI * k) / n);
       sin[k] = Math.sin((2 * Math.PI * k) / n);
@@ -83,6 +90,7 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
   const { reversed, cos, sin } = tablesFor(n);
   for (let i = 1; i < n; i++) {
     const j = reversed[i];
+    // Stryker disable next-line EqualityOperator: the bit reversal is its own inverse: swapping each pair at its second visit (i > j) or swapping i with itself gives the same order
     if (i < j) {
       const r = re[i];
       re[i] = re[j];
@@ -92,10 +100,12 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
       im[j] = m;
     }
   }
+  // Stryker disable next-line UnaryOperator: every transform here is of a power spectrum (real, even: both signs give the same) or read as power (|X(k)|² = |X(-k)|² for the pair it is taken from)
   const sign = inverse ? 1 : -1;
   for (let len = 2; len <= n; len <<= 1) {
     const halfLen = len >> 1;
     const stride = n / len;
+    // Stryker disable next-line EqualityOperator: at i = n every index is past the end of the typed arrays: reads give NaN into writes that are ignored
     for (let i = 0; i < n; i += len) {
       for (let k = 0; k < halfLen; k++) {
         const cr = cos[k * stride];
@@ -126,6 +136,7 @@ export function autocorrelation(x: Float64Array, maxLag: number): Float64Array {
 export function autocorrelations(series: Float64Array[], maxLag: number): Float64Array[] {
   const n = series[0]?.length ?? 0;
   let size = 1;
+  // Stryker disable next-line EqualityOperator: more zero padding than 2n leaves the linear autocorrelation the same
   while (size < 2 * n) size <<= 1;
   const out: Float64Array[] = [];
   const re = new Float64Array(size);
@@ -138,9 +149,11 @@ export function autocorrelations(series: Float64Array[], maxLag: number): Float6
     mean /= n;
     for (let i = 0; i < n; i++) into[i] = x[i] - mean;
   };
+  // Stryker disable next-line EqualityOperator: one more pass transforms two empty series and keeps neither
   for (let s = 0; s < series.length; s += 2) {
     centred(series[s], re);
     centred(series[s + 1], im);
+    // Stryker disable next-line BooleanLiteral: the inverse transform gives Z(-k) for Z(k), and the split below is the same for k and size - k
     fft(re, im, false);
     // Power of each series at each frequency, from Z[k] and Z[size - k].
     for (let k = 0; k <= size / 2; k++) {

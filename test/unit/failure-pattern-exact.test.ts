@@ -39,6 +39,12 @@ describe('chooseBinMs and binFailures', () => {
     expect(chooseBinMs(4096 * 60 * M)).toBe(60 * M);
     expect(chooseBinMs(4096 * 1440 * M)).toBe(1440 * M);
     expect(chooseBinMs(4096 * 1440 * M + 4096)).toBe(1440 * M + 1);
+    // Each readable width is chosen at exactly 4096 of its bins, and the next one a millisecond later.
+    const widths = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, M, 90_000, 2 * M, 5 * M, 10 * M, 15 * M, 30 * M, 60 * M, 120 * M, 180 * M, 360 * M, 720 * M, 1440 * M];
+    widths.forEach((w, i) => {
+      expect(chooseBinMs(4096 * w)).toBe(w);
+      if (i + 1 < widths.length) expect(chooseBinMs(4096 * w + 1)).toBe(widths[i + 1]);
+    });
     expect(chooseBinMs(1000, 10)).toBe(100);
     expect(chooseBinMs(1001, 10)).toBe(200);
   });
