@@ -181,7 +181,8 @@ export function autocorrelations(series: Float64Array[], maxLag: number): Float6
   return out;
 }
 
-function gaussianSmooth(x: Float64Array, sigma: number): Float64Array {
+/** Exported for the exact tests, as are the other parts of the period test below. */
+export function gaussianSmooth(x: Float64Array, sigma: number): Float64Array {
   if (sigma <= 0) return x;
   const radius = Math.ceil(3 * sigma);
   const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
@@ -203,7 +204,7 @@ function gaussianSmooth(x: Float64Array, sigma: number): Float64Array {
 const SMOOTHING_BINS = [0, 1, 2, 4];
 const MIN_LAG_BINS = 4;
 
-const at = (r: Float64Array, lag: number) => {
+export const at = (r: Float64Array, lag: number) => {
   const lo = Math.floor(lag);
   return lo + 1 < r.length ? r[lo] + (r[lo + 1] - r[lo]) * (lag - lo) : r[Math.min(lo, r.length - 1)];
 };
@@ -219,7 +220,7 @@ interface CombPeak {
  * The comb contrast at lag k: the autocorrelation at k and its multiples minus halfway between
  * them (averaged over the multiples that fit, which adds up a weak rhythm and averages out noise).
  */
-function combContrast(acf: Float64Array, k: number, reach: number): number {
+export function combContrast(acf: Float64Array, k: number, reach: number): number {
   let peaks = 0;
   let troughs = 0;
   let m = 1;
@@ -342,7 +343,7 @@ function strongestHarmonicSum(x: Float64Array, longestLag = Infinity): { value: 
 }
 
 /** The k-th smallest of the first `length` values (quickselect, in place): a median without sorting. */
-function nthSmallest(values: Float64Array, length: number, k: number): number {
+export function nthSmallest(values: Float64Array, length: number, k: number): number {
   let lo = 0;
   let hi = length - 1;
   while (lo < hi) {
@@ -367,12 +368,12 @@ function nthSmallest(values: Float64Array, length: number, k: number): number {
   return values[k];
 }
 
-interface Episode {
+export interface Episode {
   values: number[];
 }
 
 /** Splits counts into a baseline (at most the median per bin) and episodes of excess above it. */
-function decompose(counts: Float64Array): { baseline: Float64Array; episodes: Episode[] } {
+export function decompose(counts: Float64Array): { baseline: Float64Array; episodes: Episode[] } {
   const sorted = Float64Array.from(counts).sort();
   const median = sorted[Math.floor(sorted.length / 2)];
   const baseline = new Float64Array(counts.length);
@@ -393,7 +394,7 @@ function decompose(counts: Float64Array): { baseline: Float64Array; episodes: Ep
   return { baseline, episodes };
 }
 
-function surrogate(parts: { baseline: Float64Array; episodes: Episode[] }, random: () => number): Float64Array {
+export function surrogate(parts: { baseline: Float64Array; episodes: Episode[] }, random: () => number): Float64Array {
   const n = parts.baseline.length;
   const out = Float64Array.from(parts.baseline);
   for (let i = n - 1; i > 0; i--) {
@@ -410,7 +411,7 @@ function surrogate(parts: { baseline: Float64Array; episodes: Episode[] }, rando
 const logCounts = (counts: Float64Array) => counts.map((c) => Math.log1p(c));
 
 /** Refines the lag with the peaks of its multiples in the autocorrelation (parabolic interpolation). */
-function refineLag(acf: Float64Array, lag: number): number {
+export function refineLag(acf: Float64Array, lag: number): number {
   const estimates: number[] = [];
   for (let m = 1; m * lag < acf.length - 1; m++) {
     const centre = Math.round(m * lag);
