@@ -414,10 +414,14 @@ export function twinGapLine(r: BenchResult, twinCpuMs: number, endpointsCpuMs: n
   const endpointsBound = 1000 / endpointsCpuMs;
   const twinBound = 1000 / twinCpuMs;
   const machineBound = (r.machine.cores * 1000) / (twinCpuMs + endpointsCpuMs);
+  const bound = Math.min(endpointsBound, twinBound, machineBound);
+  const cpuBound = c16.eventsPerSecond >= 0.9 * bound;
   return (
     `Bounds, as shares of the ceiling: the endpoints' process alone (one thread) ${share(endpointsBound)}, the twin's process alone ${share(twinBound)}, ` +
     `both on this machine's ${r.machine.cores} cores ${share(machineBound)}; measured ${share(c16.eventsPerSecond)}. ` +
-    `The local endpoints' bound is not ours to move; the twin's process (${twinCpuMs} ms an event, most of it the handler's own warm cost) is, and the cores are the machine's.`
+    (cpuBound
+      ? `The run is bound by CPU: the local endpoints' share is not ours to move; the twin's process (${twinCpuMs} ms an event, most of it the handler's own warm cost) is, and the cores are the machine's.`
+      : `The run stays below every CPU bound, so the rest of the gap is not work: time neither process spends computing (one thread interleaving 16 invocations and their round trips) or cores taken by other processes on a shared machine.`)
   );
 }
 
