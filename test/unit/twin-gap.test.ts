@@ -16,6 +16,12 @@ it('gives each process its one-thread bound and both their bound on the cores, a
   expect(twinGapLine(result(843, 4, 444), 1.79, 1.5)).toContain("both on this machine's 4 cores 1.44;");
 });
 
+it('calls the run CPU-bound only when it reaches 90% of the lowest bound', () => {
+  // Lowest bound 607.9 events/s: 547 is 90% of it, 444 is not.
+  expect(twinGapLine(result(843, 2, 548), 1.79, 1.5)).toContain('The run is bound by CPU');
+  expect(twinGapLine(result(843, 2, 444), 1.79, 1.5)).toContain('The run stays below every CPU bound');
+});
+
 it('says nothing without the endpoints\' CPU or a ceiling', () => {
   expect(twinGapLine(result(843, 2, 444), 1.79, undefined)).toBe('');
   expect(twinGapLine(result(0, 2, 444), 1.79, 1.5)).toBe('');
