@@ -88,6 +88,7 @@ function tablesFor(n: number) {
 function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
   const n = re.length;
   const { reversed, cos, sin } = tablesFor(n);
+  // Stryker disable next-line EqualityOperator: reversed[n] is undefined, and i < undefined is false: no swap
   for (let i = 1; i < n; i++) {
     const j = reversed[i];
     // Stryker disable next-line EqualityOperator: the bit reversal is its own inverse: swapping each pair at its second visit (i > j) or swapping i with itself gives the same order
