@@ -19,7 +19,7 @@ module.exports = {
   projects: [
     project('unit'),
     project('model'),
-    project('infra'),
+    project('infra', { setupFiles: ['<rootDir>/test/quiet-bundling.js'] }),
     // Every integration file runs under the donor-data guard (no donor value in any log or e-mail).
     project('integration', { setupFilesAfterEnv: ['<rootDir>/test/integration/donor-data-guard.ts'] }),
   ],
