@@ -32,8 +32,11 @@ const DIGIT_1 = 0x31;
 const DIGIT_9 = 0x39;
 /** Nesting a skipped value may have before the scanner leaves the line to JSON.parse. */
 const MAX_DEPTH = 32;
-/** Digits of an integer the scanner reads itself: far below 2^53, so every one is a safe integer. */
-const MAX_INT_DIGITS = 15;
+/**
+ * Digits of an integer the scanner reads itself. Up to 16 digits the running value is exact while
+ * it stays a safe integer, and a larger one comes out above Number.MAX_SAFE_INTEGER: declined.
+ */
+const MAX_INT_DIGITS = 16;
 const FAIL = -1;
 
 // Bits of the fields met in an object: a field met twice (JSON.parse keeps the last) or missing
@@ -274,7 +277,7 @@ export class DonorUpdatedScanner {
     } while (p < this.end && isDigit(c));
     const digits = p - start;
     // 01 is not JSON; 1.0, 1e2 and long numbers are, but are left to JSON.parse.
-    if (digits > MAX_INT_DIGITS || (digits > 1 && s.charCodeAt(start) === DIGIT_0)) return FAIL;
+    if (digits > MAX_INT_DIGITS || v > Number.MAX_SAFE_INTEGER || (digits > 1 && s.charCodeAt(start) === DIGIT_0)) return FAIL;
     if (p < this.end && (c === DOT || c === 0x65 || c === 0x45)) return FAIL;
     this.int = v;
     return p;
