@@ -3,7 +3,8 @@
 // rescoring's too: validation, features, one ONNX run per batch, records); an invalid line becomes
 // {"line": n, "error": {"field", "rule"}} and scoring goes on. It streams: one batch in memory.
 import type { Readable, Writable } from 'node:stream';
-import type { ContractViolation } from '../lambdas/core/donor-updated';
+import type { ContractViolation, DonorUpdatedDetail } from '../lambdas/core/donor-updated';
+import { DonorUpdatedScanner } from '../lambdas/core/donor-updated-scanner';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { parseJsonLine, type ParsedLine } from '../lambdas/core/json-line';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
@@ -44,31 +45,42 @@ export const READ_CHUNK_BYTES = 1 << 20;
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /**
- * Splits a text stream into lines as readline does with crlfDelay Infinity (\n, \r\n and a lone \r
- * end a line; a last line without an end counts), without readline's per-line events: lines come
- * out as arrays, one per chunk read, so a batch is filled by plain loops.
+ * The input's bytes in pieces that end at a line end (the last LF of what has been read): each piece
+ * holds whole lines, and what follows its last LF waits for the next read. A CR just before that
+ * LF belongs to it (CRLF), so a piece comes without it. The last piece is what follows the last LF.
+ * Lines are cut as readline cuts them with crlfDelay Infinity: LF, CRLF and a lone CR end a line,
+ * and a last line without an end counts (see `nextLine`).
  */
-async function* lineChunks(input: Readable): AsyncGenerator<string[]> {
-  input.setEncoding('utf8');
-  let rest = '';
-  for await (const chunk of input as AsyncIterable<string>) {
-    const text = rest + chunk;
-    const last = text.lastIndexOf('\n');
+async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; end: number }> {
+  let rest: Buffer | null = null;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const read = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const bytes: Buffer = rest === null ? read : Buffer.concat([rest, read]);
+    const last = bytes.lastIndexOf(LF);
     if (last < 0) {
-      rest = text;
+      rest = bytes;
       continue;
     }
-    rest = text.slice(last + 1);
-    yield splitLines(text.slice(0, last));
+    rest = last + 1 < bytes.length ? bytes.subarray(last + 1) : null;
+    yield { bytes, end: last > 0 && bytes[last - 1] === CR ? last - 1 : last };
   }
-  if (rest !== '') yield splitLines(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  if (rest !== null) yield { bytes: rest, end: rest[rest.length - 1] === CR ? rest.length - 1 : rest.length };
 }
 
-function splitLines(body: string): string[] {
-  const lines = body.split('\n');
-  if (!body.includes('\r')) return lines;
-  return lines.flatMap((l) => (l.endsWith('\r') ? l.slice(0, -1) : l).split('\r'));
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Where the line from `start` ends: its LF or CR, or `end`. */
+function lineEnd(bytes: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c === LF || c === CR) return i;
+  }
+  return end;
 }
+
+/** Where the next line starts after a line that ends at `at` (a CRLF is one line end). */
+const nextLine = (bytes: Buffer, at: number, end: number) => (bytes[at] === CR && at + 1 < end && bytes[at + 1] === LF ? at + 2 : at + 1);
 
 export async function scoreJsonLines(input: Readable, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
   const { model, scoringDate } = options;
@@ -141,45 +153,65 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     slots = [];
   };
 
-  // Lines go through in small groups: parse a group, then validate it and derive its features, so
-  // the clock can tell the two apart while the parsed objects of a group still die young.
+  // Lines go through in small groups: read a group (the scanner on the bytes, or the decoded line
+  // through JSON.parse when the scanner declines it), then validate what JSON.parse read and derive
+  // features, so the clock can tell the two apart while the values of a group still die young. A
+  // group never runs past the batch's end.
   const GROUP = 64;
-  const parsed: ParsedLine[] = new Array(GROUP);
+  const scanner = new DonorUpdatedScanner(scoringDate, GROUP);
+  const parsed: (ParsedLine | null)[] = new Array(GROUP).fill(null);
+  const addRow = (detail: DonorUpdatedDetail, sourceEventId: string | null) => {
+    slots.push(donorIds.length);
+    donorIds.push(detail.donorId);
+    revisions.push(detail.revision);
+    updatedAts.push(detail.updatedAt);
+    sourceEventIds.push(sourceEventId);
+  };
   let t = process.hrtime.bigint();
-  for await (const lines of lineChunks(input)) {
-    for (let start = 0; start < lines.length; start += GROUP) {
-      const end = Math.min(lines.length, start + GROUP);
-      for (let i = start; i < end; i++) parsed[i - start] = parseJsonLine(lines[i]);
+  for await (const { bytes, end } of linePieces(input)) {
+    // A piece of k line ends holds k + 1 lines (an empty piece: one empty line).
+    let start = 0;
+    while (start <= end) {
+      const size = Math.min(GROUP, batchSize - slots.length);
+      let n = 0;
+      for (; n < size && start <= end; n++) {
+        let at = scanner.scan(bytes, start, end, n);
+        if (at < 0) {
+          at = lineEnd(bytes, start, end);
+          parsed[n] = parseJsonLine(bytes.toString('utf8', start, at));
+        }
+        start = at === end ? end + 1 : nextLine(bytes, at, end);
+      }
       seconds.parsing += since(t);
       t = process.hrtime.bigint();
-      for (let i = start; i < end; i++) {
+      for (let k = 0; k < n; k++) {
         summary.lines += 1;
-        const line = parsed[i - start];
+        const line = parsed[k];
+        if (line === null) {
+          const row = scanner.result(k);
+          batch.addValid(row.detail);
+          addRow(row.detail, row.sourceEventId);
+          continue;
+        }
+        parsed[k] = null;
         if (!line.ok) {
           slots.push(line.error);
           reject(line.error);
         } else {
           const { detail, sourceEventId } = unwrapDetail(line.value);
           const checked = batch.add(detail);
-          if (checked.ok) {
-            slots.push(donorIds.length);
-            donorIds.push(checked.detail.donorId);
-            revisions.push(checked.detail.revision);
-            updatedAts.push(checked.detail.updatedAt);
-            sourceEventIds.push(sourceEventId);
-          } else {
+          if (checked.ok) addRow(checked.detail, sourceEventId);
+          else {
             slots.push(checked.violation);
             reject(checked.violation);
           }
         }
-        if (slots.length >= batchSize) {
-          seconds.features += since(t);
-          await flush();
-          options.onProgress?.(summary.lines);
-          t = process.hrtime.bigint();
-        }
       }
       seconds.features += since(t);
+      if (slots.length >= batchSize) {
+        await flush();
+        options.onProgress?.(summary.lines);
+      }
       t = process.hrtime.bigint();
     }
   }

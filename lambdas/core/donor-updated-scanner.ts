@@ -1,12 +1,17 @@
 // A fast reader for the lines `drs score` meets most: a valid `DonorUpdated` detail (bare, in a
-// generator row {detail, truth} or in a whole event) written as plain JSON. It reads the line's text
-// in place, without JSON.parse building objects and zod walking them, and answers only "this line is
-// valid, and these are its values" or "not sure": then the caller takes the line the one judged way
-// (JSON.parse, unwrapDetail, the contract's schema), which words every rejection. So the scanner may
-// give up on anything (an escape, a number written 1e2 or 1.0, a duplicate key, a BOM, deep nesting)
-// but must never accept what JSON.parse + the schema would reject, nor read a value differently;
+// generator row {detail, truth} or in a whole event) written as plain JSON. It reads the line's bytes
+// in place, without decoding them, JSON.parse building objects and zod walking them, and answers
+// only "this line is valid, and these are its values" or "not sure": then the caller decodes the
+// line and takes it the one judged way (JSON.parse, unwrapDetail, the contract's schema), which words
+// every rejection. So the scanner may give up on anything (an escape, a non-ASCII value it would
+// keep, a number written 1e2 or 1.0, a duplicate key, a BOM, deep nesting) but must never accept
+// what JSON.parse + the schema would reject, nor read a value differently;
 // test/unit/donor-updated-scanner.property.test.ts holds it to that on generated and hostile lines.
 // Each rule below is the schema's (donor-updated.ts) for the values it accepts, no looser.
+//
+// Written for speed (a batch reads millions of lines): the bytes being read and the position are
+// module state, the fields are matched in the order writers put them (the schema's) before any
+// search, and dates, which repeat, are kept as strings once read.
 import { isoDateToDay } from './calendar';
 import { MIN_BIRTH_YEAR, MIN_DONOR_AGE, type DonorUpdatedDetail } from './donor-updated';
 
@@ -28,8 +33,11 @@ const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
 const DIGIT_0 = 0x30;
-const DIGIT_1 = 0x31;
 const DIGIT_9 = 0x39;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
 /** Nesting a skipped value may have before the scanner leaves the line to JSON.parse. */
 const MAX_DEPTH = 32;
 /**
@@ -37,84 +45,279 @@ const MAX_DEPTH = 32;
  * it stays a safe integer, and a larger one comes out above Number.MAX_SAFE_INTEGER: declined.
  */
 const MAX_INT_DIGITS = 16;
-const FAIL = -1;
+/** Dates kept as strings (a century of days). */
+const MAX_KEPT_DATES = 40_000;
 
-// Bits of the fields met in an object: a field met twice (JSON.parse keeps the last) or missing
-// (the schema says "is required") sends the line the judged way.
-const DONOR_ID = 1;
-const REVISION = 2;
-const UPDATED_AT = 4;
-const DONOR = 8;
-const DETAIL_FIELDS = DONOR_ID | REVISION | UPDATED_AT | DONOR;
-const BIRTH_YEAR = 1;
-const SEX = 2;
-const REGISTERED_ON = 4;
-const CHANNEL = 8;
-const BLOOD_DONOR = 16;
-const RESIDENCE = 32;
-const CONTACT_VERIFIED_ON = 64;
-const LAST_RESPONSE_ON = 128;
-const OUTREACH = 256;
-const PRIOR_REQUESTS = 512;
-const UNAVAILABLE_UNTIL = 1024;
-const UNAVAILABLE_REASON = 2048;
-const DONOR_FIELDS = 4095;
+const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const TRUE = bytesOf('true');
+const FALSE = bytesOf('false');
+const NULL = bytesOf('null');
+
+// The fields the scanner reads, in the schema's order (the order writers use): an index each.
+const DETAIL_KEYS = ['donorId', 'revision', 'updatedAt', 'donor'].map(bytesOf);
+const DONOR_KEYS = ['birthYear', 'sex', 'registeredOn', 'recruitmentChannel', 'bloodDonor', 'residence', 'contactVerifiedOn', 'lastResponseOn', 'outreach12m', 'priorRequests', 'temporarilyUnavailableUntil', 'lastUnavailableReason'].map(bytesOf);
+const OUTREACH_KEYS = ['attempts', 'responses'].map(bytesOf);
+const PRIOR_REQUEST_KEYS = ['total', 'available'].map(bytesOf);
+const WRAPPER_KEYS = ['detail', 'id'].map(bytesOf);
+const ALL_DETAIL = (1 << DETAIL_KEYS.length) - 1;
+const ALL_DONOR = (1 << DONOR_KEYS.length) - 1;
+const SEX_VALUES = ['F', 'M', 'U'] as const;
+const CHANNEL_VALUES = ['online', 'drive', 'blood_center', 'other'] as const;
+const RESIDENCE_VALUES = ['domestic', 'international'] as const;
+const REASON_VALUES = ['medical', 'personal', 'no_contact'] as const;
+const SEX_BYTES = SEX_VALUES.map(bytesOf);
+const CHANNEL_BYTES = CHANNEL_VALUES.map(bytesOf);
+const RESIDENCE_BYTES = RESIDENCE_VALUES.map(bytesOf);
+const REASON_BYTES = REASON_VALUES.map(bytesOf);
+
+// The line being read: its bytes, where reading is, where the text given ends (b[limit] is a line
+// end or past the bytes: nothing the scanner accepts is a line end, so it stops there by itself).
+let b: Buffer = Buffer.alloc(0);
+let p = 0;
+let limit = 0;
+// The value just read: a string's contents are b[valueStart, valueEnd); an integer is `int`.
+let valueStart = 0;
+let valueEnd = 0;
+let int = 0;
 
 const isDigit = (c: number) => c >= DIGIT_0 && c <= DIGIT_9;
-const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 /** `[A-Za-z0-9-]`: the donor id pattern's characters. */
 const isIdChar = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= DIGIT_0 && c <= DIGIT_9) || c === MINUS;
 
-function digitsAt(s: string, at: number, n: number): number {
+/** Spaces and tabs: the JSON whitespace a line can hold (a CR or LF would end it). */
+function space(): void {
+  const bytes = b;
+  let q = p;
+  let c = bytes[q];
+  while (c === SPACE || c === TAB) c = bytes[++q];
+  p = q;
+}
+
+/** `word` at p (true, false, null); advances past it. */
+function literal(word: Uint8Array): boolean {
+  const bytes = b;
+  const at = p;
+  const n = word.length;
+  if (at + n > limit) return false;
+  for (let i = 0; i < n; i++) if (bytes[at + i] !== word[i]) return false;
+  p = at + n;
+  return true;
+}
+
+/**
+ * A string at p with no escape and no control character (JSON forbids those raw; an escape is left
+ * to JSON.parse); its bytes are b[valueStart, valueEnd). Advances past the closing quote.
+ */
+function string(): boolean {
+  const bytes = b;
+  const end = limit;
+  let q = p;
+  if (bytes[q] !== QUOTE) return false;
+  const start = ++q;
+  for (; q < end; q++) {
+    const c = bytes[q];
+    if (c === QUOTE) {
+      valueStart = start;
+      valueEnd = q;
+      p = q + 1;
+      return true;
+    }
+    if (c === BACKSLASH || c < SPACE) return false;
+  }
+  return false;
+}
+
+/** A string at p of ASCII bytes only: its text is one char per byte, whatever decodes it. */
+function asciiString(): boolean {
+  if (!string()) return false;
+  const bytes = b;
+  for (let i = valueStart, end = valueEnd; i < end; i++) if (bytes[i] > 0x7f) return false;
+  return true;
+}
+
+/** The key at p (a plain string, then `:`): its bytes are b[valueStart, valueEnd) until the value is read. */
+function key(): boolean {
+  if (!string()) return false;
+  space();
+  if (b[p] !== COLON) return false;
+  p++;
+  space();
+  return true;
+}
+
+/** The key just read among `keys` (`expected` tried first: writers keep the schema's order): its index, or -1. */
+function keyIndex(keys: readonly Uint8Array[], expected: number): number {
+  const length = valueEnd - valueStart;
+  if (expected < keys.length && sameBytes(keys[expected], length)) return expected;
+  for (let k = 0; k < keys.length; k++) if (k !== expected && sameBytes(keys[k], length)) return k;
+  return -1;
+}
+
+function sameBytes(name: Uint8Array, length: number): boolean {
+  if (name.length !== length) return false;
+  const bytes = b;
+  const at = valueStart;
+  for (let i = 0; i < length; i++) if (bytes[at + i] !== name[i]) return false;
+  return true;
+}
+
+/** After a member: `,` (then the next key's position, true) or `}` (false, past it); -1 when neither. */
+function nextMember(): number {
+  space();
+  const c = b[p++];
+  if (c === COMMA) {
+    space();
+    return 1;
+  }
+  return c === CLOSE_BRACE ? 0 : -1;
+}
+
+/** A non-negative integer written plainly (no sign, fraction or exponent) into `int`. */
+function integer(): boolean {
+  const bytes = b;
+  const start = p;
+  let q = start;
+  let c = bytes[q];
+  if (!isDigit(c)) return false;
+  let v = 0;
+  do {
+    v = v * 10 + (c - DIGIT_0);
+    c = bytes[++q];
+  } while (isDigit(c));
+  const digits = q - start;
+  // 01 is not JSON; 1.0, 1e2 and long numbers are, but are left to JSON.parse.
+  if (digits > MAX_INT_DIGITS || v > Number.MAX_SAFE_INTEGER || (digits > 1 && bytes[start] === DIGIT_0)) return false;
+  if (c === DOT || c === 0x65 || c === 0x45) return false;
+  int = v;
+  p = q;
+  return true;
+}
+
+/** One of `options` as a string at p: its index, or -1. */
+function oneOf(options: readonly Uint8Array[]): number {
+  if (!string()) return -1;
+  const length = valueEnd - valueStart;
+  for (let k = 0; k < options.length; k++) if (sameBytes(options[k], length)) return k;
+  return -1;
+}
+
+function digitsAt(at: number, n: number): number {
+  const bytes = b;
   let v = 0;
   for (let i = at; i < at + n; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c)) return FAIL;
+    const c = bytes[i];
+    if (!isDigit(c)) return -1;
     v = v * 10 + (c - DIGIT_0);
   }
   return v;
 }
 
 /**
- * zod's `z.iso.date()` on the 10 characters from `at`: YYYY-MM-DD, a month 01-12 and a day that
- * month has (29 February in leap years: the last two year digits divisible by 4 and not 00, or 00
- * and the first two divisible by 4), as zod's pattern spells it.
+ * zod's `z.iso.date()` on b[at, at + 10): YYYY-MM-DD, a month 01-12 and a day that month has
+ * (29 February in leap years: the last two year digits divisible by 4 and not 00, or 00 and the
+ * first two divisible by 4), as zod's pattern spells it. Returns YYYYMMDD as a number, or -1.
  */
-export function isIsoDateAt(s: string, at: number): boolean {
-  const century = digitsAt(s, at, 2);
-  const yy = digitsAt(s, at + 2, 2);
-  const month = digitsAt(s, at + 5, 2);
-  const day = digitsAt(s, at + 8, 2);
-  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || s.charCodeAt(at + 4) !== MINUS || s.charCodeAt(at + 7) !== MINUS) return false;
-  if (month === 2) return day <= 28 || (day === 29 && (yy === 0 ? century % 4 === 0 : yy % 4 === 0));
-  if (month === 4 || month === 6 || month === 9 || month === 11) return day <= 30;
-  return day <= 31;
+function dateAt(at: number): number {
+  const century = digitsAt(at, 2);
+  const yy = digitsAt(at + 2, 2);
+  const month = digitsAt(at + 5, 2);
+  const day = digitsAt(at + 8, 2);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || b[at + 4] !== MINUS || b[at + 7] !== MINUS) return -1;
+  const ok = month === 2 ? day <= 28 || (day === 29 && (yy === 0 ? century % 4 === 0 : yy % 4 === 0)) : month === 4 || month === 6 || month === 9 || month === 11 ? day <= 30 : day <= 31;
+  return ok ? (century * 100 + yy) * 10_000 + month * 100 + day : -1;
 }
 
-/** `HH:MM` from `at`, hours 00-23 and minutes 00-59, as zod's pattern spells it. */
-function isHoursMinutesAt(s: string, at: number): boolean {
-  const hours = digitsAt(s, at, 2);
-  const minutes = digitsAt(s, at + 3, 2);
-  return hours >= 0 && hours <= 23 && s.charCodeAt(at + 2) === COLON && minutes >= 0 && minutes <= 59;
+/** `HH:MM` at `at`, hours 00-23 and minutes 00-59, as zod's pattern spells it. */
+function hoursMinutesAt(at: number): boolean {
+  const hours = digitsAt(at, 2);
+  const minutes = digitsAt(at + 3, 2);
+  return hours >= 0 && hours <= 23 && b[at + 2] === COLON && minutes >= 0 && minutes <= 59;
 }
 
 /**
- * zod's `z.iso.datetime({ offset: true })` on `s[a, b)`: a date, `T`, HH:MM:SS with optional
+ * zod's `z.iso.datetime({ offset: true })` on b[a, e): a date, `T`, HH:MM:SS with optional
  * fractional digits, then `Z` or an offset ±HH:MM (seconds required, capital T and Z).
  */
-export function isIsoDateTimeIn(s: string, a: number, b: number): boolean {
-  if (b - a < 20 || !isIsoDateAt(s, a) || s.charCodeAt(a + 10) !== 0x54 || !isHoursMinutesAt(s, a + 11) || s.charCodeAt(a + 16) !== COLON) return false;
-  const seconds = digitsAt(s, a + 17, 2);
+function dateTimeIn(a: number, e: number): boolean {
+  if (e - a < 20 || dateAt(a) < 0 || b[a + 10] !== 0x54 || !hoursMinutesAt(a + 11) || b[a + 16] !== COLON) return false;
+  const seconds = digitsAt(a + 17, 2);
   if (seconds < 0 || seconds > 59) return false;
-  let p = a + 19;
-  if (s.charCodeAt(p) === DOT) {
-    const first = ++p;
-    while (p < b && isDigit(s.charCodeAt(p))) p++;
-    if (p === first) return false;
+  let q = a + 19;
+  if (b[q] === DOT) {
+    const first = ++q;
+    while (q < e && isDigit(b[q])) q++;
+    if (q === first) return false;
   }
-  const zone = s.charCodeAt(p);
-  if (zone === 0x5a) return p + 1 === b;
-  return (zone === PLUS || zone === MINUS) && p + 6 === b && isHoursMinutesAt(s, p + 1);
+  const zone = b[q];
+  if (zone === 0x5a) return q + 1 === e;
+  return (zone === PLUS || zone === MINUS) && q + 6 === e && hoursMinutesAt(q + 1);
+}
+
+/** The text of b[a, e), bytes 0x00-0x7f only (checked by the caller): one char per byte, as UTF-8 reads them. */
+function asciiText(a: number, e: number): string {
+  return b.toString('latin1', a, e);
+}
+
+/** Any JSON value at p, checked as JSON.parse checks it (strings without escapes only); advances past it. */
+function skip(depth: number): boolean {
+  const c = b[p];
+  if (c === QUOTE) return string();
+  if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    if (depth >= MAX_DEPTH) return false;
+    const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+    p++;
+    space();
+    if (b[p] === close) {
+      p++;
+      return true;
+    }
+    for (;;) {
+      if (c === OPEN_BRACE) {
+        if (!string()) return false;
+        space();
+        if (b[p++] !== COLON) return false;
+        space();
+      }
+      if (!skip(depth + 1)) return false;
+      space();
+      const next = b[p++];
+      if (next === close) return true;
+      if (next !== COMMA) return false;
+      space();
+    }
+  }
+  if (c === 0x74) return literal(TRUE);
+  if (c === 0x66) return literal(FALSE);
+  if (c === 0x6e) return literal(NULL);
+  return number();
+}
+
+/** A JSON number at p (-?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), only checked; advances past it. */
+function number(): boolean {
+  const bytes = b;
+  let q = p;
+  if (bytes[q] === MINUS) q++;
+  let c = bytes[q];
+  if (c === DIGIT_0) c = bytes[++q];
+  else if (isDigit(c)) {
+    do c = bytes[++q];
+    while (isDigit(c));
+  } else return false;
+  if (c === DOT) {
+    const first = ++q;
+    while (isDigit(bytes[q])) q++;
+    if (q === first) return false;
+    c = bytes[q];
+  }
+  if (c === 0x65 || c === 0x45) {
+    c = bytes[++q];
+    if (c === PLUS || c === MINUS) q++;
+    const first = q;
+    while (isDigit(bytes[q])) q++;
+    if (q === first) return false;
+  }
+  p = q;
+  return true;
 }
 
 const newDetail = (): DonorUpdatedDetail => ({
@@ -137,508 +340,308 @@ const newDetail = (): DonorUpdatedDetail => ({
   },
 });
 
+interface Slot {
+  nested: DonorUpdatedDetail;
+  bare: DonorUpdatedDetail;
+  result: ScannedDetail;
+}
+
 /**
- * Reads lines judged as of one scoring date. `scan` fills and returns one of its own objects, which
- * the next `scan` overwrites: a caller keeps what it needs (features, the record's few values) at once.
+ * Reads lines judged as of one scoring date. `scan` fills objects of its own (one set per slot),
+ * which the next `scan` into the same slot overwrites: a caller keeps what it needs at once.
  */
 export class DonorUpdatedScanner {
   private readonly maxBirthYear: number;
   private readonly scoringDay: number;
-  /** The detail inside a wrapper, and the line itself read as a bare detail. */
-  private readonly nested = newDetail();
-  private readonly bare = newDetail();
-  private readonly result: ScannedDetail = { detail: this.nested, sourceEventId: null };
-  // The text being read and the value just read (positions, numbers): fields, not allocations.
-  private s = '';
-  private end = 0;
-  private valueStart = 0;
-  private valueEnd = 0;
-  private keyStart = 0;
-  private keyEnd = 0;
-  private int = 0;
-
-  constructor(scoringDate: string) {
-    this.maxBirthYear = Number(scoringDate.slice(0, 4)) - MIN_DONOR_AGE;
-    this.scoringDay = isoDateToDay(scoringDate);
-  }
-
-  /** The line `text[start, end)` read, when it is a valid detail written plainly; otherwise null. */
-  scan(text: string, start: number, end: number): ScannedDetail | null {
-    // What follows the line must end it (a line end or the text's end), so no check reads past it.
-    if (end < text.length && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) return null;
-    this.s = text;
-    this.end = end;
-    let p = this.space(start);
-    if (text.charCodeAt(p) !== OPEN_BRACE || p >= end) return null;
-    let bareFields = 0;
-    let hasDetail = false;
-    let idStart = -1;
-    let idEnd = -1;
-    let hasId = false;
-    p = this.space(p + 1);
-    if (text.charCodeAt(p) === CLOSE_BRACE) return null;
-    for (;;) {
-      p = this.key(p);
-      if (p === FAIL) return null;
-      const keyStart = this.keyStart;
-      const keyEnd = this.keyEnd;
-      p = this.space(p);
-      const length = keyEnd - keyStart;
-      if (length === 6 && text.startsWith('detail', keyStart)) {
-        if (hasDetail || text.charCodeAt(p) !== OPEN_BRACE) return null;
-        hasDetail = true;
-        p = this.detail(p, this.nested);
-      } else if (length === 2 && text.startsWith('id', keyStart)) {
-        if (hasId) return null;
-        hasId = true;
-        if (text.charCodeAt(p) === QUOTE) {
-          p = this.string(p);
-          idStart = this.valueStart;
-          idEnd = this.valueEnd;
-        } else p = this.skip(p, 0);
-      } else {
-        // The line may be a bare detail: its own fields are read as a detail's.
-        const field = this.detailField(keyStart, keyEnd, p, this.bare, bareFields);
-        if (field === FAIL) return null;
-        if (field === 0) p = this.skip(p, 0);
-        else {
-          bareFields |= field;
-          p = this.valueEnd;
-        }
-      }
-      if (p === FAIL) return null;
-      p = this.space(p);
-      const c = text.charCodeAt(p);
-      if (c === CLOSE_BRACE) break;
-      if (c !== COMMA || p >= end) return null;
-      p = this.space(p + 1);
-    }
-    // Only spaces may follow the object on its line.
-    if (this.space(p + 1) !== end || p >= end) return null;
-    const result = this.result;
-    if (hasDetail) {
-      result.detail = this.nested;
-      result.sourceEventId = idStart >= 0 ? text.slice(idStart, idEnd) : null;
-    } else {
-      if (bareFields !== DETAIL_FIELDS) return null;
-      result.detail = this.bare;
-      result.sourceEventId = null;
-    }
-    return result;
-  }
-
-  private space(p: number): number {
-    const s = this.s;
-    while (p < this.end && isSpace(s.charCodeAt(p))) p++;
-    return p;
-  }
-
-  /** A key at `p` (a plain string, then `:`) into `keyStart`/`keyEnd`; the position after the colon. */
-  private key(p: number): number {
-    if (this.s.charCodeAt(p) !== QUOTE) return FAIL;
-    p = this.string(p);
-    if (p === FAIL) return FAIL;
-    this.keyStart = this.valueStart;
-    this.keyEnd = this.valueEnd;
-    p = this.space(p);
-    return this.s.charCodeAt(p) === COLON && p < this.end ? p + 1 : FAIL;
-  }
-
-  /**
-   * A string at `p` with no escape and no control character (JSON forbids those raw); its contents
-   * are `s[valueStart, valueEnd)`, exactly what JSON.parse gives. Returns the position after it.
-   */
-  private string(p: number): number {
-    const s = this.s;
-    const end = this.end;
-    const start = p + 1;
-    for (p = start; p < end; p++) {
-      const c = s.charCodeAt(p);
-      if (c === QUOTE) {
-        this.valueStart = start;
-        this.valueEnd = p;
-        return p + 1;
-      }
-      if (c === BACKSLASH || c < 0x20) return FAIL;
-    }
-    return FAIL;
-  }
-
-  /** A non-negative integer written plainly (no sign, fraction or exponent) into `int`. */
-  private integer(p: number): number {
-    const s = this.s;
-    let c = s.charCodeAt(p);
-    if (p >= this.end || !isDigit(c)) return FAIL;
-    const start = p;
-    let v = 0;
-    do {
-      v = v * 10 + (c - DIGIT_0);
-      c = s.charCodeAt(++p);
-    } while (p < this.end && isDigit(c));
-    const digits = p - start;
-    // 01 is not JSON; 1.0, 1e2 and long numbers are, but are left to JSON.parse.
-    if (digits > MAX_INT_DIGITS || v > Number.MAX_SAFE_INTEGER || (digits > 1 && s.charCodeAt(start) === DIGIT_0)) return FAIL;
-    if (p < this.end && (c === DOT || c === 0x65 || c === 0x45)) return FAIL;
-    this.int = v;
-    return p;
-  }
-
-  /** `null` at `p` (then `valueStart` is -1), or a string. */
-  private nullOrString(p: number): number {
-    if (this.s.startsWith('null', p) && p + 4 <= this.end) {
-      this.valueStart = -1;
-      return p + 4;
-    }
-    return this.s.charCodeAt(p) === QUOTE ? this.string(p) : FAIL;
-  }
-
-  /** A date (zod's `z.iso.date()`) or null: the text, or null; undefined when neither. */
-  private nullableDate(p: number): string | null | undefined {
-    const q = this.nullOrString(p);
-    if (q === FAIL) return undefined;
-    this.valueEnd = q;
-    if (this.valueStart < 0) return null;
-    const a = this.valueStart;
-    // valueEnd was the closing quote: the string is s[a, q - 1).
-    if (q - 1 - a !== 10 || !isIsoDateAt(this.s, a)) return undefined;
-    return this.s.slice(a, a + 10);
-  }
-
-  /** The string at `p` when it is exactly one of `options` (the option itself, not a copy); else undefined. */
-  private oneOf<T extends string>(p: number, options: readonly T[]): T | undefined {
-    const q = this.s.charCodeAt(p) === QUOTE ? this.string(p) : FAIL;
-    if (q === FAIL) return undefined;
-    const a = this.valueStart;
-    const length = this.valueEnd - a;
-    this.valueEnd = q;
-    for (const option of options) if (option.length === length && this.s.startsWith(option, a)) return option;
-    return undefined;
-  }
-
-  /**
-   * One field of a detail: the key `s[keyStart, keyEnd)`, its value at `p` read into `detail`.
-   * Returns the field's bit (its value ends at `valueEnd`), 0 for a field the schema drops (the
-   * caller skips it), FAIL (-1) when the line must go the judged way.
-   */
-  private detailField(keyStart: number, keyEnd: number, p: number, detail: DonorUpdatedDetail, met: number): number {
-    const s = this.s;
-    const length = keyEnd - keyStart;
-    let bit = 0;
-    if (length === 7 && s.startsWith('donorId', keyStart)) {
-      bit = DONOR_ID;
-      const q = s.charCodeAt(p) === QUOTE ? this.string(p) : FAIL;
-      if (q === FAIL) return FAIL;
-      const a = this.valueStart;
-      const b = this.valueEnd;
-      if (b - a < 4 || b - a > 40) return FAIL;
-      for (let i = a; i < b; i++) if (!isIdChar(s.charCodeAt(i))) return FAIL;
-      detail.donorId = s.slice(a, b);
-      this.valueEnd = q;
-    } else if (length === 8 && s.startsWith('revision', keyStart)) {
-      bit = REVISION;
-      const q = this.integer(p);
-      if (q === FAIL || this.int < 1) return FAIL;
-      detail.revision = this.int;
-      this.valueEnd = q;
-    } else if (length === 9 && s.startsWith('updatedAt', keyStart)) {
-      bit = UPDATED_AT;
-      const q = s.charCodeAt(p) === QUOTE ? this.string(p) : FAIL;
-      if (q === FAIL || !isIsoDateTimeIn(s, this.valueStart, this.valueEnd)) return FAIL;
-      detail.updatedAt = s.slice(this.valueStart, this.valueEnd);
-      this.valueEnd = q;
-    } else if (length === 5 && s.startsWith('donor', keyStart)) {
-      bit = DONOR;
-      if (s.charCodeAt(p) !== OPEN_BRACE) return FAIL;
-      const q = this.donor(p, detail.donor);
-      if (q === FAIL) return FAIL;
-      this.valueEnd = q;
-    } else return 0;
-    return met & bit ? FAIL : bit;
-  }
-
-  /** A whole detail object at `p` into `detail`; the position after it. */
-  private detail(p: number, detail: DonorUpdatedDetail): number {
-    const s = this.s;
-    let met = 0;
-    p = this.space(p + 1);
-    if (s.charCodeAt(p) === CLOSE_BRACE) return FAIL;
-    for (;;) {
-      p = this.key(p);
-      if (p === FAIL) return FAIL;
-      p = this.space(p);
-      const field = this.detailField(this.keyStart, this.keyEnd, p, detail, met);
-      if (field === FAIL) return FAIL;
-      if (field === 0) p = this.skip(p, 0);
-      else {
-        met |= field;
-        p = this.valueEnd;
-      }
-      if (p === FAIL) return FAIL;
-      p = this.space(p);
-      const c = s.charCodeAt(p);
-      if (c === CLOSE_BRACE) break;
-      if (c !== COMMA || p >= this.end) return FAIL;
-      p = this.space(p + 1);
-    }
-    return met === DETAIL_FIELDS && p < this.end ? p + 1 : FAIL;
-  }
-
-  /** The donor object at `p`, every field present and within the schema's rules; the position after it. */
-  private donor(p: number, donor: DonorUpdatedDetail['donor']): number {
-    const s = this.s;
-    let met = 0;
-    p = this.space(p + 1);
-    if (s.charCodeAt(p) === CLOSE_BRACE) return FAIL;
-    for (;;) {
-      p = this.key(p);
-      if (p === FAIL) return FAIL;
-      const keyStart = this.keyStart;
-      const length = this.keyEnd - keyStart;
-      p = this.space(p);
-      let bit = 0;
-      let q = FAIL;
-      switch (length) {
-        case 9:
-          if (s.startsWith('birthYear', keyStart)) {
-            bit = BIRTH_YEAR;
-            q = this.integer(p);
-            if (q !== FAIL && this.int >= MIN_BIRTH_YEAR && this.int <= this.maxBirthYear) donor.birthYear = this.int;
-            else q = FAIL;
-          } else if (s.startsWith('residence', keyStart)) {
-            bit = RESIDENCE;
-            const v = this.oneOf(p, RESIDENCE_VALUES);
-            if (v !== undefined) {
-              donor.residence = v;
-              q = this.valueEnd;
-            }
-          }
-          break;
-        case 3:
-          if (s.startsWith('sex', keyStart)) {
-            bit = SEX;
-            const v = this.oneOf(p, SEX_VALUES);
-            if (v !== undefined) {
-              donor.sex = v;
-              q = this.valueEnd;
-            }
-          }
-          break;
-        case 12:
-          if (s.startsWith('registeredOn', keyStart)) {
-            bit = REGISTERED_ON;
-            const v = this.nullableDate(p);
-            if (typeof v === 'string') {
-              donor.registeredOn = v;
-              q = this.valueEnd;
-            }
-          }
-          break;
-        case 18:
-          if (s.startsWith('recruitmentChannel', keyStart)) {
-            bit = CHANNEL;
-            const v = this.oneOf(p, CHANNEL_VALUES);
-            if (v !== undefined) {
-              donor.recruitmentChannel = v;
-              q = this.valueEnd;
-            }
-          }
-          break;
-        case 10:
-          if (s.startsWith('bloodDonor', keyStart)) {
-            bit = BLOOD_DONOR;
-            if (s.startsWith('true', p)) {
-              donor.bloodDonor = true;
-              q = p + 4;
-            } else if (s.startsWith('false', p)) {
-              donor.bloodDonor = false;
-              q = p + 5;
-            }
-            if (q > this.end) q = FAIL;
-          }
-          break;
-        case 17:
-          if (s.startsWith('contactVerifiedOn', keyStart)) {
-            bit = CONTACT_VERIFIED_ON;
-            const v = this.nullableDate(p);
-            if (v !== undefined) {
-              donor.contactVerifiedOn = v;
-              q = this.valueEnd;
-            }
-          }
-          break;
-        case 14:
-          if (s.startsWith('lastResponseOn', keyStart)) {
-            bit = LAST_RESPONSE_ON;
-            const v = this.nullableDate(p);
-            if (v !== undefined) {
-              donor.lastResponseOn = v;
-              q = this.valueEnd;
-            }
-          }
-          break;
-        case 11:
-          if (s.startsWith('outreach12m', keyStart)) {
-            bit = OUTREACH;
-            q = this.counts(p, 'attempts', 'responses');
-            if (q !== FAIL) {
-              donor.outreach12m.attempts = this.countA;
-              donor.outreach12m.responses = this.countB;
-            }
-          }
-          break;
-        case 13:
-          if (s.startsWith('priorRequests', keyStart)) {
-            bit = PRIOR_REQUESTS;
-            q = this.counts(p, 'total', 'available');
-            if (q !== FAIL) {
-              donor.priorRequests.total = this.countA;
-              donor.priorRequests.available = this.countB;
-            }
-          }
-          break;
-        case 27:
-          if (s.startsWith('temporarilyUnavailableUntil', keyStart)) {
-            bit = UNAVAILABLE_UNTIL;
-            const v = this.nullableDate(p);
-            if (v !== undefined) {
-              donor.temporarilyUnavailableUntil = v;
-              q = this.valueEnd;
-            }
-          }
-          break;
-        case 21:
-          if (s.startsWith('lastUnavailableReason', keyStart)) {
-            bit = UNAVAILABLE_REASON;
-            if (s.startsWith('null', p) && p + 4 <= this.end) {
-              donor.lastUnavailableReason = null;
-              q = p + 4;
-            } else {
-              const v = this.oneOf(p, REASON_VALUES);
-              if (v !== undefined) {
-                donor.lastUnavailableReason = v;
-                q = this.valueEnd;
-              }
-            }
-          }
-          break;
-      }
-      if (bit === 0) q = this.skip(p, 0);
-      else if (met & bit) return FAIL;
-      if (q === FAIL) return FAIL;
-      met |= bit;
-      p = this.space(q);
-      const c = s.charCodeAt(p);
-      if (c === CLOSE_BRACE) break;
-      if (c !== COMMA || p >= this.end) return FAIL;
-      p = this.space(p + 1);
-    }
-    if (met !== DONOR_FIELDS || p >= this.end) return FAIL;
-    // The schema's cross-field rules (its superRefine).
-    if (isoDateToDay(donor.registeredOn) > this.scoringDay) return FAIL;
-    if (Number(donor.registeredOn.slice(0, 4)) < donor.birthYear + MIN_DONOR_AGE) return FAIL;
-    if (donor.outreach12m.responses > donor.outreach12m.attempts) return FAIL;
-    if (donor.priorRequests.available > donor.priorRequests.total) return FAIL;
-    return p + 1;
-  }
-
+  private readonly slots: Slot[];
+  /** YYYYMMDD -> the date's text: a registry's dates repeat, so each is made a string once. */
+  private readonly dates = new Map<number, string>();
   private countA = 0;
   private countB = 0;
 
-  /** `{a: count, b: count}` (other fields dropped, as the schema drops them) into countA, countB. */
-  private counts(p: number, a: string, b: string): number {
-    const s = this.s;
-    if (s.charCodeAt(p) !== OPEN_BRACE) return FAIL;
-    let met = 0;
-    p = this.space(p + 1);
-    if (s.charCodeAt(p) === CLOSE_BRACE) return FAIL;
+  /** `slots`: how many answers a caller keeps at once. */
+  constructor(scoringDate: string, slots = 1) {
+    this.maxBirthYear = Number(scoringDate.slice(0, 4)) - MIN_DONOR_AGE;
+    this.scoringDay = isoDateToDay(scoringDate);
+    this.slots = Array.from({ length: slots }, () => {
+      const nested = newDetail();
+      return { nested, bare: newDetail(), result: { detail: nested, sourceEventId: null } };
+    });
+  }
+
+  /**
+   * Reads the line that starts at `start` in `bytes` (lines end at LF or CR; `end` is where the
+   * text ends, and bytes[end], if any, must be a line end). When it is a valid detail written plainly,
+   * returns where the line ends (its LF or CR, or `end`) and `result(slot)` holds it; otherwise -1.
+   */
+  scan(bytes: Buffer, start: number, end: number, slot = 0): number {
+    if (end < bytes.length && bytes[end] !== LF && bytes[end] !== CR) return -1;
+    b = bytes;
+    p = start;
+    limit = end;
+    const found = this.line(this.slots[slot]);
+    b = EMPTY;
+    return found;
+  }
+
+  /** The answer of the last successful `scan` into `slot`. */
+  result(slot = 0): ScannedDetail {
+    return this.slots[slot].result;
+  }
+
+  private line({ nested, bare, result }: Slot): number {
+    space();
+    if (b[p] !== OPEN_BRACE) return -1;
+    p++;
+    space();
+    let bareFields = 0;
+    let hasDetail = false;
+    let hasId = false;
+    let idStart = -1;
+    let idEnd = -1;
     for (;;) {
-      p = this.key(p);
-      if (p === FAIL) return FAIL;
-      const keyStart = this.keyStart;
-      const length = this.keyEnd - keyStart;
-      p = this.space(p);
-      let bit = 0;
-      if (length === a.length && s.startsWith(a, keyStart)) bit = 1;
-      else if (length === b.length && s.startsWith(b, keyStart)) bit = 2;
-      if (bit === 0) p = this.skip(p, 0);
-      else {
-        if (met & bit) return FAIL;
-        p = this.integer(p);
-        if (bit === 1) this.countA = this.int;
-        else this.countB = this.int;
-      }
-      if (p === FAIL) return FAIL;
-      met |= bit;
-      p = this.space(p);
-      const c = s.charCodeAt(p);
-      if (c === CLOSE_BRACE) break;
-      if (c !== COMMA || p >= this.end) return FAIL;
-      p = this.space(p + 1);
+      if (!key()) return -1;
+      const wrapperKey = keyIndex(WRAPPER_KEYS, 0);
+      const field = wrapperKey < 0 ? keyIndex(DETAIL_KEYS, 0) : -1;
+      if (wrapperKey === 0) {
+        if (hasDetail || b[p] !== OPEN_BRACE || !this.detail(nested)) return -1;
+        hasDetail = true;
+      } else if (wrapperKey === 1) {
+        if (hasId) return -1;
+        hasId = true;
+        if (b[p] === QUOTE) {
+          if (!asciiString()) return -1;
+          idStart = valueStart;
+          idEnd = valueEnd;
+        } else if (!skip(0)) return -1;
+      } else if (field >= 0) {
+        // The line may be a bare detail: its own fields are read as a detail's.
+        if (bareFields & (1 << field) || !this.detailField(field, bare)) return -1;
+        bareFields |= 1 << field;
+      } else if (!skip(0)) return -1;
+      const more = nextMember();
+      if (more < 0) return -1;
+      if (more === 0) break;
     }
-    return met === 3 && p < this.end ? p + 1 : FAIL;
-  }
-
-  /** Any JSON value at `p`, checked as JSON.parse checks it (strings without escapes only); the position after it. */
-  private skip(p: number, depth: number): number {
-    const s = this.s;
-    const end = this.end;
-    if (p >= end) return FAIL;
-    const c = s.charCodeAt(p);
-    if (c === QUOTE) return this.string(p);
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (depth >= MAX_DEPTH) return FAIL;
-      const close = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
-      p = this.space(p + 1);
-      if (s.charCodeAt(p) === close && p < end) return p + 1;
-      for (;;) {
-        if (c === OPEN_BRACE) p = this.key(p);
-        if (p === FAIL) return FAIL;
-        p = this.skip(this.space(p), depth + 1);
-        if (p === FAIL) return FAIL;
-        p = this.space(p);
-        const next = s.charCodeAt(p);
-        if (p >= end) return FAIL;
-        if (next === close) return p + 1;
-        if (next !== COMMA) return FAIL;
-        p = this.space(p + 1);
-      }
-    }
-    if (c === 0x74) return s.startsWith('true', p) && p + 4 <= end ? p + 4 : FAIL;
-    if (c === 0x66) return s.startsWith('false', p) && p + 5 <= end ? p + 5 : FAIL;
-    if (c === 0x6e) return s.startsWith('null', p) && p + 4 <= end ? p + 4 : FAIL;
-    return this.number(p);
-  }
-
-  /** A JSON number at `p` (-?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?), only checked; the position after it. */
-  private number(p: number): number {
-    const s = this.s;
-    const end = this.end;
-    if (s.charCodeAt(p) === MINUS) p++;
-    let c = s.charCodeAt(p);
-    if (p >= end) return FAIL;
-    if (c === DIGIT_0) c = s.charCodeAt(++p);
-    else if (c >= DIGIT_1 && c <= DIGIT_9) {
-      do c = s.charCodeAt(++p);
-      while (p < end && isDigit(c));
-    } else return FAIL;
-    if (p < end && c === DOT) {
-      const first = ++p;
-      while (p < end && isDigit(s.charCodeAt(p))) p++;
-      if (p === first) return FAIL;
-      c = s.charCodeAt(p);
-    }
-    if (p < end && (c === 0x65 || c === 0x45)) {
-      c = s.charCodeAt(++p);
-      if (p < end && (c === PLUS || c === MINUS)) p++;
-      const first = p;
-      while (p < end && isDigit(s.charCodeAt(p))) p++;
-      if (p === first) return FAIL;
+    // Only spaces may follow the object on its line.
+    space();
+    if (p < limit && b[p] !== LF && b[p] !== CR) return -1;
+    if (hasDetail) {
+      result.detail = nested;
+      result.sourceEventId = idStart >= 0 ? asciiText(idStart, idEnd) : null;
+    } else {
+      if (bareFields !== ALL_DETAIL) return -1;
+      result.detail = bare;
+      result.sourceEventId = null;
     }
     return p;
   }
+
+  /** A whole detail object at p into `detail`. */
+  private detail(detail: DonorUpdatedDetail): boolean {
+    p++;
+    space();
+    let met = 0;
+    let expected = 0;
+    for (;;) {
+      if (!key()) return false;
+      const field = keyIndex(DETAIL_KEYS, expected);
+      if (field >= 0) {
+        if (met & (1 << field) || !this.detailField(field, detail)) return false;
+        met |= 1 << field;
+        expected = field + 1;
+      } else if (!skip(0)) return false;
+      const more = nextMember();
+      if (more < 0) return false;
+      if (more === 0) break;
+    }
+    return met === ALL_DETAIL;
+  }
+
+  private detailField(field: number, detail: DonorUpdatedDetail): boolean {
+    switch (field) {
+      case 0: {
+        if (!string()) return false;
+        const length = valueEnd - valueStart;
+        if (length < 4 || length > 40) return false;
+        const bytes = b;
+        for (let i = valueStart, end = valueEnd; i < end; i++) if (!isIdChar(bytes[i])) return false;
+        detail.donorId = asciiText(valueStart, valueEnd);
+        return true;
+      }
+      case 1:
+        if (!integer() || int < 1) return false;
+        detail.revision = int;
+        return true;
+      case 2:
+        if (!string() || !dateTimeIn(valueStart, valueEnd)) return false;
+        detail.updatedAt = asciiText(valueStart, valueEnd);
+        return true;
+      default:
+        return b[p] === OPEN_BRACE && this.donor(detail.donor);
+    }
+  }
+
+  /** A date string at p into its text, or null for `null` when `nullable`; undefined when neither. */
+  private date(nullable: boolean): string | null | undefined {
+    if (b[p] === 0x6e) return nullable && literal(NULL) ? null : undefined;
+    if (!string() || valueEnd - valueStart !== 10) return undefined;
+    const ymd = dateAt(valueStart);
+    if (ymd < 0) return undefined;
+    let text = this.dates.get(ymd);
+    if (text === undefined) {
+      text = asciiText(valueStart, valueEnd);
+      // Bounded, so hostile input with every possible date cannot grow it without end.
+      if (this.dates.size < MAX_KEPT_DATES) this.dates.set(ymd, text);
+    }
+    return text;
+  }
+
+  /** The donor object at p, every field present and within the schema's rules. */
+  private donor(donor: DonorUpdatedDetail['donor']): boolean {
+    p++;
+    space();
+    let met = 0;
+    let expected = 0;
+    for (;;) {
+      if (!key()) return false;
+      const field = keyIndex(DONOR_KEYS, expected);
+      if (field < 0) {
+        if (!skip(0)) return false;
+      } else {
+        if (met & (1 << field) || !this.donorField(field, donor)) return false;
+        met |= 1 << field;
+        expected = field + 1;
+      }
+      const more = nextMember();
+      if (more < 0) return false;
+      if (more === 0) break;
+    }
+    if (met !== ALL_DONOR) return false;
+    // The schema's cross-field rules (its superRefine).
+    if (isoDateToDay(donor.registeredOn) > this.scoringDay) return false;
+    if (Number(donor.registeredOn.slice(0, 4)) < donor.birthYear + MIN_DONOR_AGE) return false;
+    if (donor.outreach12m.responses > donor.outreach12m.attempts) return false;
+    return donor.priorRequests.available <= donor.priorRequests.total;
+  }
+
+  private donorField(field: number, donor: DonorUpdatedDetail['donor']): boolean {
+    switch (field) {
+      case 0:
+        if (!integer() || int < MIN_BIRTH_YEAR || int > this.maxBirthYear) return false;
+        donor.birthYear = int;
+        return true;
+      case 1: {
+        const k = oneOf(SEX_BYTES);
+        if (k < 0) return false;
+        donor.sex = SEX_VALUES[k];
+        return true;
+      }
+      case 2: {
+        const text = this.date(false);
+        if (text == null) return false;
+        donor.registeredOn = text;
+        return true;
+      }
+      case 3: {
+        const k = oneOf(CHANNEL_BYTES);
+        if (k < 0) return false;
+        donor.recruitmentChannel = CHANNEL_VALUES[k];
+        return true;
+      }
+      case 4:
+        if (literal(TRUE)) donor.bloodDonor = true;
+        else if (literal(FALSE)) donor.bloodDonor = false;
+        else return false;
+        return true;
+      case 5: {
+        const k = oneOf(RESIDENCE_BYTES);
+        if (k < 0) return false;
+        donor.residence = RESIDENCE_VALUES[k];
+        return true;
+      }
+      case 6: {
+        const text = this.date(true);
+        if (text === undefined) return false;
+        donor.contactVerifiedOn = text;
+        return true;
+      }
+      case 7: {
+        const text = this.date(true);
+        if (text === undefined) return false;
+        donor.lastResponseOn = text;
+        return true;
+      }
+      case 8:
+        if (!this.counts(OUTREACH_KEYS)) return false;
+        donor.outreach12m.attempts = this.countA;
+        donor.outreach12m.responses = this.countB;
+        return true;
+      case 9:
+        if (!this.counts(PRIOR_REQUEST_KEYS)) return false;
+        donor.priorRequests.total = this.countA;
+        donor.priorRequests.available = this.countB;
+        return true;
+      case 10: {
+        const text = this.date(true);
+        if (text === undefined) return false;
+        donor.temporarilyUnavailableUntil = text;
+        return true;
+      }
+      default: {
+        if (literal(NULL)) {
+          donor.lastUnavailableReason = null;
+          return true;
+        }
+        const k = oneOf(REASON_BYTES);
+        if (k < 0) return false;
+        donor.lastUnavailableReason = REASON_VALUES[k];
+        return true;
+      }
+    }
+  }
+
+  /** `{a: count, b: count}` (other fields dropped, as the schema drops them) into countA, countB. */
+  private counts(keys: readonly Uint8Array[]): boolean {
+    if (b[p] !== OPEN_BRACE) return false;
+    p++;
+    space();
+    let met = 0;
+    let expected = 0;
+    for (;;) {
+      if (!key()) return false;
+      const field = keyIndex(keys, expected);
+      if (field < 0) {
+        if (!skip(0)) return false;
+      } else {
+        if (met & (1 << field) || !integer()) return false;
+        if (field === 0) this.countA = int;
+        else this.countB = int;
+        met |= 1 << field;
+        expected = field + 1;
+      }
+      const more = nextMember();
+      if (more < 0) return false;
+      if (more === 0) break;
+    }
+    return met === 3;
+  }
 }
 
-const SEX_VALUES = ['F', 'M', 'U'] as const;
-const CHANNEL_VALUES = ['online', 'drive', 'blood_center', 'other'] as const;
-const RESIDENCE_VALUES = ['domestic', 'international'] as const;
-const REASON_VALUES = ['medical', 'personal', 'no_contact'] as const;
+const EMPTY = Buffer.alloc(0);
+
+/** zod's `z.iso.date()` as the scanner checks it, on text (its tests hold the two together). */
+export function isIsoDate(text: string): boolean {
+  b = Buffer.from(text, 'latin1');
+  const ok = text.length === 10 && dateAt(0) >= 0;
+  b = EMPTY;
+  return ok;
+}
+
+/** zod's `z.iso.datetime({ offset: true })` as the scanner checks it, on text. */
+export function isIsoDateTime(text: string): boolean {
+  b = Buffer.from(text, 'latin1');
+  const ok = dateTimeIn(0, text.length);
+  b = EMPTY;
+  return ok;
+}

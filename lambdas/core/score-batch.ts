@@ -76,6 +76,16 @@ export class BatchColumns {
     return checked;
   }
 
+  /**
+   * A detail already known valid as of this batch's scoring date (DonorUpdatedScanner read it and
+   * holds it to the schema's rules) becomes the next row of the matrix: the same feature derivation.
+   */
+  addValid(detail: DonorUpdatedDetail): void {
+    if (this.scored === this.capacity) throw new RangeError(`a batch holds at most ${this.capacity} rows`);
+    writeFeatures(detail.donor, this.scoring, this.features, this.scored * FEATURE_COUNT);
+    this.scored += 1;
+  }
+
   /** Scores and reason keys of the valid rows, in the order they were added. */
   async score(): Promise<MatrixScores> {
     return this.scored ? this.model.scoreMatrix(this.features, this.scored) : NO_SCORES;
