@@ -12,7 +12,7 @@ import { FEATURE_COUNT } from '../lambdas/core/features';
 import { bandOf } from '../lambdas/core/model-manifest';
 import { BufferedLines } from './buffered-lines';
 import { BatchColumns } from '../lambdas/core/score-batch';
-import { ScoreRecordJson } from '../lambdas/core/score-record-json';
+import { ScoreRecordJson, type ScoreRecordRow } from '../lambdas/core/score-record-json';
 
 export interface BatchScoreOptions {
   model: ReadinessModel;
@@ -69,6 +69,7 @@ async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; end
 
 const LF = 0x0a;
 const CR = 0x0d;
+const NEWLINE = LF;
 
 /** Where the line from `start` ends: its LF or CR, or `end`. */
 function lineEnd(bytes: Buffer, start: number, end: number): number {
@@ -112,6 +113,8 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   const json = new ScoreRecordJson({ modelVersion: model.version, modelSha256: model.sha256, scoringDate, scoredAt: now().toISOString(), reasonsOfKey: (key) => model.explainer.reasonsOfKey(key) });
   const bands = model.manifest.bands;
   const sink = new BufferedLines(output);
+  /** The record values of the row being written (one object, refilled per row). */
+  const row: ScoreRecordRow = { donorId: '', revision: 0, updatedAt: '', sourceEventId: null, probability: 0, band: 'low', reasonKey: 0 };
 
   const reject = (error: ContractViolation) => {
     summary.rejected += 1;
@@ -129,18 +132,29 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     const { features } = batch;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
-      let text: string;
       if (typeof slot !== 'number') {
-        text = `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}`;
-      } else {
-        const probability = probabilities[slot];
-        const band = bandOf(probability, bands);
-        summary.bands[band] += 1;
-        text = json.text({ donorId: donorIds[slot], revision: revisions[slot], updatedAt: updatedAts[slot], sourceEventId: sourceEventIds[slot], probability, band, reasonKey: reasonKeys[slot] }, features, slot * FEATURE_COUNT);
+        const text = `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}`;
+        if (sink.fits(text)) sink.lineThatFits(text);
+        else await sink.line(text);
+        continue;
       }
-      // Buffered: the stream gets a few MiB at a time, not a write per line or per batch.
-      if (sink.fits(text)) sink.lineThatFits(text);
-      else await sink.line(text);
+      const probability = probabilities[slot];
+      const band = bandOf(probability, bands);
+      summary.bands[band] += 1;
+      row.donorId = donorIds[slot];
+      row.revision = revisions[slot];
+      row.updatedAt = updatedAts[slot];
+      row.sourceEventId = sourceEventIds[slot];
+      row.probability = probability;
+      row.band = band;
+      row.reasonKey = reasonKeys[slot];
+      // Straight into the output buffer: the stream gets a few MiB at a time, not a write per line.
+      const room = json.maxBytes(row) + 1;
+      if (!sink.hasRoom(room)) await sink.makeRoom(room);
+      const out = sink.buffer;
+      const end = json.write(row, features, slot * FEATURE_COUNT, out, sink.used);
+      out[end] = NEWLINE;
+      sink.used = end + 1;
     }
     summary.scored += batch.scored;
     seconds.writing += since(t);

@@ -54,6 +54,14 @@ describe('score records written from columns', () => {
         const detail = { donorId, revision, updatedAt } as DonorUpdatedDetail;
         const record = buildScoreRecord({ detail, sourceEventId, vector: v, prediction: { score: p, band, reasons: expectedReasons(v) } }, model, '2026-06-01', scoredAt);
         expect(written).toBe(JSON.stringify(record));
+        // The bytes drs score writes: the same text as UTF-8, inside its upper bound, nothing past it touched.
+        const row = { donorId, revision, updatedAt, sourceEventId, probability: p, band, reasonKey };
+        const room = json.maxBytes(row);
+        const out = Buffer.alloc(room + 8, 0xaa);
+        const end = json.write(row, features, FEATURE_COUNT, out, 3);
+        expect(out.subarray(3, end).equals(Buffer.from(JSON.stringify(record), 'utf8'))).toBe(true);
+        expect(end - 3).toBeLessThanOrEqual(room);
+        expect([...out.subarray(0, 3), ...out.subarray(end)].every((x) => x === 0xaa)).toBe(true);
       }),
       { numRuns: 3000 },
     );
@@ -66,6 +74,12 @@ describe('score records written from columns', () => {
     expect(JSON.parse(json.text(row, features, 0)).scoredAt).toBe('first');
     json.scoredAt = 'second';
     expect(JSON.parse(json.text(row, features, 0))).toMatchObject({ scoredAt: 'second', scoringDate: '2026-06-01', reasons: [] });
+    const out = Buffer.alloc(json.maxBytes(row));
+    expect(JSON.parse(out.toString('utf8', 0, json.write(row, features, 0, out, 0))).scoredAt).toBe('second');
+    json.scoredAt = 'a much longer scoredAt than the first, with \u0000 and é to escape and encode';
+    const longer = Buffer.alloc(json.maxBytes(row));
+    const end = json.write(row, features, 0, longer, 0);
+    expect(longer.toString('utf8', 0, end)).toBe(json.text(row, features, 0));
   });
 });
 
