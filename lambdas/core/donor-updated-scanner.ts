@@ -145,6 +145,33 @@ function key(): boolean {
   return true;
 }
 
+/**
+ * The key at p among `keys`: the expected one matched byte for byte in one pass (its name holds no
+ * quote, backslash or control character, so matching it also checks it as a JSON string), any other
+ * read as a string and looked up. Its index; -2 for a key not in `keys`; -1 when not JSON.
+ */
+function fieldKey(keys: readonly Uint8Array[], expected: number): number {
+  if (expected < keys.length) {
+    const bytes = b;
+    const name = keys[expected];
+    const n = name.length;
+    const at = p + 1;
+    let i = 0;
+    while (i < n && bytes[at + i] === name[i]) i++;
+    if (i === n && bytes[at + n] === QUOTE && bytes[p] === QUOTE) {
+      p = at + n + 1;
+      space();
+      if (b[p] !== COLON) return -1;
+      p++;
+      space();
+      return expected;
+    }
+  }
+  if (!key()) return -1;
+  const k = keyIndex(keys, expected);
+  return k < 0 ? -2 : k;
+}
+
 /** The key just read among `keys` (`expected` tried first: writers keep the schema's order): its index, or -1. */
 function keyIndex(keys: readonly Uint8Array[], expected: number): number {
   const length = valueEnd - valueStart;
@@ -444,8 +471,8 @@ export class DonorUpdatedScanner {
     let met = 0;
     let expected = 0;
     for (;;) {
-      if (!key()) return false;
-      const field = keyIndex(DETAIL_KEYS, expected);
+      const field = fieldKey(DETAIL_KEYS, expected);
+      if (field === -1) return false;
       if (field >= 0) {
         if (met & (1 << field) || !this.detailField(field, detail)) return false;
         met |= 1 << field;
@@ -504,9 +531,9 @@ export class DonorUpdatedScanner {
     let met = 0;
     let expected = 0;
     for (;;) {
-      if (!key()) return false;
-      const field = keyIndex(DONOR_KEYS, expected);
-      if (field < 0) {
+      const field = fieldKey(DONOR_KEYS, expected);
+      if (field === -1) return false;
+      if (field === -2) {
         if (!skip(0)) return false;
       } else {
         if (met & (1 << field) || !this.donorField(field, donor)) return false;
@@ -609,9 +636,9 @@ export class DonorUpdatedScanner {
     let met = 0;
     let expected = 0;
     for (;;) {
-      if (!key()) return false;
-      const field = keyIndex(keys, expected);
-      if (field < 0) {
+      const field = fieldKey(keys, expected);
+      if (field === -1) return false;
+      if (field === -2) {
         if (!skip(0)) return false;
       } else {
         if (met & (1 << field) || !integer()) return false;
