@@ -45,8 +45,9 @@ const MAX_DEPTH = 32;
  * it stays a safe integer, and a larger one comes out above Number.MAX_SAFE_INTEGER: declined.
  */
 const MAX_INT_DIGITS = 16;
-/** Dates kept as strings (a century of days). */
-const MAX_KEPT_DATES = 40_000;
+/** The years whose dates are kept as strings once read (the registry's: births from 1900 on). */
+const FIRST_DATE_YEAR = 1900;
+const DATE_YEARS = 250;
 
 const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const TRUE = bytesOf('true');
@@ -381,10 +382,13 @@ export class DonorUpdatedScanner {
   private readonly maxBirthYear: number;
   private readonly scoringDay: number;
   private readonly slots: Slot[];
-  /** YYYYMMDD -> the date's text: a registry's dates repeat, so each is made a string once. */
-  private readonly dates = new Map<number, string>();
+  /** A date's text by its place in DATE_YEARS years (a registry's dates repeat: each is made a string once). */
+  private readonly dates: (string | undefined)[] = new Array(DATE_YEARS * 12 * 31).fill(undefined);
   private countA = 0;
   private countB = 0;
+  /** The last date read as YYYYMMDD (registeredOn's year feeds a cross-field rule). */
+  private ymd = 0;
+  private registeredYear = 0;
 
   /** `slots`: how many answers a caller keeps at once. */
   constructor(scoringDate: string, slots = 1) {
@@ -515,11 +519,15 @@ export class DonorUpdatedScanner {
     if (!string() || valueEnd - valueStart !== 10) return undefined;
     const ymd = dateAt(valueStart);
     if (ymd < 0) return undefined;
-    let text = this.dates.get(ymd);
+    this.ymd = ymd;
+    // YYYYMMDD to a place: (year - first year) x 372 + (month - 1) x 31 + day - 1; other years are not kept.
+    const year = Math.floor(ymd / 10_000) - FIRST_DATE_YEAR;
+    if (year < 0 || year >= DATE_YEARS) return asciiText(valueStart, valueEnd);
+    const place = year * 372 + (Math.floor(ymd / 100) % 100) * 31 + (ymd % 100) - 32;
+    let text = this.dates[place];
     if (text === undefined) {
       text = asciiText(valueStart, valueEnd);
-      // Bounded, so hostile input with every possible date cannot grow it without end.
-      if (this.dates.size < MAX_KEPT_DATES) this.dates.set(ymd, text);
+      this.dates[place] = text;
     }
     return text;
   }
@@ -545,9 +553,9 @@ export class DonorUpdatedScanner {
       if (more === 0) break;
     }
     if (met !== ALL_DONOR) return false;
-    // The schema's cross-field rules (its superRefine).
+    // The schema's cross-field rules (its superRefine); registeredOn's year is the one its date had.
     if (isoDateToDay(donor.registeredOn) > this.scoringDay) return false;
-    if (Number(donor.registeredOn.slice(0, 4)) < donor.birthYear + MIN_DONOR_AGE) return false;
+    if (this.registeredYear < donor.birthYear + MIN_DONOR_AGE) return false;
     if (donor.outreach12m.responses > donor.outreach12m.attempts) return false;
     return donor.priorRequests.available <= donor.priorRequests.total;
   }
@@ -568,6 +576,7 @@ export class DonorUpdatedScanner {
         const text = this.date(false);
         if (text == null) return false;
         donor.registeredOn = text;
+        this.registeredYear = Math.floor(this.ymd / 10_000);
         return true;
       }
       case 3: {
@@ -672,3 +681,4 @@ export function isIsoDateTime(text: string): boolean {
   b = EMPTY;
   return ok;
 }
+
