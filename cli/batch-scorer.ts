@@ -14,6 +14,11 @@ import { BufferedLines } from './buffered-lines';
 import { BatchColumns } from '../lambdas/core/score-batch';
 import { ScoreRecordJson, type ScoreRecordRow } from '../lambdas/core/score-record-json';
 
+// tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
+// per-row path uses is bound once here.
+const bandOfScore = bandOf;
+const WIDTH = FEATURE_COUNT;
+
 export interface BatchScoreOptions {
   model: ReadinessModel;
   scoringDate: string;
@@ -139,7 +144,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
         continue;
       }
       const probability = probabilities[slot];
-      const band = bandOf(probability, bands);
+      const band = bandOfScore(probability, bands);
       summary.bands[band] += 1;
       row.donorId = donorIds[slot];
       row.revision = revisions[slot];
@@ -152,7 +157,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
       const room = json.maxBytes(row) + 1;
       if (!sink.hasRoom(room)) await sink.makeRoom(room);
       const out = sink.buffer;
-      const end = json.write(row, features, slot * FEATURE_COUNT, out, sink.used);
+      const end = json.write(row, features, slot * WIDTH, out, sink.used);
       out[end] = NEWLINE;
       sink.used = end + 1;
     }

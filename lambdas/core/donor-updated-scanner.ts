@@ -15,6 +15,12 @@
 import { isoDateToDay } from './calendar';
 import { MIN_BIRTH_YEAR, MIN_DONOR_AGE, type DonorUpdatedDetail } from './donor-updated';
 
+// tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
+// per-row path uses is bound once here.
+const dayOf = isoDateToDay;
+const MIN_YEAR = MIN_BIRTH_YEAR;
+const MIN_AGE = MIN_DONOR_AGE;
+
 /** A row the scanner read: the detail (as the schema would return it) and the event id, if any. */
 export interface ScannedDetail {
   detail: DonorUpdatedDetail;
@@ -554,8 +560,8 @@ export class DonorUpdatedScanner {
     }
     if (met !== ALL_DONOR) return false;
     // The schema's cross-field rules (its superRefine); registeredOn's year is the one its date had.
-    if (isoDateToDay(donor.registeredOn) > this.scoringDay) return false;
-    if (this.registeredYear < donor.birthYear + MIN_DONOR_AGE) return false;
+    if (dayOf(donor.registeredOn) > this.scoringDay) return false;
+    if (this.registeredYear < donor.birthYear + MIN_AGE) return false;
     if (donor.outreach12m.responses > donor.outreach12m.attempts) return false;
     return donor.priorRequests.available <= donor.priorRequests.total;
   }
@@ -563,7 +569,7 @@ export class DonorUpdatedScanner {
   private donorField(field: number, donor: DonorUpdatedDetail['donor']): boolean {
     switch (field) {
       case 0:
-        if (!integer() || int < MIN_BIRTH_YEAR || int > this.maxBirthYear) return false;
+        if (!integer() || int < MIN_YEAR || int > this.maxBirthYear) return false;
         donor.birthYear = int;
         return true;
       case 1: {

@@ -10,6 +10,11 @@ import { FEATURE_COUNT, scoringDayOf, writeFeatures, type ScoringDay } from './f
 import type { MatrixScores, ReadinessModel } from './readiness-model';
 import { buildScoreRecord, type ScoreRecord } from './score-record';
 
+// tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
+// per-row path uses is bound once here.
+const writeRow = writeFeatures;
+const WIDTH = FEATURE_COUNT;
+
 export interface BatchRow {
   /** A `DonorUpdated` detail as received (validated here). */
   detail: unknown;
@@ -82,7 +87,7 @@ export class BatchColumns {
    */
   addValid(detail: DonorUpdatedDetail): void {
     if (this.scored === this.capacity) throw new RangeError(`a batch holds at most ${this.capacity} rows`);
-    writeFeatures(detail.donor, this.scoring, this.features, this.scored * FEATURE_COUNT);
+    writeRow(detail.donor, this.scoring, this.features, this.scored * WIDTH);
     this.scored += 1;
   }
 

@@ -9,6 +9,10 @@ import { FEATURE_NAMES } from './features';
 import type { Band, ReasonCode } from './model-manifest';
 import { recordedScore } from './score-record';
 
+// tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
+// per-row path uses is bound once here.
+const recorded = recordedScore;
+
 /** JSON.stringify of a number: `null` for what JSON has no number for. */
 const jsonNumber = (x: number): string => (Number.isFinite(x) ? `${x}` : 'null');
 // What JSON.stringify escapes in a string: quotes, backslashes, control and surrogate code units.
@@ -196,7 +200,7 @@ export class ScoreRecordJson {
     at = put(out, at, OPEN);
     at = putString(out, at, row.donorId);
     at = put(out, at, SCORE);
-    at = putRounded(out, at, recordedScore(row.probability), 6, 1e6);
+    at = putRounded(out, at, recorded(row.probability), 6, 1e6);
     let band = this.bandBytes.get(row.band);
     if (band === undefined) {
       band = Buffer.from(`,"band":${jsonString(row.band)},"reasons":`, 'utf8');
