@@ -133,6 +133,8 @@ export class LogitExplainer {
   /** `feature:effect` pairs in the catalogue: a contribution outside it is never named. */
   private readonly catalogue: Set<string>;
   private listed?: { raises: boolean; lowers: boolean }[];
+  /** Feature i's contribution at the whole values 0..12 most features take (indicators, counts), worked out once by the same sum. */
+  private smallContributions?: Float64Array;
   private topSize?: Float64Array;
   private topDigit?: Float64Array;
 
@@ -203,9 +205,12 @@ export class LogitExplainer {
     const listed = (this.listed ??= this.manifest.features.map((f) => ({ raises: this.catalogue.has(`${f.name}:raises`), lowers: this.catalogue.has(`${f.name}:lowers`) })));
     const size = (this.topSize ??= new Float64Array(maxReasons));
     const digit = (this.topDigit ??= new Float64Array(maxReasons));
+    const small = (this.smallContributions ??= this.contributionsAtSmallValues());
     let kept = 0;
     for (let i = 0; i < listed.length; i++) {
-      const c = this.part(i, features[offset + i]) - this.referenceParts[i];
+      const x = features[offset + i];
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a stricter test only computes more contributions the long way, same values
+      const c = x >= 0 && x <= SMALL_MAX && x === Math.floor(x) ? small[i * (SMALL_MAX + 1) + x] : this.part(i, x) - this.referenceParts[i];
       const raises = c > 0;
       const a = Math.abs(c);
       if (!(a >= minEffect) || !(raises ? listed[i].raises : listed[i].lowers)) continue;
@@ -226,6 +231,13 @@ export class LogitExplainer {
     return key;
   }
 
+  private contributionsAtSmallValues(): Float64Array {
+    const n = this.manifest.features.length;
+    const small = new Float64Array(n * (SMALL_MAX + 1));
+    for (let i = 0; i < n; i++) for (let v = 0; v <= SMALL_MAX; v++) small[i * (SMALL_MAX + 1) + v] = this.part(i, v) - this.referenceParts[i];
+    return small;
+  }
+
   /** The reason codes a `reasonKey` stands for, in order. */
   reasonsOfKey(key: number): ReasonCode[] {
     const reasons: ReasonCode[] = [];
@@ -237,6 +249,9 @@ export class LogitExplainer {
     return reasons;
   }
 }
+
+/** Whole feature values up to this have their contributions worked out ahead (-0 reads as 0: the same part). */
+const SMALL_MAX = 12;
 
 /** Base of a reason key's digits: room for 31 features in both directions. */
 const REASON_DIGITS = 64;
