@@ -50,26 +50,34 @@ export const READ_CHUNK_BYTES = 1 << 20;
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /**
- * The input's bytes in pieces that end at a line end (the last LF of what has been read): each piece
- * holds whole lines, and what follows its last LF waits for the next read. A CR just before that
- * LF belongs to it (CRLF), so a piece comes without it. The last piece is what follows the last LF.
- * Lines are cut as readline cuts them with crlfDelay Infinity: LF, CRLF and a lone CR end a line,
- * and a last line without an end counts (see `nextLine`).
+ * The input's bytes in pieces that end at a line end: each piece, bytes[start, end), holds whole
+ * lines (k line ends, k + 1 lines). Lines are read in place in the chunks the stream gives; only
+ * the line that runs from one chunk into the next is copied, joined. A CR just before a piece's
+ * closing LF belongs to it (CRLF), so the piece ends before both; the last piece is what follows
+ * the input's last LF. Lines are cut as readline cuts them with crlfDelay Infinity: LF, CRLF and a
+ * lone CR end a line, and a last line without an end counts (see `nextLine`).
  */
-async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; end: number }> {
+async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; start: number; end: number }> {
+  const piece = (bytes: Buffer, start: number, lf: number) => ({ bytes, start, end: lf > start && bytes[lf - 1] === CR ? lf - 1 : lf });
   let rest: Buffer | null = null;
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const read = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    const bytes: Buffer = rest === null ? read : Buffer.concat([rest, read]);
-    const last = bytes.lastIndexOf(LF);
-    if (last < 0) {
-      rest = bytes;
+    const first = read.indexOf(LF);
+    if (first < 0) {
+      rest = rest === null ? read : Buffer.concat([rest, read]);
       continue;
     }
-    rest = last + 1 < bytes.length ? bytes.subarray(last + 1) : null;
-    yield { bytes, end: last > 0 && bytes[last - 1] === CR ? last - 1 : last };
+    let from = 0;
+    if (rest !== null) {
+      const joined = Buffer.concat([rest, read.subarray(0, first + 1)]);
+      yield piece(joined, 0, joined.length - 1);
+      from = first + 1;
+    }
+    const last = read.lastIndexOf(LF);
+    if (last >= from) yield piece(read, from, last);
+    rest = last + 1 < read.length ? read.subarray(last + 1) : null;
   }
-  if (rest !== null) yield { bytes: rest, end: rest[rest.length - 1] === CR ? rest.length - 1 : rest.length };
+  if (rest !== null) yield { bytes: rest, start: 0, end: rest[rest.length - 1] === CR ? rest.length - 1 : rest.length };
 }
 
 const LF = 0x0a;
@@ -187,9 +195,9 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     sourceEventIds.push(sourceEventId);
   };
   let t = process.hrtime.bigint();
-  for await (const { bytes, end } of linePieces(input)) {
+  for await (const { bytes, start: first, end } of linePieces(input)) {
     // A piece of k line ends holds k + 1 lines (an empty piece: one empty line).
-    let start = 0;
+    let start = first;
     while (start <= end) {
       const size = Math.min(GROUP, batchSize - slots.length);
       let n = 0;
