@@ -127,7 +127,11 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   const bands = model.manifest.bands;
   const sink = new BufferedLines(output);
   /** The record values of the row being written (one object, refilled per row). */
-  const row: ScoreRecordRow = { donorId: '', revision: 0, updatedAt: '', sourceEventId: null, probability: 0, band: 'low', reasonKey: 0 };
+  const row: ScoreRecordRow = { donorId: '', revision: 0, updatedAt: '', sourceEventId: null, probability: 0, band: 'low', reasonKey: 0, textBytes: null, donorIdStart: 0, donorIdEnd: 0, updatedAtStart: 0, updatedAtEnd: 0 };
+  // A scanned row's donorId and updatedAt stay in the input bytes it came in (its piece, kept until
+  // the batch is written): where they are, four numbers a row.
+  let textBytes: (Buffer | null)[] = [];
+  const textPlaces = new Int32Array(batchSize * 4);
 
   const reject = (error: ContractViolation) => {
     summary.rejected += 1;
@@ -157,6 +161,11 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
       row.donorId = donorIds[slot];
       row.revision = revisions[slot];
       row.updatedAt = updatedAts[slot];
+      row.textBytes = textBytes[slot];
+      row.donorIdStart = textPlaces[slot * 4];
+      row.donorIdEnd = textPlaces[slot * 4 + 1];
+      row.updatedAtStart = textPlaces[slot * 4 + 2];
+      row.updatedAtEnd = textPlaces[slot * 4 + 3];
       row.sourceEventId = sourceEventIds[slot];
       row.probability = probability;
       row.band = band;
@@ -176,6 +185,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     donorIds = [];
     revisions = [];
     updatedAts = [];
+    textBytes = [];
     sourceEventIds = [];
     slots = [];
   };
@@ -185,14 +195,15 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   // features, so the clock can tell the two apart while the values of a group still die young. A
   // group never runs past the batch's end.
   const GROUP = 64;
-  const scanner = new DonorUpdatedScanner(scoringDate, GROUP);
+  const scanner = new DonorUpdatedScanner(scoringDate, GROUP, false);
   const parsed: (ParsedLine | null)[] = new Array(GROUP).fill(null);
-  const addRow = (detail: DonorUpdatedDetail, sourceEventId: string | null) => {
+  const addRow = (detail: DonorUpdatedDetail, sourceEventId: string | null, bytes: Buffer | null) => {
     slots.push(donorIds.length);
     donorIds.push(detail.donorId);
     revisions.push(detail.revision);
     updatedAts.push(detail.updatedAt);
     sourceEventIds.push(sourceEventId);
+    textBytes.push(bytes);
   };
   let t = process.hrtime.bigint();
   for await (const { bytes, start: first, end } of linePieces(input)) {
@@ -216,8 +227,13 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
         const line = parsed[k];
         if (line === null) {
           const row = scanner.result(k);
+          const places = donorIds.length * 4;
+          textPlaces[places] = row.donorIdStart;
+          textPlaces[places + 1] = row.donorIdEnd;
+          textPlaces[places + 2] = row.updatedAtStart;
+          textPlaces[places + 3] = row.updatedAtEnd;
           batch.addValid(row.detail);
-          addRow(row.detail, row.sourceEventId);
+          addRow(row.detail, row.sourceEventId, bytes);
           continue;
         }
         parsed[k] = null;
@@ -227,7 +243,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
         } else {
           const { detail, sourceEventId } = unwrapDetail(line.value);
           const checked = batch.add(detail);
-          if (checked.ok) addRow(checked.detail, sourceEventId);
+          if (checked.ok) addRow(checked.detail, sourceEventId, null);
           else {
             slots.push(checked.violation);
             reject(checked.violation);

@@ -25,6 +25,15 @@ const MIN_AGE = MIN_DONOR_AGE;
 export interface ScannedDetail {
   detail: DonorUpdatedDetail;
   sourceEventId: string | null;
+  /**
+   * Where donorId's and updatedAt's characters are in the bytes scanned, [start, end) each: ASCII
+   * that JSON writes as it is (the contract's patterns allow nothing to escape). A caller that copies
+   * them from there (drs score) asks for no strings: then `detail` holds '' for both.
+   */
+  donorIdStart: number;
+  donorIdEnd: number;
+  updatedAtStart: number;
+  updatedAtEnd: number;
 }
 
 const QUOTE = 0x22;
@@ -377,6 +386,9 @@ const newDetail = (): DonorUpdatedDetail => ({
 interface Slot {
   nested: DonorUpdatedDetail;
   bare: DonorUpdatedDetail;
+  /** donorId's and updatedAt's places (start, end, start, end) for `nested` and for `bare`. */
+  nestedAt: Int32Array;
+  bareAt: Int32Array;
   result: ScannedDetail;
 }
 
@@ -396,13 +408,17 @@ export class DonorUpdatedScanner {
   private ymd = 0;
   private registeredYear = 0;
 
-  /** `slots`: how many answers a caller keeps at once. */
-  constructor(scoringDate: string, slots = 1) {
+  /**
+   * `slots`: how many answers a caller keeps at once. `texts: false`: donorId and updatedAt are not
+   * made strings (the caller copies their bytes, see ScannedDetail).
+   */
+  constructor(scoringDate: string, slots = 1, private readonly texts = true) {
     this.maxBirthYear = Number(scoringDate.slice(0, 4)) - MIN_DONOR_AGE;
     this.scoringDay = isoDateToDay(scoringDate);
     this.slots = Array.from({ length: slots }, () => {
       const nested = newDetail();
-      return { nested, bare: newDetail(), result: { detail: nested, sourceEventId: null } };
+      const result = { detail: nested, sourceEventId: null, donorIdStart: 0, donorIdEnd: 0, updatedAtStart: 0, updatedAtEnd: 0 };
+      return { nested, bare: newDetail(), nestedAt: new Int32Array(4), bareAt: new Int32Array(4), result };
     });
   }
 
@@ -426,7 +442,7 @@ export class DonorUpdatedScanner {
     return this.slots[slot].result;
   }
 
-  private line({ nested, bare, result }: Slot): number {
+  private line({ nested, bare, nestedAt, bareAt, result }: Slot): number {
     space();
     if (b[p] !== OPEN_BRACE) return -1;
     p++;
@@ -441,7 +457,7 @@ export class DonorUpdatedScanner {
       const wrapperKey = keyIndex(WRAPPER_KEYS, 0);
       const field = wrapperKey < 0 ? keyIndex(DETAIL_KEYS, 0) : -1;
       if (wrapperKey === 0) {
-        if (hasDetail || b[p] !== OPEN_BRACE || !this.detail(nested)) return -1;
+        if (hasDetail || b[p] !== OPEN_BRACE || !this.detail(nested, nestedAt)) return -1;
         hasDetail = true;
       } else if (wrapperKey === 1) {
         if (hasId) return -1;
@@ -453,7 +469,7 @@ export class DonorUpdatedScanner {
         } else if (!skip(0)) return -1;
       } else if (field >= 0) {
         // The line may be a bare detail: its own fields are read as a detail's.
-        if (bareFields & (1 << field) || !this.detailField(field, bare)) return -1;
+        if (bareFields & (1 << field) || !this.detailField(field, bare, bareAt)) return -1;
         bareFields |= 1 << field;
       } else if (!skip(0)) return -1;
       const more = nextMember();
@@ -463,6 +479,7 @@ export class DonorUpdatedScanner {
     // Only spaces may follow the object on its line.
     space();
     if (p < limit && b[p] !== LF && b[p] !== CR) return -1;
+    let at = nestedAt;
     if (hasDetail) {
       result.detail = nested;
       result.sourceEventId = idStart >= 0 ? asciiText(idStart, idEnd) : null;
@@ -470,12 +487,17 @@ export class DonorUpdatedScanner {
       if (bareFields !== ALL_DETAIL) return -1;
       result.detail = bare;
       result.sourceEventId = null;
+      at = bareAt;
     }
+    result.donorIdStart = at[0];
+    result.donorIdEnd = at[1];
+    result.updatedAtStart = at[2];
+    result.updatedAtEnd = at[3];
     return p;
   }
 
-  /** A whole detail object at p into `detail`. */
-  private detail(detail: DonorUpdatedDetail): boolean {
+  /** A whole detail object at p into `detail` (and its two texts' places into `at`). */
+  private detail(detail: DonorUpdatedDetail, at: Int32Array): boolean {
     p++;
     space();
     let met = 0;
@@ -484,7 +506,7 @@ export class DonorUpdatedScanner {
       const field = fieldKey(DETAIL_KEYS, expected);
       if (field === -1) return false;
       if (field >= 0) {
-        if (met & (1 << field) || !this.detailField(field, detail)) return false;
+        if (met & (1 << field) || !this.detailField(field, detail, at)) return false;
         met |= 1 << field;
         expected = field + 1;
       } else if (!skip(0)) return false;
@@ -495,7 +517,7 @@ export class DonorUpdatedScanner {
     return met === ALL_DETAIL;
   }
 
-  private detailField(field: number, detail: DonorUpdatedDetail): boolean {
+  private detailField(field: number, detail: DonorUpdatedDetail, at: Int32Array): boolean {
     switch (field) {
       case 0: {
         if (!string()) return false;
@@ -503,7 +525,9 @@ export class DonorUpdatedScanner {
         if (length < 4 || length > 40) return false;
         const bytes = b;
         for (let i = valueStart, end = valueEnd; i < end; i++) if (!isIdChar(bytes[i])) return false;
-        detail.donorId = asciiText(valueStart, valueEnd);
+        at[0] = valueStart;
+        at[1] = valueEnd;
+        detail.donorId = this.texts ? asciiText(valueStart, valueEnd) : '';
         return true;
       }
       case 1:
@@ -512,7 +536,9 @@ export class DonorUpdatedScanner {
         return true;
       case 2:
         if (!string() || !dateTimeIn(valueStart, valueEnd)) return false;
-        detail.updatedAt = asciiText(valueStart, valueEnd);
+        at[2] = valueStart;
+        at[3] = valueEnd;
+        detail.updatedAt = this.texts ? asciiText(valueStart, valueEnd) : '';
         return true;
       default:
         return b[p] === OPEN_BRACE && this.donor(detail.donor);

@@ -108,6 +108,14 @@ function putRounded(out: Uint8Array, at: number, x: number, digits: number, scal
   return at + width + 1;
 }
 
+/** bytes[start, end) in quotes: text that JSON writes as it is. */
+function putQuoted(out: Uint8Array, at: number, bytes: Uint8Array, start: number, end: number): number {
+  out[at++] = QUOTE;
+  for (let i = start; i < end; i++) out[at++] = bytes[i];
+  out[at++] = QUOTE;
+  return at;
+}
+
 /** `jsonString` written as UTF-8 bytes; `out` must have room for `jsonStringBytes(s)`. */
 function putString(out: Buffer, at: number, s: string): number {
   const start = at;
@@ -140,6 +148,17 @@ export interface ScoreRecordRow {
   probability: number;
   band: Band;
   reasonKey: number;
+  /**
+   * For `write` only, optional: the input bytes donorId and updatedAt were read from (drs score's
+   * scanner: characters JSON writes as they are, see ScannedDetail), copied from
+   * textBytes[donorIdStart, donorIdEnd) and textBytes[updatedAtStart, updatedAtEnd); the two strings
+   * are then not read. Null or absent: the strings.
+   */
+  textBytes?: Uint8Array | null;
+  donorIdStart?: number;
+  donorIdEnd?: number;
+  updatedAtStart?: number;
+  updatedAtEnd?: number;
 }
 
 export class ScoreRecordJson {
@@ -193,7 +212,8 @@ export class ScoreRecordJson {
 
   /** Room `write` may need for `row` (an upper bound): what to make room for before writing. */
   maxBytes(row: ScoreRecordRow): number {
-    return this.fixedBytes + this.datesBytes.length + this.reasonsOf(row.reasonKey).length + jsonStringBytes(row.donorId) + jsonStringBytes(row.updatedAt) + jsonStringBytes(row.sourceEventId) + 6 * row.band.length;
+    const texts = row.textBytes ? (row.donorIdEnd ?? 0) - (row.donorIdStart ?? 0) + (row.updatedAtEnd ?? 0) - (row.updatedAtStart ?? 0) + 4 : jsonStringBytes(row.donorId) + jsonStringBytes(row.updatedAt);
+    return this.fixedBytes + this.datesBytes.length + this.reasonsOf(row.reasonKey).length + texts + jsonStringBytes(row.sourceEventId) + 6 * row.band.length;
   }
 
   /**
@@ -201,8 +221,9 @@ export class ScoreRecordJson {
    * byte for byte `text(...)` encoded. Returns where it ends.
    */
   write(row: ScoreRecordRow, features: Float64Array, offset: number, out: Buffer, at: number): number {
+    const texts = row.textBytes;
     at = put(out, at, OPEN);
-    at = putString(out, at, row.donorId);
+    at = texts ? putQuoted(out, at, texts, row.donorIdStart ?? 0, row.donorIdEnd ?? 0) : putString(out, at, row.donorId);
     at = put(out, at, SCORE);
     at = putRounded(out, at, recorded(row.probability), 6, 1e6);
     let band = this.bandBytes.get(row.band);
@@ -218,7 +239,7 @@ export class ScoreRecordJson {
     at = put(out, at, SOURCE_EVENT_ID);
     at = row.sourceEventId === null ? put(out, at, NULL) : putString(out, at, row.sourceEventId);
     at = put(out, at, UPDATED_AT);
-    at = putString(out, at, row.updatedAt);
+    at = texts ? putQuoted(out, at, texts, row.updatedAtStart ?? 0, row.updatedAtEnd ?? 0) : putString(out, at, row.updatedAt);
     at = put(out, at, this.datesBytes);
     const keys = this.featureKeyBytes;
     const pairs = this.featurePairBytes;
@@ -234,7 +255,7 @@ export class ScoreRecordJson {
     return at;
   }
 
-  /** The record of one row; its features are row `offset / FEATURE_COUNT` of a batch's matrix. */
+  /** The record of one row (its strings: `textBytes` is for `write`); its features are row `offset / FEATURE_COUNT` of a batch's matrix. */
   text(row: ScoreRecordRow, features: Float64Array, offset: number): string {
     let reasons = this.reasonsText.get(row.reasonKey);
     // Stryker disable next-line ConditionalExpression: a cache; serialising the reasons again gives the same text

@@ -14,6 +14,7 @@ import { GENERATOR_VARIANTS, generateRegistry } from '../../model/synthetic-regi
 const DATE = '2026-06-01';
 const validate = compiledDetailValidator(DATE);
 const scanner = new DonorUpdatedScanner(DATE);
+const textless = new DonorUpdatedScanner(DATE, 1, false);
 
 /** The judged way: JSON.parse, unwrapDetail, the contract's schema. */
 function judged(line: string) {
@@ -46,6 +47,17 @@ function agrees(line: string): boolean {
     expect(scanned.detail).toEqual(expected.detail);
     expect(JSON.stringify(scanned.detail)).toBe(JSON.stringify(expected.detail));
     expect(scanned.sourceEventId).toBe(expected.sourceEventId);
+    // The places of donorId and updatedAt hold their text, which JSON writes as it is.
+    expect(text.toString('latin1', scanned.donorIdStart, scanned.donorIdEnd)).toBe(expected.detail.donorId);
+    expect(text.toString('latin1', scanned.updatedAtStart, scanned.updatedAtEnd)).toBe(expected.detail.updatedAt);
+    expect(JSON.stringify(expected.detail.donorId + expected.detail.updatedAt)).toBe(`"${expected.detail.donorId}${expected.detail.updatedAt}"`);
+    // Without strings (as drs score reads): the same answer, the two texts left to their places.
+    const noTexts = textless.scan(text, start, text.length);
+    expect(noTexts).toBe(end);
+    const bare = textless.result();
+    expect({ ...bare.detail, donorId: expected.detail.donorId, updatedAt: expected.detail.updatedAt }).toEqual(expected.detail);
+    expect([bare.detail.donorId, bare.detail.updatedAt]).toEqual(['', '']);
+    expect([bare.donorIdStart, bare.donorIdEnd, bare.updatedAtStart, bare.updatedAtEnd]).toEqual([scanned.donorIdStart, scanned.donorIdEnd, scanned.updatedAtStart, scanned.updatedAtEnd]);
   }
   return scanner.scan(bytes, 0, bytes.length) >= 0;
 }

@@ -38,11 +38,12 @@ const featureValue = (i: number) => {
   );
 };
 const vector = fc.tuple(...FEATURES.map((_, i) => featureValue(i)));
-const text = fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{4,40}$/), fc.string({ unit: 'binary' }), fc.constantFrom('"', '\\', '\u0000\u001f', '\ud800', '\udc00x', '😀', '\u2028', 'é', '</script>'));
+const text = fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{4,40}$/), fc.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/), fc.string({ unit: 'binary' }), fc.constantFrom('"', '\\', '\u0000\u001f', '\ud800', '\udc00x', '😀', '\u2028', 'é', '</script>'));
 const probability = fc.oneof({ weight: 10, arbitrary: fc.float({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, -0, 1e-7, 0.5, Number.NaN, Infinity) });
 
 describe('score records written from columns', () => {
   it('are byte for byte JSON.stringify of the record object', () => {
+    let copiedIds = 0;
     fc.assert(
       fc.property(vector, probability, text, fc.option(text, { nil: null }), text, fc.oneof(fc.integer({ min: 1 }), fc.double()), text, (v, p, donorId, sourceEventId, updatedAt, revision, scoredAt) => {
         const features = new Float64Array(FEATURE_COUNT * 2);
@@ -62,9 +63,20 @@ describe('score records written from columns', () => {
         expect(out.subarray(3, end).equals(Buffer.from(JSON.stringify(record), 'utf8'))).toBe(true);
         expect(end - 3).toBeLessThanOrEqual(room);
         expect([...out.subarray(0, 3), ...out.subarray(end)].every((x) => x === 0xaa)).toBe(true);
+        // donorId and updatedAt copied from input bytes (drs score's scanned rows): the same bytes,
+        // for the texts the scanner reads that way (ASCII that JSON writes as it is).
+        if (/^[A-Za-z0-9-]*$/.test(donorId) && /^[0-9TZ:.+-]*$/.test(updatedAt)) {
+          const input = Buffer.from(`xx${donorId}yyy${updatedAt}z`, 'latin1');
+          const fromBytes = { ...row, donorId: '', updatedAt: '', textBytes: input, donorIdStart: 2, donorIdEnd: 2 + donorId.length, updatedAtStart: 5 + donorId.length, updatedAtEnd: 5 + donorId.length + updatedAt.length };
+          const copied = Buffer.alloc(json.maxBytes(fromBytes));
+          const copiedEnd = json.write(fromBytes, features, FEATURE_COUNT, copied, 0);
+          expect(copied.subarray(0, copiedEnd).equals(out.subarray(3, end))).toBe(true);
+          copiedIds += 1;
+        }
       }),
       { numRuns: 3000 },
     );
+    expect(copiedIds).toBeGreaterThan(100);
   });
 
   it('take a new scoredAt for the next batch of the run', () => {
