@@ -60,8 +60,19 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; start: number; end: number }> {
   const piece = (bytes: Buffer, start: number, lf: number) => ({ bytes, start, end: lf > start && bytes[lf - 1] === CR ? lf - 1 : lf });
   let rest: Buffer | null = null;
+  // A stream of text (not bytes) is encoded as UTF-8; a surrogate pair split between two of its
+  // chunks is joined first (a lone surrogate becomes U+FFFD, as in any UTF-8 file).
+  let highSurrogate = '';
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    const read = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let read: Buffer;
+    if (typeof chunk === 'string') {
+      let text = highSurrogate + chunk;
+      const last = text.charCodeAt(text.length - 1);
+      highSurrogate = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+      if (highSurrogate) text = text.slice(0, -1);
+      read = Buffer.from(text, 'utf8');
+    } else read = chunk;
+    if (read.length === 0) continue;
     const first = read.indexOf(LF);
     if (first < 0) {
       rest = rest === null ? read : Buffer.concat([rest, read]);
@@ -77,6 +88,7 @@ async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; sta
     if (last >= from) yield piece(read, from, last);
     rest = last + 1 < read.length ? read.subarray(last + 1) : null;
   }
+  if (highSurrogate) rest = rest === null ? Buffer.from(highSurrogate, 'utf8') : Buffer.concat([rest, Buffer.from(highSurrogate, 'utf8')]);
   if (rest !== null) yield { bytes: rest, start: 0, end: rest[rest.length - 1] === CR ? rest.length - 1 : rest.length };
 }
 
