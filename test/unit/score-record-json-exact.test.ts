@@ -1,0 +1,123 @@
+// ScoreRecordJson (text and write, the bytes drs score writes) on hand-picked rows, each expected
+// record written out here by hand: the JSON.stringify text of the record, worked out for each value
+// (whole features 0..12 and past them, -0, rounded decimals with leading zeros in their fraction,
+// numbers JSON has no number for, strings that need escaping, input bytes copied in place).
+// Fast, so that mutation testing can run it per mutant; score-record-json.property.test.ts holds
+// the writer to JSON.stringify at large.
+import type { Band, ReasonCode } from '../../lambdas/core/model-manifest';
+import { ScoreRecordJson, type ScoreRecordRow } from '../../lambdas/core/score-record-json';
+
+const REASONS: Record<number, ReasonCode[]> = {
+  0: [],
+  5: [{ code: 'CONTACT_STALE', effect: 'lowers' }],
+  9: [{ code: 'BLOOD_DONOR', effect: 'raises' }, { code: 'AGE_UNFAVOURABLE', effect: 'lowers' }],
+};
+const run = () => new ScoreRecordJson({ modelVersion: 'rm-2026.05', modelSha256: 'ab12', scoringDate: '2026-06-01', scoredAt: '2026-06-01T08:00:00.000Z', reasonsOfKey: (k) => REASONS[k] });
+
+const names = ['ageYears', 'female', 'sexUnknown', 'yearsOnRegistry', 'recruitedOnline', 'recruitedAtBloodCenter', 'recruitedOtherChannel', 'bloodDonor', 'livesAbroad', 'yearsSinceContactVerified', 'contactNeverVerified', 'yearsSinceLastResponse', 'neverResponded', 'outreachAnswered12m', 'outreachUnanswered12m', 'priorRequestsAvailable', 'priorRequestsUnavailable', 'daysUntilAvailableAgain', 'lastUnavailableMedical', 'lastUnavailablePersonal', 'lastUnavailableNoContact'];
+/** Feature values and the text JSON.stringify gives each, worked out by hand. */
+const VALUES: [number, string][] = [
+  [46, '46'], [1, '1'], [0, '0'], [21.2101, '21.2101'], [12, '12'], [13, '13'], [-0, '0'], [0.5832, '0.5832'], [0.0005, '0.0005'],
+  [0.1, '0.1'], [0.001, '0.001'], [12.5, '12.5'], [365, '365'], [3.01, '3.01'], [7.0001, '7.0001'], [10.001, '10.001'], [1e21, '1e+21'],
+  [Number.NaN, 'null'], [-1.5, '-1.5'], [2 ** 31, '2147483648'], [0.1 + 0.2, '0.30000000000000004'],
+];
+const OTHER: [number, string][] = [
+  [1e-7, '1e-7'], [Infinity, 'null'], [-2, '-2'], [0.0123, '0.0123'], [11, '11'], [2, '2'], [5, '5'], [45, '45'], [20.05, '20.05'], [100.1, '100.1'],
+  [-0.5, '-0.5'], [1.0009, '1.0009'], [0.05, '0.05'], [9.9999, '9.9999'], [4, '4'], [3, '3'], [6, '6'], [7, '7'], [8, '8'], [9, '9'], [10, '10'],
+];
+
+const row = (patch: Partial<ScoreRecordRow> = {}): ScoreRecordRow => ({
+  donorId: 'D-0001', revision: 7, updatedAt: '2026-05-01T10:00:00Z', sourceEventId: null, probability: 0.25, band: 'medium' as Band, reasonKey: 5, ...patch,
+});
+const featuresText = (values: [number, string][]) => values.map(([, t], i) => `"${names[i]}":${t}`).join(',');
+const matrix = (...rows: [number, string][][]) => Float64Array.from(rows.flatMap((r) => r.map(([x]) => x)));
+
+/** `text`, and `write` at an offset into a sentinel-filled buffer of exactly the room maxBytes asks. */
+function both(json: ScoreRecordJson, r: ScoreRecordRow, features: Float64Array, offset: number): [string, string] {
+  const text = json.text(r, features, offset);
+  const room = json.maxBytes(r);
+  const out = Buffer.alloc(3 + room, 0xaa);
+  const end = json.write(r, features, offset, out, 3);
+  expect(end).toBeLessThanOrEqual(3 + room);
+  expect([...out.subarray(0, 3), ...out.subarray(end)].every((c) => c === 0xaa)).toBe(true);
+  return [text, out.toString('utf8', 3, end)];
+}
+
+const record = (r: { donorId?: string; score: string; band?: string; reasons: string; revision?: string; sourceEventId?: string; updatedAt?: string; scoredAt?: string; features: string }) =>
+  `{"donorId":${r.donorId ?? '"D-0001"'},"score":${r.score},"band":${r.band ?? '"medium"'},"reasons":${r.reasons},"modelVersion":"rm-2026.05","modelSha256":"ab12","revision":${r.revision ?? '7'},` +
+  `"sourceEventId":${r.sourceEventId ?? 'null'},"updatedAt":${r.updatedAt ?? '"2026-05-01T10:00:00Z"'},"scoringDate":"2026-06-01","scoredAt":${r.scoredAt ?? '"2026-06-01T08:00:00.000Z"'},"features":{${r.features}}}`;
+
+describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
+  test('every kind of feature value, a row at an offset of the matrix', () => {
+    const json = run();
+    const features = matrix(OTHER, VALUES);
+    const expected = record({ score: '0.25', reasons: '[{"code":"CONTACT_STALE","effect":"lowers"}]', features: featuresText(VALUES) });
+    expect(both(json, row(), features, 21)).toEqual([expected, expected]);
+    const first = record({ score: '0.25', reasons: '[{"code":"CONTACT_STALE","effect":"lowers"}]', features: featuresText(OTHER) });
+    expect(both(json, row(), features, 0)).toEqual([first, first]);
+  });
+
+  test('scores rounded to six decimals, revisions, bands and reasons', () => {
+    const json = run();
+    const features = matrix(OTHER);
+    for (const [probability, score] of [[0, '0'], [1, '1'], [0.1, '0.1'], [0.120034, '0.120034'], [0.000001, '0.000001'], [0.0000015, '0.000002'], [0.00000049, '0'], [0.9999996, '1'], [0.5000004, '0.5'], [0.05, '0.05'], [0.100001, '0.100001'], [Number.NaN, 'null'], [Infinity, 'null'], [-0.25, '-0.25'], [1.5, '1.5'], [-0, '0']] as [number, string][]) {
+      const expected = record({ score, reasons: '[]', features: featuresText(OTHER) });
+      expect([probability, ...both(json, row({ probability, reasonKey: 0 }), features, 0)]).toEqual([probability, expected, expected]);
+    }
+    for (const [revision, text] of [[0, '0'], [1, '1'], [10, '10'], [9007199254740991, '9007199254740991'], [9007199254740992, '9007199254740992'], [-3, '-3'], [1.5, '1.5'], [Number.NaN, 'null'], [1e21, '1e+21']] as [number, string][]) {
+      const expected = record({ score: '0.25', revision: text, reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: featuresText(OTHER) });
+      expect([revision, ...both(json, row({ revision, reasonKey: 9 }), features, 0)]).toEqual([revision, expected, expected]);
+    }
+    for (const band of ['high', 'low', 'medium', 'high'] as Band[]) {
+      const expected = record({ score: '0.25', band: `"${band}"`, reasons: '[]', features: featuresText(OTHER) });
+      expect(both(json, row({ band, reasonKey: 0 }), features, 0)).toEqual([expected, expected]);
+    }
+  });
+
+  test('strings: plain, escaped, non-ASCII, and input bytes copied in place', () => {
+    const json = run();
+    const features = matrix(OTHER);
+    const cases: [Partial<ScoreRecordRow>, Partial<Parameters<typeof record>[0]>][] = [
+      [{ sourceEventId: 'evt-1' }, { sourceEventId: '"evt-1"' }],
+      [{ sourceEventId: '' }, { sourceEventId: '""' }],
+      [{ donorId: 'a"b\\c' }, { donorId: '"a\\"b\\\\c"' }],
+      [{ donorId: 'x\u0001y\u001fz' }, { donorId: '"x\\u0001y\\u001fz"' }],
+      [{ donorId: ' \u007f~' }, { donorId: '" \u007f~"' }],
+      [{ sourceEventId: 'é😀' }, { sourceEventId: '"é😀"' }],
+      [{ sourceEventId: '\ud800' }, { sourceEventId: '"\\ud800"' }],
+      [{ updatedAt: 'ü\n' }, { updatedAt: '"ü\\n"' }],
+      [{ updatedAt: '\u0080' }, { updatedAt: '"\u0080"' }],
+    ];
+    for (const [patch, expectedPatch] of cases) {
+      const expected = record({ score: '0.25', reasons: '[]', features: featuresText(OTHER), ...expectedPatch });
+      expect(both(json, row({ reasonKey: 0, ...patch }), features, 0)).toEqual([expected, expected]);
+    }
+    // drs score's rows: donorId and updatedAt copied from the input bytes, the strings not read.
+    const input = Buffer.from('{"donorId":"AB-12","updatedAt":"2026-05-01T10:00:00.5+02:00"}');
+    const copied = row({ donorId: '', updatedAt: '', reasonKey: 0, textBytes: input, donorIdStart: 12, donorIdEnd: 17, updatedAtStart: 32, updatedAtEnd: 59 });
+    const expected = record({ donorId: '"AB-12"', updatedAt: '"2026-05-01T10:00:00.5+02:00"', score: '0.25', reasons: '[]', features: featuresText(OTHER) });
+    const room = json.maxBytes(copied);
+    const out = Buffer.alloc(room, 0xaa);
+    const end = json.write(copied, features, 0, out, 0);
+    expect(out.toString('utf8', 0, end)).toBe(expected);
+    expect(out.subarray(end).every((c) => c === 0xaa)).toBe(true);
+  });
+
+  test('room: a string of escapes in every text field fits the room maxBytes asks', () => {
+    const json = run();
+    const features = matrix(VALUES);
+    const escapes = '\u0001'.repeat(20);
+    const escaped = `"${'\\u0001'.repeat(20)}"`;
+    const r = row({ donorId: escapes, updatedAt: escapes, sourceEventId: escapes, reasonKey: 9, revision: -1.2345678901234e-300, probability: Number.NaN });
+    const expected = record({ donorId: escaped, updatedAt: escaped, sourceEventId: escaped, score: 'null', revision: '-1.2345678901234e-300', reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: featuresText(VALUES) });
+    expect(both(json, r, features, 0)).toEqual([expected, expected]);
+  });
+
+  test('a new scoredAt for the next batch of the run', () => {
+    const json = run();
+    const features = matrix(OTHER);
+    json.scoredAt = '2026-06-01T09:30:00.000Z';
+    const expected = record({ score: '0.25', reasons: '[]', scoredAt: '"2026-06-01T09:30:00.000Z"', features: featuresText(OTHER) });
+    expect(both(json, row({ reasonKey: 0 }), features, 0)).toEqual([expected, expected]);
+  });
+});
