@@ -351,12 +351,111 @@ describe('DonorUpdatedScanner declines what is past each boundary', () => {
   });
 });
 
+describe('DonorUpdatedScanner declines every line that is not JSON', () => {
+  /** Valid lines whose objects end in each kind of member (a broken last member then meets `}`). */
+  const bases = (): string[] => {
+    const d = detail();
+    const lastOf = (field: keyof Donor) => {
+      const { [field]: value, ...rest } = d.donor;
+      return line({ ...d, donor: { ...rest, [field]: value } });
+    };
+    const detailLast = (field: 'donorId' | 'revision' | 'updatedAt') => {
+      const { [field]: value, ...rest } = d;
+      return line({ ...rest, [field]: value });
+    };
+    return [
+      line(d), line({ id: 'e', detail: d }),
+      ...(['birthYear', 'sex', 'registeredOn', 'bloodDonor', 'contactVerifiedOn', 'outreach12m'] as const).map(lastOf),
+      ...(['donorId', 'revision', 'updatedAt'] as const).map(detailLast),
+      `{"detail":${detailLast('revision')}}`, `{"detail":${lastOf('outreach12m')}}`,
+      `{"x":[1e2,-2E-3,0,1.5,true,false,null,"s",{"a":{}}],${line(d).slice(1, -1)},"y":{"b":[[]]}}`,
+      line({ ...d, donor: { ...d.donor, outreach12m: { responses: 1, attempts: 3 }, priorRequests: { available: 1, total: 2 } } }),
+    ];
+  };
+
+  test('each character replaced by a stray one, each value taken out (and the last brace with them)', () => {
+    let judged = 0;
+    const accepted: string[] = [];
+    for (const base of bases()) {
+      expect([base, scan(base) !== null]).toEqual([base, true]);
+      const variants = new Set<string>();
+      for (let i = 0; i < base.length; i++) {
+        let k = i + 1;
+        while (k < base.length && !',}]'.includes(base[k])) k++;
+        const cutValue = base.slice(0, i) + base.slice(k);
+        const junk = `${base.slice(0, i)};${base.slice(i + 1)}`;
+        for (const v of [junk, cutValue, cutValue.slice(0, -1), junk.slice(0, -1)]) variants.add(v);
+      }
+      for (const v of variants) {
+        // Only text that is not JSON at all is judged here (JSON.parse, not the code under test, says so).
+        let json = true;
+        try {
+          JSON.parse(v);
+        } catch {
+          json = false;
+        }
+        if (json) continue;
+        judged++;
+        if (scan(v) !== null) accepted.push(v);
+      }
+    }
+    expect(accepted).toEqual([]);
+    expect(judged).toBeGreaterThan(10_000);
+  });
+
+  test('a member with a value missing, a key with no colon, a value with no key', () => {
+    const text = line(detail());
+    const bad = [
+      text.replace('"donorId":"D-0001"', '"donorId":'), text.replace('"revision":3', '"revision":'), text.replace('"bloodDonor":true', '"bloodDonor":'), text.replace('"sex":"F"', '"sex":'),
+      text.replace('"attempts":3', '"attempts":'), text.replace('"outreach12m":{"attempts":3,"responses":1}', '"outreach12m":'), text.replace('"registeredOn":"2005-03-15"', '"registeredOn":'), text.replace('"contactVerifiedOn":"2025-11-01"', '"contactVerifiedOn":'), text.replace('"updatedAt":"2026-05-01T10:00:00Z"', '"updatedAt":'), text.replace('"lastUnavailableReason":null', '"lastUnavailableReason":'), `{"detail":${text.replace('"lastUnavailableReason":null', '"lastUnavailableReason":')}}`,
+      text.replace('"revision":3', '"revision";3'), text.replace('"birthYear":1980', '"birthYear";1980'), text.replace('"sex":"F"', '"sex";"F"'), `{"detail":${text.replace('"donorId":', '"donorId";')}}`,
+      // A fast-matched key followed by a value and no colon: read as the next field's would be wrong.
+      text.replace('"birthYear":1980,"sex":"F"', '"birthYear""F","birthYear":1980'),
+      `{"detail":${text.replace('"donorId":"D-0001","revision":3', '"donorId"3,"donorId":"D-0001"')}}`,
+      `{"detail":${text.replace('"donorId":"D-0001","revision":3', '"donorId":"D-0001",3')}}`,
+      text.replace('"birthYear":1980,"sex":"F"', '"birthYear":1980,"q" "F"'),
+      text.replace('"attempts":3,"responses":1', '"attempts"1,"attempts":3'),
+      `${text.slice(0, -1)},5}`, `${text.slice(0, -1)},"x":1,5}`, `{"detail":${text.slice(0, -1)},5}}`,
+      `${text.slice(0, -1)},"x":{"a";}`, `${text.slice(0, -1)},"x":[1;}`, `${text.slice(0, -1)},"x":{"a":1;}`,
+      `{"id":"e";"detail":${text}}`, `{"id":,"detail":${text}}`, `{"id":tru,"detail":${text}}`, `{"id":[1;],"detail":${text}}`,
+      `(${text.slice(1)}`, `{"detail":(${text.slice(1)}}`, text.replace('"donor":{', '"donor":('), text.replace('"outreach12m":{', '"outreach12m":('),
+      `${text.slice(0, -1)},"x":01}`, `${text.slice(0, -1)},"x":-01}`, `${text.slice(0, -1)},"x":00}`, `${text.slice(0, -1)},"x":1e+-2}`, `${text.slice(0, -1)},"x":1e2.5}`,
+    ];
+    for (const v of bad) expect([v, scan(v)]).toEqual([v, null]);
+  });
+
+  test('numbers of every JSON form in unknown fields are read past', () => {
+    const text = line(detail());
+    for (const number of ['1e2', '1E2', '1e+2', '1e-2', '1E+0', '-1.5e+10', '0e0', '-0', '0.5', '-0.0', '123', '2E-3'])
+      accepts(`{"x":${number},"y":[${number},${number}],${text.slice(1)}`);
+  });
+
+  test('a text that goes on past the line: the line ends at its LF or CR', () => {
+    const one = line(detail());
+    for (const end of ['\n', '\r', '  \n', '\t\r']) {
+      const text = Buffer.from(`${one}${end}{"x":1}`);
+      const at = scanner.scan(text, 0, text.length);
+      expect(at).toBe(one.length + end.length - 1);
+    }
+  });
+
+  test('a key that starts like the expected one, after a string', () => {
+    const d = detail();
+    const { birthYear, ...rest } = d.donor;
+    accepts(line({ ...d, donor: { birthYear, q: 'z', sexy: 'F', ...rest } }));
+    accepts(line({ detail: { x: 'z', donorIdX: 1, ...d } }));
+    accepts(line({ ...d, donor: { ...d.donor, outreach12m: { q: 'z', attemptsX: 1, attempts: 3, responses: 1 } } }));
+  });
+});
+
 describe('isIsoDate and isIsoDateTime (zod z.iso.date and z.iso.datetime({offset: true}))', () => {
   test('dates: every month length, leap years, form', () => {
     for (const date of ['2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30', '2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31', '2026-11-30', '2026-12-31', '2026-01-01', '2024-02-29', '2000-02-29', '0000-02-29', '1600-02-29', '2004-02-29', '2096-02-29', '0000-01-01', '9999-12-31', '1999-10-10'])
       expect([date, isIsoDate(date)]).toEqual([date, true]);
-    for (const date of ['2026-02-29', '1900-02-29', '2100-02-29', '1700-02-29', '2002-02-29', '2001-02-29', '2003-02-29', '2026-02-30', '2024-02-30', '2026-04-31', '2026-06-31', '2026-09-31', '2026-11-31', '2026-01-32', '2026-03-32', '2026-12-32', '2026-13-01', '2026-00-01', '2026-01-00', '2026-10-00', '2026-1-01', '2026-06-1', '2026/06/01', '2026-06/01', '20260601xx', '2026-06-011', '2026-06-0', ' 2026-06-01', 'a026-06-01', '2a26-06-01', '20a6-06-01', '202a-06-01', '2026-a6-01', '2026-0a-01', '2026-06-a1', '2026-06-0a', '2026-06-:1', '2026-06-/1'])
+    for (const date of ['2026-02-29', '1900-02-29', '2100-02-29', '1700-02-29', '2002-02-29', '2001-02-29', '2003-02-29', '2026-02-30', '2024-02-30', '2026-04-31', '2026-06-31', '2026-09-31', '2026-11-31', '2026-01-32', '2026-03-32', '2026-12-32', '2026-13-01', '2026-00-01', '2026-01-00', '2026-10-00', '2026-1-01', '2026-06-1', '2026/06/01', '2026-06/01', '20260601xx', '2026-06-011', '2026-06-0', ' 2026-06-01', 'a026-06-01', '2a26-06-01', '20a6-06-01', '202a-06-01', '2026-a6-01', '2026-0a-01', '2026-06-a1', '2026-06-0a', '2026-06-:1', '2026-06-/1', '2026/06-01', '2026-06/01', '2026x06-01', '2026-06x01'])
       expect([date, isIsoDate(date)]).toEqual([date, false]);
+    // Non-ASCII characters whose low byte is a digit or a dash are not ASCII digits (U+0131, U+0130, U+012D).
+    for (const date of ['2026-06-0\u0131', '\u0132026-06-01', '2026\u012d06-01']) expect([date, isIsoDate(date)]).toEqual([date, false]);
   });
 
   test('timestamps: hours, minutes, seconds, fraction, zone', () => {
@@ -364,5 +463,6 @@ describe('isIsoDate and isIsoDateTime (zod z.iso.date and z.iso.datetime({offset
       expect([stamp, isIsoDateTime(stamp)]).toEqual([stamp, true]);
     for (const stamp of ['2026-05-01T24:00:00Z', '2026-05-01T10:60:00Z', '2026-05-01T10:00:60Z', '2026-05-01T10:00:00+24:00', '2026-05-01T10:00:00+23:60', '2026-05-01T10:00:00', '2026-05-01T10:00:0Z', '2026-05-01T10:00Z', '2026-05-01t10:00:00Z', '2026-05-01T10:00:00z', '2026-05-01T10:00:00.Z', '2026-05-01T10:00:00.aZ', '2026-05-01T10:00:00.5', '2026-05-01T10:00:00Z ', '2026-05-01T10:00:00+02:00Z', '2026-05-01T10:00:00+2:00', '2026-05-01T10:00:00+02:0', '2026-05-01T10:00:00+02:000', '2026-05-01T10:00:00+02.00', '2026-05-01T10.00:00Z', '2026-05-01T10:00.00Z', '2026-02-29T10:00:00Z', '2026-05-01X10:00:00Z', 'a026-05-01T10:00:00Z', '2026-05-01Ta0:00:00Z', '2026-05-01T1a:00:00Z', '2026-05-01T10:a0:00Z', '2026-05-01T10:0a:00Z', '2026-05-01T10:00:a0Z', '2026-05-01T10:00:0aZ', '2026-05-01T10:00:00+a2:00', '2026-05-01T10:00:00+02:a0', '2026-05-01T10:00:00/02:00', '2026-05-01T10:00:00,5Z', '', '2026-05-01T1'])
       expect([stamp, isIsoDateTime(stamp)]).toEqual([stamp, false]);
+    for (const stamp of ['2026-05-01T10:00:0\u0131Z', '2026-05-01T10:00:00\u015a', '2026-05-01T10:00:00+02:0\u0130']) expect([stamp, isIsoDateTime(stamp)]).toEqual([stamp, false]);
   });
 });
