@@ -9,7 +9,7 @@ import { DonorUpdatedScanner, isIsoDate, isIsoDateTime } from '../../lambdas/cor
 const DATE = '2026-06-01';
 const scanner = new DonorUpdatedScanner(DATE);
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Json = unknown;
 
 /** A valid detail, fields in the schema's order, as a hand-written object. */
 const detail = () => ({
