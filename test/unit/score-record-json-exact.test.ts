@@ -60,7 +60,7 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
   test('scores rounded to six decimals, revisions, bands and reasons', () => {
     const json = run();
     const features = matrix(OTHER);
-    for (const [probability, score] of [[0, '0'], [1, '1'], [0.1, '0.1'], [0.120034, '0.120034'], [0.000001, '0.000001'], [0.0000015, '0.000002'], [0.00000049, '0'], [0.9999996, '1'], [0.5000004, '0.5'], [0.05, '0.05'], [0.100001, '0.100001'], [Number.NaN, 'null'], [Infinity, 'null'], [-0.25, '-0.25'], [1.5, '1.5'], [-0, '0']] as [number, string][]) {
+    for (const [probability, score] of [[0, '0'], [1, '1'], [0.1, '0.1'], [0.120034, '0.120034'], [0.000001, '0.000001'], [0.0000015, '0.000002'], [0.00000049, '0'], [0.9999996, '1'], [0.5000004, '0.5'], [0.05, '0.05'], [0.100001, '0.100001'], [0.000012, '0.000012'], [0.000123, '0.000123'], [0.001234, '0.001234'], [0.012345, '0.012345'], [0.00001, '0.00001'], [0.0001, '0.0001'], [0.2000005, '0.200001'], [Number.NaN, 'null'], [Infinity, 'null'], [-0.25, '-0.25'], [1.5, '1.5'], [-0, '0']] as [number, string][]) {
       const expected = record({ score, reasons: '[]', features: featuresText(OTHER) });
       expect([probability, ...both(json, row({ probability, reasonKey: 0 }), features, 0)]).toEqual([probability, expected, expected]);
     }
@@ -87,6 +87,10 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
       [{ sourceEventId: '\ud800' }, { sourceEventId: '"\\ud800"' }],
       [{ updatedAt: 'ü\n' }, { updatedAt: '"ü\\n"' }],
       [{ updatedAt: '\u0080' }, { updatedAt: '"\u0080"' }],
+      [{ donorId: 'a"b' }, { donorId: '"a\\"b"' }],
+      [{ donorId: 'a\\b' }, { donorId: '"a\\\\b"' }],
+      [{ sourceEventId: '"' }, { sourceEventId: '"\\""' }],
+      [{ updatedAt: 'x\\' }, { updatedAt: '"x\\\\"' }],
     ];
     for (const [patch, expectedPatch] of cases) {
       const expected = record({ score: '0.25', reasons: '[]', features: featuresText(OTHER), ...expectedPatch });
@@ -111,6 +115,24 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
     const r = row({ donorId: escapes, updatedAt: escapes, sourceEventId: escapes, reasonKey: 9, revision: -1.2345678901234e-300, probability: Number.NaN });
     const expected = record({ donorId: escaped, updatedAt: escaped, sourceEventId: escaped, score: 'null', revision: '-1.2345678901234e-300', reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: featuresText(VALUES) });
     expect(both(json, r, features, 0)).toEqual([expected, expected]);
+  });
+
+  test('room: the longest row there can be (every number 24 characters, every string escapes) fits', () => {
+    const json = run();
+    const longest = -1.2345678901234567e-308;
+    const features = new Float64Array(21).fill(longest);
+    const escapes = '\u0001'.repeat(7);
+    const escaped = `"${'\\u0001'.repeat(7)}"`;
+    const r = row({ donorId: escapes, updatedAt: escapes, sourceEventId: escapes, reasonKey: 9, revision: longest, probability: -1.2345678901234567e+300, band: '\u0001\u0001' as Band });
+    const expected = record({ donorId: escaped, updatedAt: escaped, sourceEventId: escaped, band: '"\\u0001\\u0001"', score: '-1.2345678901234567e+300', revision: '-1.2345678901234567e-308', reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: names.map((name) => `"${name}":-1.2345678901234567e-308`).join(',') });
+    expect(both(json, r, features, 0)).toEqual([expected, expected]);
+    // Copied input bytes: room for exactly them.
+    const input = Buffer.from('"AB-12""2026-05-01T10:00:00Z"');
+    const copied = row({ donorId: '', updatedAt: '', reasonKey: 9, revision: longest, probability: -1.2345678901234567e+300, sourceEventId: escapes, textBytes: input, donorIdStart: 1, donorIdEnd: 6, updatedAtStart: 8, updatedAtEnd: 28 });
+    const room = json.maxBytes(copied);
+    const out = Buffer.alloc(room, 0xaa);
+    const end = json.write(copied, features, 0, out, 0);
+    expect(out.toString('utf8', 0, end)).toBe(record({ donorId: '"AB-12"', updatedAt: '"2026-05-01T10:00:00Z"', sourceEventId: escaped, score: '-1.2345678901234567e+300', revision: '-1.2345678901234567e-308', reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: names.map((name) => `"${name}":-1.2345678901234567e-308`).join(',') }));
   });
 
   test('a new scoredAt for the next batch of the run', () => {
