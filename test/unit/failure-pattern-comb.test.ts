@@ -150,6 +150,12 @@ describe('combPeak: a whole fraction of the lag, seen by a narrower smoothing', 
     expect(peak.acf).toBe(broad.acf);
   });
 
+  it('does not take a fraction whose comb is under 0.6 of the lag\'s, however much it repeats', () => {
+    // r2 = 0.5, r4 = 0.25, r6 = 0.25, r8 = 0.5: c8 = 0.25 (0.6 of it 0.15) but c4 = (0.75 - 0.75) / √2 = 0,
+    // though r4 = r8 / 2 > 0. (Narrow's own best: c6 = 0.25 - 0, before the equal c8.)
+    expect(combPeak([look(0, { 2: 0.5, 4: 0.25, 6: 0.25, 8: 0.5 }), wide()], 8, 8)).toMatchObject({ contrast: 0.75, lag: 8, sigma: 4 });
+  });
+
   it('asks the widest smoothing that can see the fraction, up to the one that found the lag', () => {
     // Sigma 0 (r8 = 0.5: c8 = 0.5, r4 = 0 < 0.25) would refuse half the lag; sigma 2 (first lag 4,
     // as above: c4 = 0.354) takes it; sigma 4 cannot see lag 4.
