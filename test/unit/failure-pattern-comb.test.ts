@@ -3,7 +3,8 @@
 // hand (mostly zeros, a few values that are exact in binary, so every contrast below is worked out
 // in the comments), and what `strongestComb` hands it for a series whose autocorrelation is known.
 // With reach < 2k only one multiple of k counts: contrast(k) = r(k) - r(k / 2), read between bins.
-import { autocorrelation, combPeak, gaussianSmooth, strongestComb } from '../../lambdas/core/failure-pattern';
+// Last, `refineLag`'s search around each multiple of the lag the comb named.
+import { autocorrelation, combPeak, gaussianSmooth, refineLag, strongestComb } from '../../lambdas/core/failure-pattern';
 
 /** An autocorrelation of 16 lags: 1 at lag 0, the given values, 0 elsewhere. */
 const acfWith = (values: Record<number, number>) => {
@@ -220,5 +221,54 @@ describe('strongestComb: a series through every smoothing', () => {
 
   it('gives no peak in a series without any variation', () => {
     expect(strongestComb(new Float64Array(30).fill(2))).toEqual(NO_PEAK);
+  });
+});
+
+describe('refineLag: where it looks for the peak near each multiple', () => {
+  /** An autocorrelation of `length` lags: 1 at lag 0, the given values, 0 elsewhere. */
+  const acfOf = (length: number, values: Record<number, number>) => {
+    const r = new Float64Array(length);
+    r[0] = 1;
+    for (const [lag, value] of Object.entries(values)) r[Number(lag)] = value;
+    return r;
+  };
+
+  it('searches 15% of the lag each side (rounded, here 2 bins from lag 10), no further', () => {
+    // 16 values: only the first multiple fits (20 > 15). The window is 8..12.
+    // Peak at 12 (0.9, equal neighbours: no offset); 0.95 at 14 is outside.
+    expect(refineLag(acfOf(16, { 10: 0.4, 11: 0.5, 12: 0.9, 13: 0.5, 14: 0.95 }), 10)).toBe(12);
+    // Peak at 8, the low end of the window.
+    expect(refineLag(acfOf(16, { 7: 0.5, 8: 0.9, 9: 0.5, 10: 0.4 }), 10)).toBe(8);
+  });
+
+  it('takes a multiple only while it lies before the last value', () => {
+    // 11 values, lag 5: the second multiple (10) is the last value and is not looked at, though
+    // 0.9 at 9 would give (9 + 0.447) / 2 = 4.72. First: peak 5 between 0.8 and 0.2:
+    // a - 2b + c = -0.8, offset 0.5 * 0.6 / -0.8 = -0.375.
+    expect(refineLag(Float64Array.from([1, 0.5, 0, 0.3, 0.8, 0.9, 0.2, 0, 0, 0.9, 0.85]), 5)).toBeCloseTo(4.625, 12);
+  });
+
+  it('stops at a multiple whose peak falls on the last value (it has no right neighbour)', () => {
+    // 12 values, lag 5.4: first multiple, centre 5, peak 5 (0.5, 0.9, 0.5): 5. The second, 10.8,
+    // centres on 11, the last value, higher than 10 in its window: the search stops (counting it
+    // would add 11 / 2 = 5.5, and the upper of two estimates would be taken).
+    expect(refineLag(acfOf(12, { 4: 0.5, 5: 0.9, 6: 0.5, 10: 0.6, 11: 0.8 }), 5.4)).toBe(5);
+    // 23 values, lag 10 (window 2 bins): first multiple 10 (0.5, 0.9, 0.5): 10. Second, centre 20,
+    // window 18..21 (the last value, 22, is outside): peak 20 between 0.5 and 0.6, a - 2b + c = -0.5,
+    // offset 0.5 * -0.1 / -0.5 = 0.1: 20.1 / 2 = 10.05, the upper of the two.
+    expect(refineLag(acfOf(23, { 9: 0.5, 10: 0.9, 11: 0.5, 19: 0.5, 20: 0.8, 21: 0.6, 22: 0.95 }), 10)).toBeCloseTo(10.05, 12);
+  });
+
+  it('counts a later multiple whose peak is exactly half the autocorrelation at the lag, and stops under it', () => {
+    // Lag 5: r5 = 0.8 (0.5, 0.8, 0.5: estimate 5), half of it 0.4. Second multiple: peak 10 at 0.4,
+    // between 0.1 and 0.3: a - 2b + c = -0.4, offset 0.5 * -0.2 / -0.4 = 0.25: 10.25 / 2 = 5.125,
+    // the upper of the two.
+    expect(refineLag(Float64Array.from([1, 0, 0, 0, 0.5, 0.8, 0.5, 0, 0, 0.1, 0.4, 0.3]), 5)).toBeCloseTo(5.125, 12);
+    // At 0.375 the search stops: 5 alone.
+    expect(refineLag(Float64Array.from([1, 0, 0, 0, 0.5, 0.8, 0.5, 0, 0, 0.1, 0.375, 0.3]), 5)).toBe(5);
+  });
+
+  it('leaves a lag under half a bin as it is: bin 0 is no peak', () => {
+    expect(refineLag(Float64Array.from([1, 0.5, 0.2, 0.1, 0, 0, 0, 0]), 0.25)).toBe(0.25);
   });
 });
