@@ -48,6 +48,7 @@ const QUOTE = 0x22;
 const DOT = 0x2e;
 const DIGIT_0 = 0x30;
 /** Bytes of text that is ASCII (JSON keys, model ids, dates: the constant parts). */
+// Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
 const asciiBytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 /** Longest text JSON.stringify gives a number (-1.2345678901234567e-308 and the like), with room. */
 const MAX_NUMBER_BYTES = 32;
@@ -193,6 +194,7 @@ export class ScoreRecordJson {
   /** A batch scored later in the same run says so (`scoredAt` is per batch). */
   set scoredAt(scoredAt: string) {
     this.datesText = this.datesTextOf(scoredAt);
+    // Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
     this.datesBytes = Buffer.from(this.datesText, 'utf8');
   }
 
@@ -204,6 +206,7 @@ export class ScoreRecordJson {
     let bytes = this.reasonsBytes.get(key);
     // Stryker disable next-line ConditionalExpression: a cache; serialising the reasons again gives the same bytes
     if (bytes === undefined) {
+      // Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
       bytes = Buffer.from(JSON.stringify(this.run.reasonsOfKey(key)), 'utf8');
       this.reasonsBytes.set(key, bytes);
     }
