@@ -370,6 +370,9 @@ describe('DonorUpdatedScanner declines every line that is not JSON', () => {
       `{"detail":${detailLast('revision')}}`, `{"detail":${lastOf('outreach12m')}}`,
       `{"x":[1e2,-2E-3,0,1.5,true,false,null,"s",{"a":{}}],${line(d).slice(1, -1)},"y":{"b":[[]]}}`,
       line({ ...d, donor: { ...d.donor, outreach12m: { responses: 1, attempts: 3 }, priorRequests: { available: 1, total: 2 } } }),
+      // Unknown plain fields inside the detail, the donor and the counts, first and last.
+      line({ detail: { x: 1, ...d, y: 2, donor: { z: 3, ...d.donor, outreach12m: { q: 4, attempts: 3, responses: 1, r: 5 }, w: 6 } } }),
+      line({ x: 1, ...d, donor: { z: 3, ...d.donor, priorRequests: { q: 4, total: 2, available: 1, r: 5 }, w: 6 } }),
     ];
   };
 
@@ -392,7 +395,9 @@ describe('DonorUpdatedScanner declines every line that is not JSON', () => {
           let k = i + 1;
           while (!',}'.includes(base[k])) k++;
           const cut = base.slice(0, i + 1) + base.slice(k);
-          variants.push(cut, cut.slice(0, -1));
+          // The colon taken out with the value: a key with nothing after it.
+          const bareKey = base.slice(0, i) + base.slice(k);
+          variants.push(cut, cut.slice(0, -1), bareKey, bareKey.slice(0, -1));
         }
         for (const v of variants) {
           judged++;
