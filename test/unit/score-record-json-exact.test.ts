@@ -90,6 +90,7 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
       [{ donorId: 'a"b' }, { donorId: '"a\\"b"' }],
       [{ donorId: 'a\\b' }, { donorId: '"a\\\\b"' }],
       [{ sourceEventId: '"' }, { sourceEventId: '"\\""' }],
+      [{ sourceEventId: '\\\\' }, { sourceEventId: '"\\\\\\\\"' }],
       [{ updatedAt: 'x\\' }, { updatedAt: '"x\\\\"' }],
     ];
     for (const [patch, expectedPatch] of cases) {
