@@ -359,6 +359,10 @@ describe('DonorUpdatedScanner declines every line that is not JSON', () => {
       const { [field]: value, ...rest } = d.donor;
       return line({ ...d, donor: { ...rest, [field]: value } });
     };
+    const lastOfDonor = (field: keyof Donor) => {
+      const { [field]: _, ...rest } = d.donor;
+      return rest;
+    };
     const detailLast = (field: 'donorId' | 'revision' | 'updatedAt') => {
       const { [field]: value, ...rest } = d;
       return line({ ...rest, [field]: value });
@@ -373,6 +377,7 @@ describe('DonorUpdatedScanner declines every line that is not JSON', () => {
       // Unknown plain fields inside the detail, the donor and the counts, first and last.
       line({ detail: { x: 1, ...d, y: 2, donor: { z: 3, ...d.donor, outreach12m: { q: 4, attempts: 3, responses: 1, r: 5 }, w: 6 } } }),
       line({ x: 1, ...d, donor: { z: 3, ...d.donor, priorRequests: { q: 4, total: 2, available: 1, r: 5 }, w: 6 } }),
+      line({ ...d, donor: { ...lastOfDonor('outreach12m'), outreach12m: { q: 4, attempts: 3, responses: 1 } } }),
     ];
   };
 
