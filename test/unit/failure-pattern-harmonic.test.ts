@@ -1,0 +1,225 @@
+// The second period detector of drs diagnose (harmonic summing on the power spectrum) step by step,
+// and the lag refinement's search, on inputs small enough to work out by hand
+// (lambdas/core/failure-pattern.ts). Expected values are the arithmetic in the comments or a
+// direct sum written out here, never the code under test.
+import {
+  powerSpectrum,
+  refineLag,
+  strongestHarmonics,
+  strongestHarmonicSum,
+  surrogate,
+  whitenedPower,
+} from '../../lambdas/core/failure-pattern';
+
+const f64 = (values: number[]) => Float64Array.from(values);
+const LN2 = Math.log(2);
+
+describe('powerSpectrum: |DFT|² of the series less its mean, zero-padded to a power of two >= 4n', () => {
+  // The oracle: the transform written out as a sum, at every frequency 0..size/2.
+  const direct = (x: number[], size: number) => {
+    const mean = x.reduce((s, v) => s + v, 0) / x.length;
+    return Array.from({ length: size / 2 + 1 }, (_, j) => {
+      let re = 0;
+      let im = 0;
+      x.forEach((v, t) => {
+        re += (v - mean) * Math.cos((2 * Math.PI * j * t) / size);
+        im -= (v - mean) * Math.sin((2 * Math.PI * j * t) / size);
+      });
+      return re * re + im * im;
+    });
+  };
+
+  it('works out by hand for one failure in four bins (padded to 16)', () => {
+    // x - mean = 0.75 -0.25 -0.25 -0.25. At frequency j the sum is 1 - 0.25 (1 + w + w² + w³), w = e^(-2 pi i j / 16):
+    // j = 0: 1 - 1 = 0; j = 4 (w = -i): 1 - 0.25 (1 - i - 1 + i) = 1; j = 8 (w = -1): 1 - 0.25 * 0 = 1;
+    // j = 2: 1 + w + w² + w³ = 1 - i (1 + sqrt 2), so 0.75 + 0.25 i (1 + sqrt 2), power 0.75 + sqrt(2) / 8.
+    const power = powerSpectrum(f64([1, 0, 0, 0]));
+    expect(power).toHaveLength(9);
+    expect(power[0]).toBeCloseTo(0, 12);
+    expect(power[4]).toBeCloseTo(1, 12);
+    expect(power[8]).toBeCloseTo(1, 12);
+    expect(power[2]).toBeCloseTo(0.75 + Math.SQRT2 / 8, 12);
+  });
+
+  it('pads a length that is already a power of two to exactly 4n, and others to the next power of two', () => {
+    const eight = [5, 1, 4, 1, 5, 9, 2, 6];
+    const power = powerSpectrum(f64(eight));
+    expect(power).toHaveLength(17); // 4 * 8 = 32, not 64
+    direct(eight, 32).forEach((e, j) => expect(power[j]).toBeCloseTo(e, 9));
+    const five = [3, 0, 2, 7, 1];
+    const p5 = powerSpectrum(f64(five));
+    expect(p5).toHaveLength(17); // 4 * 5 = 20: 32
+    direct(five, 32).forEach((e, j) => expect(p5[j]).toBeCloseTo(e, 9));
+    expect(powerSpectrum(f64([2, 2, 2, 2, 2, 2, 2, 2, 2]))).toEqual(new Float64Array(33)); // a constant is all mean
+  });
+});
+
+describe('whitenedPower: the spectrum over the median of 65 frequencies around every 8th, over ln 2', () => {
+  it('takes the window 32 frequencies each side (frequency 0 left out, cut at the ends) and uses it for 8 frequencies', () => {
+    // power[i] = i, and 1000 at frequency 0 (which must not count). The window of block j is
+    // [max(1, j - 32), min(128, j + 32)]: its median (index floor(length / 2) of the sorted values) is
+    // from + floor(length / 2): j = 0: [1, 32] -> 17; 8: [1, 40] -> 21; 16 -> 25; 24 -> 29; 32: [1, 64] -> 33;
+    // 40: [8, 72], 65 values -> 8 + 32 = 40; ... 96: [64, 128] -> 96; 104: [72, 128], 57 -> 100;
+    // 112: [80, 128], 49 -> 104; 120: [88, 128], 41 -> 108; 128: [96, 128], 33 -> 112.
+    const power = Float64Array.from({ length: 129 }, (_, i) => (i ? i : 1000));
+    const medians = [17, 21, 25, 29, 33, 40, 48, 56, 64, 72, 80, 88, 96, 100, 104, 108, 112];
+    const p = whitenedPower(power);
+    expect(p).toHaveLength(129);
+    expect(p[0]).toBeCloseTo((1000 * LN2) / 17, 12);
+    for (let k = 1; k <= 128; k++) expect(p[k]).toBeCloseTo((k * LN2) / medians[Math.floor(k / 8)], 12);
+    expect(power[5]).toBe(5); // the input is left as it was
+  });
+
+  it('reads 0 before the first level above 0, then divides by it', () => {
+    // power 5 at frequency 0, 0 at 1..40, 1 at 41..64 (half = 64). Medians: blocks 0..48 see at least as
+    // many zeros as half their window (e.g. 48: [16, 64] holds 25 zeros of 49, the middle one is the 25th):
+    // 0; block 56: [24, 64], 17 zeros of 41, the 21st value is 1; block 64: [32, 64], 9 zeros of 33: 1.
+    const power = Float64Array.from({ length: 65 }, (_, i) => (i === 0 ? 5 : i <= 40 ? 0 : 1));
+    const p = whitenedPower(power);
+    for (let k = 0; k < 56; k++) expect(p[k]).toBe(0);
+    for (let k = 56; k <= 64; k++) expect(p[k]).toBeCloseTo(LN2, 12);
+  });
+
+  it('keeps the last level above 0 where the median falls to 0', () => {
+    // power 1 at 1..24, 7 at 30, 0 elsewhere (half = 64). Block 0: [1, 32] holds 7 zeros, 24 ones and the
+    // 7: the 17th value is 1; 8: [1, 40], 15 zeros, the 21st is 1; 16: [1, 48], 23 zeros, the 25th is 1;
+    // from block 24 on ([1, 56]: 31 zeros of 56) the median is 0 and the level stays 1 / ln 2.
+    const power = Float64Array.from({ length: 65 }, (_, i) => (i >= 1 && i <= 24 ? 1 : i === 30 ? 7 : 0));
+    const p = whitenedPower(power);
+    expect(p[0]).toBe(0);
+    for (let k = 1; k <= 24; k++) expect(p[k]).toBeCloseTo(LN2, 12);
+    expect(p[30]).toBeCloseTo(7 * LN2, 12);
+    expect(p[25]).toBe(0);
+    expect(p[64]).toBe(0);
+  });
+});
+
+describe('strongestHarmonics: sums of the first 1, 2, 4 or 8 harmonics, scaled like a z-score', () => {
+  // A whitened spectrum of 129 frequencies (size 256), flat at 1 (every sum is then exactly its number of
+  // harmonics: value 0), with spikes. value = (p[j] + the best of 3 around each of 2j .. Hj - H) / sqrt(H),
+  // lag = 256 / j; j from ceil(256 / min(n / 3, longest lag)) to 256 / 4 = 64, and H j <= 126.
+  const spectrum = (spikes: Record<number, number>) => Float64Array.from({ length: 129 }, (_, i) => spikes[i] ?? 1);
+
+  it('keeps the first of equals: a flat spectrum gives value 0 at the longest lag allowed', () => {
+    // n = 96: lags up to 32 bins, j from 8. Every sum is 0: the first, one harmonic at j = 8, wins.
+    expect(strongestHarmonics(spectrum({}), 96)).toEqual({ value: 0, lag: 32 });
+  });
+
+  it('looks at lags up to a third of the series, rounding the frequency up', () => {
+    // n = 90: lags up to 30 bins, j >= ceil(256 / 30) = ceil(8.53) = 9. The spike at j = 8 (lag 32) is too
+    // slow; the one at 9 gives 5 - 1 = 4 (no harmonic sum reaches either: 2 j >= 18).
+    expect(strongestHarmonics(spectrum({ 8: 50, 9: 5 }), 90)).toEqual({ value: 4, lag: 256 / 9 });
+    // With a longest lag of 20 bins (below n / 3 = 32): j >= ceil(12.8) = 13.
+    expect(strongestHarmonics(spectrum({ 12: 50, 13: 5 }), 96, 20)).toEqual({ value: 4, lag: 256 / 13 });
+  });
+
+  it('looks at lags down to 4 bins, not below', () => {
+    // j = 64 is lag 4: 30 - 1 = 29. j = 65 (lag 3.9) would give 39. Sums through the spike at 65 by its
+    // neighbours: 2 harmonics at 32 or 33 (1 + 40 - 2) / sqrt 2 = 27.6; 4 at 16 or 22 (43 - 4) / 2 = 19.5.
+    expect(strongestHarmonics(spectrum({ 64: 30, 65: 40 }), 96)).toEqual({ value: 29, lag: 4 });
+  });
+
+  it('reads the best of each harmonic and its two neighbours', () => {
+    // 2 harmonics at j = 20: 10 + max(p39, p40, p41) - 2 = 18, over sqrt 2. The next best: 4 harmonics at
+    // j = 10 (1 + 10 + 1 + 10 - 4) / 2 = 9, one harmonic at 20: 9.
+    expect(strongestHarmonics(spectrum({ 20: 10, 39: 10 }), 96)).toEqual({ value: 18 / Math.SQRT2, lag: 12.8 });
+    expect(strongestHarmonics(spectrum({ 20: 10, 41: 10 }), 96)).toEqual({ value: 18 / Math.SQRT2, lag: 12.8 });
+  });
+
+  it('takes a harmonic as high as frequency 126 (its neighbour 127 below the last, 128)', () => {
+    // 2 harmonics at j = 63: 10 + max(p125, p126, p127) - 2 = 18, over sqrt 2 (one harmonic: 9).
+    expect(strongestHarmonics(spectrum({ 63: 10, 126: 10 }), 96)).toEqual({ value: 18 / Math.SQRT2, lag: 256 / 63 });
+  });
+
+  it('adds 4 harmonics over 2, and no 8 that would reach the last frequency', () => {
+    // Spikes of 10 at 16, 32, ..., 112. 4 harmonics at j = 16: (40 - 4) / 2 = 18; 2 harmonics: 18 / sqrt 2;
+    // 8 harmonics at j = 8 (16 .. 64 every 8: 4 spikes, 4 ones, and p8 = 1): (44 - 8) / sqrt 8 = 12.7.
+    // 8 harmonics at j = 16 would end at 128 (no neighbour above): not counted, (70 - 8) / sqrt 8 = 21.9.
+    expect(strongestHarmonics(spectrum({ 16: 10, 32: 10, 48: 10, 64: 10, 80: 10, 96: 10, 112: 10 }), 96)).toEqual({ value: 18, lag: 16 });
+  });
+
+  it('finds nothing when no lag of 4 bins up to a third of the series exists', () => {
+    // n = 10: lags up to 3.33 bins, j >= 77 > 64.
+    expect(strongestHarmonics(spectrum({ 70: 9 }), 10)).toEqual({ value: Number.NEGATIVE_INFINITY, lag: 0 });
+  });
+});
+
+describe('strongestHarmonicSum: the three steps together', () => {
+  it('finds a failure every 8 bins at lag 8, and its second harmonic (lag 4) when 8 is too slow', () => {
+    // 96 bins padded to 512: 12 failures 8 bins apart put their power at multiples of 512 / 8 = 64 (and,
+    // the series being finite, a little beside them: a harmonic counts with its neighbours, so the
+    // frequency found is 64 or one beside it: lag 512 / 63 .. 512 / 65).
+    const x = Float64Array.from({ length: 96 }, (_, i) => (i % 8 === 3 ? 1 : 0));
+    const found = strongestHarmonicSum(x);
+    expect([63, 64, 65]).toContain(512 / found.lag);
+    expect(found.value).toBeGreaterThan(10);
+    // Lags up to 6 bins: the second harmonic, frequency 128 or beside it.
+    expect([127, 128, 129]).toContain(512 / strongestHarmonicSum(x, 6).lag);
+    // A constant has no spectrum to sum: the first frequency looked at, lag 32 (96 / 3), and value -1.
+    expect(strongestHarmonicSum(new Float64Array(96).fill(2))).toEqual({ value: -1, lag: 32 });
+  });
+});
+
+describe('surrogate: random numbers drawn', () => {
+  it('draws one per swap for bins n-1 .. 1 (none for bin 0), then one per episode', () => {
+    // Draws 0.99, 0.99, 0.99 keep the baseline in place (j = i); the 4th draw, 0, puts the episode at 0.
+    // A draw for bin 0 too would put it at floor(0.99 * 4) = 3.
+    const draws = [0.99, 0.99, 0.99, 0, 0.99];
+    let i = 0;
+    const out = surrogate({ baseline: f64([1, 2, 3, 4]), episodes: [{ values: [5] }] }, () => draws[i++]);
+    expect(Array.from(out)).toEqual([6, 2, 3, 4]);
+    expect(i).toBe(4);
+  });
+});
+
+describe('refineLag: where it searches for the peak of each multiple', () => {
+  // Vertex of the parabola through the peak b and its neighbours a, c: offset 0.5 (a - c) / (a - 2b + c),
+  // within ±0.5; the estimate from multiple m is (peak + offset) / m; the answer, the upper median.
+  it('takes multiples while m * lag is below the last index', () => {
+    // lag 5, 11 values: only m = 1 (2 * 5 = 10 is the last index). Peak 5 (0.9, beside 0.9 and 0.1:
+    // a - 2b + c = -0.8, offset 0.5 * 0.8 / -0.8 = -0.5): 4.5. Looking at m = 2 would find 9 (0.3, 0.6,
+    // 0.5: offset 0.5 * -0.2 / -0.4 = 0.25) and answer 9.25 / 2 = 4.625.
+    expect(refineLag(f64([1, 0.2, -0.3, 0.1, 0.9, 0.9, 0.1, 0, 0.3, 0.6, 0.5]), 5)).toBe(4.5);
+  });
+
+  it('takes the middle of three estimates', () => {
+    // lag 4, 15 values: m = 1, 2, 3 (16 > 14). Peak 4 between 0.5 and 0.5: 4. Peak 8 (0.4, 0.8, 0.6):
+    // offset 0.5 * -0.2 / -0.6 = 1/6, (8 + 1/6) / 2 = 49/12. Peak 12 (0.3, 0.7, 0.6): 0.5 * -0.3 / -0.5 = 0.3,
+    // 12.3 / 3 = 4.1. Sorted 4, 4.0833, 4.1: 49/12.
+    const acf = f64([1, 0.1, -0.4, 0.5, 0.9, 0.5, -0.4, 0.4, 0.8, 0.6, -0.4, 0.3, 0.7, 0.6, 0]);
+    expect(refineLag(acf, 4)).toBeCloseTo(49 / 12, 12);
+  });
+
+  it('searches 15% of the lag each side, at least 1 bin', () => {
+    // lag 10: round(1.5) = 2 bins each side of 10: the peak is 12 (0.6, 0.9, 0.7: offset 0.5 * -0.1 / -0.5 = 0.1).
+    // One bin each side would stop at 11 (0.5, 0.6, 0.9: no vertex, a - 2b + c > 0): 11.
+    expect(refineLag(f64([1, 0.2, -0.3, -0.4, -0.2, 0, 0.1, 0.2, 0.2, 0.3, 0.5, 0.6, 0.9, 0.7]), 10)).toBeCloseTo(12.1, 12);
+    // lag 5, one bin each side: the peak is 4, left of 5 (0.6, 0.9, 0.7: offset 0.1). At 5 alone
+    // (0.9, 0.7, 0.1: offset -1, held at -0.5) it would be 4.5.
+    expect(refineLag(f64([1, 0.2, -0.3, 0.6, 0.9, 0.7, 0.1, 0]), 5)).toBeCloseTo(4.1, 12);
+  });
+
+  it('never searches the last value (it has no neighbour to fit)', () => {
+    // lag 4.6, 7 values: m = 1, centre 5, 1 bin each side but not 6 (the last): peak 5 (0.5, 0.8, 0.9:
+    // offset 0.5 * -0.4 / -0.2 = 1, held at 0.5): 5.5. Taking 6 (0.9) as the peak would end with no estimate: 4.6.
+    expect(refineLag(f64([1, 0.1, -0.3, 0.2, 0.5, 0.8, 0.9]), 4.6)).toBe(5.5);
+  });
+
+  it('stops at a multiple whose peak is the last value or the first', () => {
+    // lag 4.75, 11 values. m = 1: peak 5 (0.7, 0.9, 0.3: offset 0.5 * 0.4 / -0.8 = -0.25): 4.75.
+    // m = 2: 9.5 rounds to 10, the last value, higher than 9: stop. (An estimate 10 / 2 = 5 would be the answer.)
+    expect(refineLag(f64([1, 0.1, -0.4, 0.1, 0.7, 0.9, 0.3, -0.2, 0.1, 0.5, 0.6]), 4.75)).toBe(4.75);
+    // lag 0.4: m = 1 rounds to 0, where the autocorrelation is 1: stop, keep the lag.
+    expect(refineLag(f64([1, 0.2, -0.3, 0.1, 0.5]), 0.4)).toBe(0.4);
+  });
+
+  it('keeps a multiple whose peak is exactly half the autocorrelation at the lag, not one below', () => {
+    // lag 5: at 5 the autocorrelation is 0.8 (0.6, 0.8, 0.2: offset 0.5 * 0.4 / -0.8 = -0.25): 4.75.
+    // At 10 the peak is 0.4 = 0.5 * 0.8 (0.1, 0.4, 0.3: offset 0.5 * -0.2 / -0.4 = 0.25): 10.25 / 2 = 5.125.
+    const acf = [1, 0.1, -0.3, 0.2, 0.6, 0.8, 0.2, -0.2, 0, 0.1, 0.4, 0.3];
+    expect(refineLag(f64(acf), 5)).toBe(5.125);
+    // 0.35 at 10 is under half: only 4.75 counts (it would give 0.5 * -0.2 / -0.3 = 1/3: 5.1667).
+    acf[10] = 0.35;
+    expect(refineLag(f64(acf), 5)).toBe(4.75);
+  });
+});
