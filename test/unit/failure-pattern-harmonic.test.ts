@@ -3,8 +3,10 @@
 // (lambdas/core/failure-pattern.ts). Expected values are the arithmetic in the comments or a
 // direct sum written out here, never the code under test.
 import {
+  findPeriod,
   powerSpectrum,
   refineLag,
+  seededRandom,
   strongestHarmonics,
   strongestHarmonicSum,
   surrogate,
@@ -13,6 +15,8 @@ import {
 
 const f64 = (values: number[]) => Float64Array.from(values);
 const LN2 = Math.log(2);
+const M = 60_000;
+const T0 = Date.UTC(2026, 10, 24);
 
 describe('powerSpectrum: |DFT|² of the series less its mean, zero-padded to a power of two >= 4n', () => {
   // The oracle: the transform written out as a sum, at every frequency 0..size/2.
@@ -221,5 +225,122 @@ describe('refineLag: where it searches for the peak of each multiple', () => {
     // 0.35 at 10 is under half: only 4.75 counts (it would give 0.5 * -0.2 / -0.3 = 1/3: 5.1667).
     acf[10] = 0.35;
     expect(refineLag(f64(acf), 5)).toBe(4.75);
+  });
+});
+
+// The period test end to end on short series built for each of its branches (39 surrogates, a few
+// tens of milliseconds each). Expected periods are the ones built in; the seeds were picked so that
+// each series lands in the branch it is named for (the figures quoted in comments were printed
+// while writing the test, to say why the branch is taken, and are not asserted).
+describe('findPeriod: which detector names the period', () => {
+  // 240 one-minute bins: a failure every 10 bins in 80% of the cycles, a bin early or late, and 8 strays.
+  const everyTenMinutes = (seed: number) => {
+    const random = seededRandom(seed);
+    const counts = new Float64Array(240);
+    for (let b = 2; b < 240; b += 10) if (random() < 0.8) counts[b + Math.floor(random() * 3) - 1] += 1;
+    for (let i = 0; i < 8; i++) counts[Math.floor(random() * 240)] += 1;
+    return { start: T0, binMs: M, counts };
+  };
+
+  it("takes the harmonic sum's lag when the comb alone does not see the rhythm", () => {
+    // Here the comb's best is 10.07 bins at a chance of 0.08 (over 0.05); harmonic summing is surer. Its
+    // lag is the padded length over a whole frequency, nearest 1024 / 10 = 102.4: 1024 / 103 = 9.94 or
+    // 1024 / 102 = 10.04 (10.0 to one decimal), never the comb's 10.1.
+    const test = findPeriod(everyTenMinutes(8), { surrogates: 39, alpha: 0.2 });
+    expect(test.period).not.toBeNull();
+    expect([9.94, 10]).toContain(test.period!.minutes);
+  });
+
+  it("takes the comb's refined lag when the comb sees the rhythm too", () => {
+    // Both detectors pass (the comb at 0.004 here), the harmonic sum more surely; the comb's lag refined
+    // between bins is within 0.03 of 10, where the harmonic sum's 1024 / 103 = 9.94 is not.
+    const test = findPeriod(everyTenMinutes(43), { surrogates: 39, alpha: 0.2 });
+    expect(Math.abs(test.period!.minutes - 10)).toBeLessThan(0.03);
+  });
+
+  it('gives a period under a minute to 4 decimals and one under 10 minutes to 2', () => {
+    const windows = (seed: number, every: number) => {
+      const random = seededRandom(seed);
+      const counts = Array.from({ length: 120 }, () => (random() < 0.1 ? 1 : 0));
+      for (let b = 3; b < 120; b += every) counts[b] += 3 + Math.floor(random() * 3);
+      return Float64Array.from(counts);
+    };
+    const decimals = (x: number, digits: number) => Math.abs(x * 10 ** digits - Math.round(x * 10 ** digits)) < 1e-6;
+    // Every 8 bins of 5 s: 40 s = 0.6667 min (0.67 to 2 decimals would be 0.0033 off).
+    const fast = findPeriod({ start: T0, binMs: 5_000, counts: windows(4, 8) }, { surrogates: 39, alpha: 0.05 }).period!;
+    expect(Math.abs(fast.minutes - 40 / 60)).toBeLessThan(0.002);
+    expect(decimals(fast.minutes, 4)).toBe(true);
+    // Every 10 bins of 20 s: 200 s = 3.333 min, given as 3.33 (3.3 to one decimal would be 0.033 off).
+    const slower = findPeriod({ start: T0, binMs: 20_000, counts: windows(5, 10) }, { surrogates: 39, alpha: 0.05 }).period!;
+    expect(Math.abs(slower.minutes - 10 / 3)).toBeLessThan(0.01);
+    expect(decimals(slower.minutes, 2)).toBe(true);
+  });
+});
+
+describe('findPeriod: a cycle of 6 h or more must gather failures in a narrow part of it', () => {
+  // 4 days of 30-minute bins (192).
+  const halfHours = (counts: number[]) => ({ start: T0, binMs: 30 * M, counts: Float64Array.from(counts) });
+  // Poisson counts (by inverting the distribution function) around a daily rate of 4 ± 3.5.
+  const daily = (seed: number) => {
+    const random = seededRandom(seed);
+    return Array.from({ length: 192 }, (_, i) => {
+      const lambda = 4 + 3.5 * Math.sin((2 * Math.PI * i) / 48);
+      const u = random();
+      let k = 0;
+      let p = Math.exp(-lambda);
+      let cdf = p;
+      while (u > cdf) {
+        k++;
+        p *= lambda / k;
+        cdf += p;
+      }
+      return k;
+    });
+  };
+
+  it('claims no period for failures that rise and fall with the day', () => {
+    const test = findPeriod(halfHours(daily(1)), { surrogates: 39, alpha: 0.05 });
+    expect(test.period).toBeNull();
+    const words = /^no period is claimed: failures rise and fall every 2[345](\.\d)? h, but broadly \(most of them spread over (\d+)% of each cycle\), as failures that follow the day's traffic do; a rhythm of failure windows \(a job, a backup\) gathers them in a narrower part of the cycle$/.exec(test.reason);
+    expect(words).not.toBeNull();
+    // A sine above its lower quartile holds 80% of its excess in about 10 of 24 phases.
+    expect(Number(words![2])).toBeGreaterThan(25);
+    expect(test.cycles).toBe(3); // 96 hours hold 3 whole cycles of a little over 24 h
+    expect(test.surrogatesAsStrong).toBe(0);
+  });
+
+  it('finds a job every 2 hours riding on the daily swell, and names the swell too', () => {
+    const counts = daily(1).map((c, i) => c + (i % 4 === 1 ? 8 : 0));
+    const test = findPeriod(halfHours(counts), { surrogates: 39, alpha: 0.05 });
+    expect(Math.abs(test.period!.minutes - 120)).toBeLessThan(1.2);
+    expect(test.reason).toMatch(/^failures repeat every (2 h|119\.\d min) over 4[78] cycles; none of 39 random rearrangements of the same failures repeat as strongly \(chance .+\); besides, failures rise and fall broadly every 2[345](\.\d)? h, as the day's traffic does$/);
+  });
+
+  it('claims a nightly job: failures in one bin a day', () => {
+    const test = findPeriod(halfHours(Array.from({ length: 192 }, (_, i) => (i % 48 === 20 ? 5 : 0))), { surrogates: 39, alpha: 0.05 });
+    expect(Math.abs(test.period!.minutes - 1440)).toBeLessThan(14.4);
+    expect(test.reason).toMatch(/^failures repeat every 24(\.\d)? h over 3 cycles; /);
+  });
+
+  it('counts failures held in exactly a quarter of the cycle as narrow', () => {
+    // 3 failures in each of 14 bins a day (7 of 24 phases, equal): 80% of the excess needs 6 phases, 6/24 = 0.25.
+    const test = findPeriod(halfHours(Array.from({ length: 192 }, (_, i) => (i % 48 >= 10 && i % 48 < 24 ? 3 : 0))), { surrogates: 39, alpha: 0.05 });
+    expect(Math.abs(test.period!.minutes - 1440)).toBeLessThan(14.4);
+  });
+});
+
+describe('findPeriod: the confirming look', () => {
+  it('claims nothing the confirming look does not confirm, and it runs at most 99 surrogates', () => {
+    // The exact test's series (failure windows every 6 bins of 5 minutes). With 199 surrogates the
+    // chance can be as low as 2 * (0 + 1) / 200 / 10 = 0.001 <= alpha; the confirming look's 99 give at
+    // least 2 * 1 / 100 / 10 = 0.002 > alpha, so it finds no period and none is claimed.
+    const random = seededRandom(21);
+    const counts = Array.from({ length: 96 }, () => (random() < 0.1 ? 1 : 0));
+    for (let b = 2; b < 96; b += 6) counts[b] += 4 + Math.floor(random() * 3);
+    const test = findPeriod({ start: T0, binMs: 5 * M, counts: Float64Array.from(counts) }, { surrogates: 199, alpha: 0.0015 });
+    expect(test.period).toBeNull();
+    expect(test.reason).toMatch(/^no period is claimed: failures repeat every (29\.\d|30(\.\d)?) min, but only as part of a slower rise and fall; once that is divided out, no repeat is left$/);
+    expect(test).toMatchObject({ surrogates: 199, surrogatesAsStrong: 0, chance: 0.001 });
+    expect([15, 16]).toContain(test.cycles);
   });
 });
