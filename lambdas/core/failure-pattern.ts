@@ -396,9 +396,11 @@ export function nthSmallest(values: Float64Array, length: number, k: number): nu
       }
     }
     if (k <= j) hi = j;
-    // Stryker disable next-line ConditionalExpression: with k between j and i its value equals the pivot and is in place; narrowing to [i, hi] instead never moves it
-    else if (k >= i) lo = i;
-    else break;
+    else {
+      // Stryker disable next-line ConditionalExpression: with k between j and i its value equals the pivot and is in place; narrowing to [i, hi] instead never moves it
+      if (k >= i) lo = i;
+      else break;
+    }
   }
   return values[k];
 }
