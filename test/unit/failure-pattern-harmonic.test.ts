@@ -1,7 +1,10 @@
 // The second period detector of drs diagnose (harmonic summing on the power spectrum) step by step,
-// and the lag refinement's search, on inputs small enough to work out by hand
-// (lambdas/core/failure-pattern.ts). Expected values are the arithmetic in the comments or a
-// direct sum written out here, never the code under test.
+// the lag refinement's search and the swell taken out before a second look, on inputs small enough
+// to work out by hand (lambdas/core/failure-pattern.ts); then the period test end to end on short
+// series built for each of its branches, the burst baseline and co-occurrence's expected count.
+// Expected values are the arithmetic in the comments, a direct sum written out here or the period
+// built into a series, never the code under test. Fast (about 3 s): mutant runs use it
+// (DRS_MUTATION_TESTS=failure-pattern-exact,failure-pattern-parts,failure-pattern-harmonic).
 import {
   binFailures,
   cooccurrence,
