@@ -1,6 +1,7 @@
 // The honest floor of batch scoring (issue 15): what no batch scorer can avoid on the same rows —
 // JSON.parse of every input line, one ORT run per batch of real feature rows, and serialising each
-// row's own output record to bytes with the fastest serialiser we have (the one drs score uses).
+// row's own output record to bytes with the fastest serialiser we have (the one drs score uses:
+// ScoreRecordJson.write, each record's bytes straight into the output buffer).
 // `drs score` is timed beside it in the same run, on the same rows, in one process (one core):
 // rows/s of each and their ratio, by the wall clock and by CPU time (on a shared machine the CPU
 // time is the per-core figure; the wall clock also counts the time other processes took the core).
@@ -76,9 +77,17 @@ export async function floorRun(lines: readonly string[], model: ReadinessModel, 
     if (probabilities.length !== valid) throw new Error('ORT returned a short batch');
     for (let k = 0, r = 0; k < rows.length; k++) {
       const row = rows[k];
-      const text = typeof row === 'string' ? row : json.text(row, features, FEATURE_COUNT * r++);
-      if (sink.fits(text)) sink.lineThatFits(text);
-      else await sink.line(text);
+      if (typeof row === 'string') {
+        if (sink.fits(row)) sink.lineThatFits(row);
+        else await sink.line(row);
+        continue;
+      }
+      // As drs score writes a record: its bytes straight into the output buffer.
+      const room = json.maxBytes(row) + 1;
+      if (!sink.hasRoom(room)) await sink.makeRoom(room);
+      const end = json.write(row, features, FEATURE_COUNT * r++, sink.buffer, sink.used);
+      sink.buffer[end] = 0x0a;
+      sink.used = end + 1;
     }
   }
   await sink.flush();

@@ -21,6 +21,7 @@ import { localClients, provisionFromTemplate } from '../twin/provision';
 import { synthesizePipeline } from '../twin/synthesize';
 import { registryMarkdown, runRegistryBench } from './registry-bench';
 import { runTwin, type TwinSummary } from '../twin/run-twin';
+import { twinWallLine } from './twin-threads';
 import { NEWER_SCORE_CONDITION } from '../lambdas/score-donor/dynamodb-score-store';
 import { signedSender } from '../lambdas/score-donor/signed-request';
 import { DYNAMODB_RETRIES, dynamoDbError, dynamoDbUrl, putItemBody, SignedDynamoDbScoreStore } from '../lambdas/score-donor/signed-put-item';
@@ -69,7 +70,7 @@ export interface BenchResult {
   coldStart: { handlerMsMedian: number; floorMsMedian: number; ratio: number; handlerCpuMsMedian: number; floorCpuMsMedian: number; cpuRatio: number; runs: number; handlerImportMsMedian: number; floorImportMsMedian: number; floorSessionMsMedian: number };
   warm: { events: number; cpuMsPerEvent: number; p50Ms: number; p99Ms: number; floorPutItemMs: number; floorOnnxMs: number; floorMs: number; ratioP50: number; floorP99Ms: number; ratioP99: number; sameRecordPutMs: number; barePutItemMs: number; peakRssMiB: number; memorySizeMiB: number };
   batch: BatchFloorResult & { rawOnnxRowsPerSecond: number; memory: { rows: number; peakRssMiB: number; rowsPerSecond: number } };
-  concurrency: { level: number; eventsPerSecond: number; twinCpuMsPerEvent?: number; endpointsCpuMsPerEvent?: number }[];
+  concurrency: { level: number; eventsPerSecond: number; twinCpuMsPerEvent?: number; endpointsCpuMsPerEvent?: number; threads?: TwinSummary['deliveryThreads'] }[];
   storeCeiling: { writesPerSecond: number; concurrency: number; sameWriteWritesPerSecond: number; endpointsCpuMsPerWrite?: number; endpointsCpuMsPerSameWrite?: number };
   twinMemory: TwinMemoryRun[];
   asset: { unzippedBytes: number; zippedBytes: number; shareOfLambdaLimit: number };
@@ -259,10 +260,11 @@ async function main(): Promise<void> {
       const twinFile = join(workDir, `twin-${level}.jsonl`);
       const traffic = generateTraffic({ events: sizes.twinEvents, seed: level, asOf: today(), badFraction: 0, identity: { source: synthesized.config.eventSource, detailType: synthesized.config.detailType, account: '000000000000', region: 'us-east-1' } });
       writeFileSync(twinFile, traffic.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
-      const run = await runTwin({ synthesized, events: 0, eventsFile: twinFile, badFraction: 0, concurrency: level, seed: 1, asOf: today(), workDir: join(workDir, `twin-${level}`), alertEmails: 'bench@example.org' });
+      const run = await runTwin({ synthesized, events: 0, eventsFile: twinFile, badFraction: 0, concurrency: level, seed: 1, asOf: today(), workDir: join(workDir, `twin-${level}`), alertEmails: 'bench@example.org', measureThreads: level === 16 });
       await run.endpoints.stop();
       const cpu = run.summary.deliveryCpuMsPerEvent;
-      concurrency.push({ level, eventsPerSecond: r2(run.summary.in / run.summary.deliverySeconds), ...(cpu ? { twinCpuMsPerEvent: cpu.twinProcess, endpointsCpuMsPerEvent: cpu.endpoints } : {}) });
+      const threads = run.summary.deliveryThreads;
+      concurrency.push({ level, eventsPerSecond: r2(run.summary.in / run.summary.deliverySeconds), ...(cpu ? { twinCpuMsPerEvent: cpu.twinProcess, endpointsCpuMsPerEvent: cpu.endpoints } : {}), ...(threads ? { threads } : {}) });
     }
     const ceilingWrites = sizes.twinEvents;
     const ceiling = async (write: (i: number) => PutItemCommand) => {
@@ -398,7 +400,8 @@ function twinCpuLine(r: BenchResult): string {
     `plus delivery and the stream emulation), the endpoints' process ${c16.endpointsCpuMsPerEvent ?? '?'} ms (dynalite's conditional write, the rejected events' queue). ` +
     `Writing the same records straight to dynalite costs it ${r.storeCeiling.endpointsCpuMsPerSameWrite ?? '?'} ms per write (a bare small write ${r.storeCeiling.endpointsCpuMsPerWrite ?? '?'} ms). ` +
     `One process runs all 16 invocations on one core, as 16 Lambda containers would not: at ${c16.twinCpuMsPerEvent} ms an event it tops out near ${Math.round(1000 / c16.twinCpuMsPerEvent)} events/s. ` +
-    twinGapLine(r, c16.twinCpuMsPerEvent, c16.endpointsCpuMsPerEvent)
+    twinGapLine(r, c16.twinCpuMsPerEvent, c16.endpointsCpuMsPerEvent) +
+    (c16.threads ? ` ${twinWallLine(c16.eventsPerSecond, c16.threads)}` : '')
   );
 }
 

@@ -3,7 +3,8 @@
 // rescoring's too: validation, features, one ONNX run per batch, records); an invalid line becomes
 // {"line": n, "error": {"field", "rule"}} and scoring goes on. It streams: one batch in memory.
 import type { Readable, Writable } from 'node:stream';
-import type { ContractViolation } from '../lambdas/core/donor-updated';
+import type { ContractViolation, DonorUpdatedDetail } from '../lambdas/core/donor-updated';
+import { DonorUpdatedScanner } from '../lambdas/core/donor-updated-scanner';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { parseJsonLine, type ParsedLine } from '../lambdas/core/json-line';
 import type { ReadinessModel } from '../lambdas/core/readiness-model';
@@ -11,7 +12,12 @@ import { FEATURE_COUNT } from '../lambdas/core/features';
 import { bandOf } from '../lambdas/core/model-manifest';
 import { BufferedLines } from './buffered-lines';
 import { BatchColumns } from '../lambdas/core/score-batch';
-import { ScoreRecordJson } from '../lambdas/core/score-record-json';
+import { ScoreRecordJson, type ScoreRecordRow } from '../lambdas/core/score-record-json';
+
+// tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
+// per-row path uses is bound once here.
+const bandOfScore = bandOf;
+const WIDTH = FEATURE_COUNT;
 
 export interface BatchScoreOptions {
   model: ReadinessModel;
@@ -44,31 +50,63 @@ export const READ_CHUNK_BYTES = 1 << 20;
 const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 /**
- * Splits a text stream into lines as readline does with crlfDelay Infinity (\n, \r\n and a lone \r
- * end a line; a last line without an end counts), without readline's per-line events: lines come
- * out as arrays, one per chunk read, so a batch is filled by plain loops.
+ * The input's bytes in pieces that end at a line end: each piece, bytes[start, end), holds whole
+ * lines (k line ends, k + 1 lines). Lines are read in place in the chunks the stream gives; only
+ * the line that runs from one chunk into the next is copied, joined. A CR just before a piece's
+ * closing LF belongs to it (CRLF), so the piece ends before both; the last piece is what follows
+ * the input's last LF. Lines are cut as readline cuts them with crlfDelay Infinity: LF, CRLF and a
+ * lone CR end a line, and a last line without an end counts (see `nextLine`).
  */
-async function* lineChunks(input: Readable): AsyncGenerator<string[]> {
-  input.setEncoding('utf8');
-  let rest = '';
-  for await (const chunk of input as AsyncIterable<string>) {
-    const text = rest + chunk;
-    const last = text.lastIndexOf('\n');
-    if (last < 0) {
-      rest = text;
+async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; start: number; end: number }> {
+  const piece = (bytes: Buffer, start: number, lf: number) => ({ bytes, start, end: lf > start && bytes[lf - 1] === CR ? lf - 1 : lf });
+  let rest: Buffer | null = null;
+  // A stream of text (not bytes) is encoded as UTF-8; a surrogate pair split between two of its
+  // chunks is joined first (a lone surrogate becomes U+FFFD, as in any UTF-8 file).
+  let highSurrogate = '';
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    let read: Buffer;
+    if (typeof chunk === 'string') {
+      let text = highSurrogate + chunk;
+      const last = text.charCodeAt(text.length - 1);
+      highSurrogate = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+      if (highSurrogate) text = text.slice(0, -1);
+      read = Buffer.from(text, 'utf8');
+    } else read = chunk;
+    if (read.length === 0) continue;
+    const first = read.indexOf(LF);
+    if (first < 0) {
+      rest = rest === null ? read : Buffer.concat([rest, read]);
       continue;
     }
-    rest = text.slice(last + 1);
-    yield splitLines(text.slice(0, last));
+    let from = 0;
+    if (rest !== null) {
+      const joined = Buffer.concat([rest, read.subarray(0, first + 1)]);
+      yield piece(joined, 0, joined.length - 1);
+      from = first + 1;
+    }
+    const last = read.lastIndexOf(LF);
+    if (last >= from) yield piece(read, from, last);
+    rest = last + 1 < read.length ? read.subarray(last + 1) : null;
   }
-  if (rest !== '') yield splitLines(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  if (highSurrogate) rest = rest === null ? Buffer.from(highSurrogate, 'utf8') : Buffer.concat([rest, Buffer.from(highSurrogate, 'utf8')]);
+  if (rest !== null) yield { bytes: rest, start: 0, end: rest[rest.length - 1] === CR ? rest.length - 1 : rest.length };
 }
 
-function splitLines(body: string): string[] {
-  const lines = body.split('\n');
-  if (!body.includes('\r')) return lines;
-  return lines.flatMap((l) => (l.endsWith('\r') ? l.slice(0, -1) : l).split('\r'));
+const LF = 0x0a;
+const CR = 0x0d;
+const NEWLINE = LF;
+
+/** Where the line from `start` ends: its LF or CR, or `end`. */
+function lineEnd(bytes: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = bytes[i];
+    if (c === LF || c === CR) return i;
+  }
+  return end;
 }
+
+/** Where the next line starts after a line that ends at `at` (a CRLF is one line end). */
+const nextLine = (bytes: Buffer, at: number, end: number) => (bytes[at] === CR && at + 1 < end && bytes[at + 1] === LF ? at + 2 : at + 1);
 
 export async function scoreJsonLines(input: Readable, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
   const { model, scoringDate } = options;
@@ -100,6 +138,12 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   const json = new ScoreRecordJson({ modelVersion: model.version, modelSha256: model.sha256, scoringDate, scoredAt: now().toISOString(), reasonsOfKey: (key) => model.explainer.reasonsOfKey(key) });
   const bands = model.manifest.bands;
   const sink = new BufferedLines(output);
+  /** The record values of the row being written (one object, refilled per row). */
+  const row: ScoreRecordRow = { donorId: '', revision: 0, updatedAt: '', sourceEventId: null, probability: 0, band: 'low', reasonKey: 0, textBytes: null, donorIdStart: 0, donorIdEnd: 0, updatedAtStart: 0, updatedAtEnd: 0 };
+  // A scanned row's donorId and updatedAt stay in the input bytes it came in (its piece, kept until
+  // the batch is written): where they are, four numbers a row.
+  let textBytes: (Buffer | null)[] = [];
+  const textPlaces = new Int32Array(batchSize * 4);
 
   const reject = (error: ContractViolation) => {
     summary.rejected += 1;
@@ -117,18 +161,34 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     const { features } = batch;
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i];
-      let text: string;
       if (typeof slot !== 'number') {
-        text = `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}`;
-      } else {
-        const probability = probabilities[slot];
-        const band = bandOf(probability, bands);
-        summary.bands[band] += 1;
-        text = json.text({ donorId: donorIds[slot], revision: revisions[slot], updatedAt: updatedAts[slot], sourceEventId: sourceEventIds[slot], probability, band, reasonKey: reasonKeys[slot] }, features, slot * FEATURE_COUNT);
+        const text = `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}`;
+        if (sink.fits(text)) sink.lineThatFits(text);
+        else await sink.line(text);
+        continue;
       }
-      // Buffered: the stream gets a few MiB at a time, not a write per line or per batch.
-      if (sink.fits(text)) sink.lineThatFits(text);
-      else await sink.line(text);
+      const probability = probabilities[slot];
+      const band = bandOfScore(probability, bands);
+      summary.bands[band] += 1;
+      row.donorId = donorIds[slot];
+      row.revision = revisions[slot];
+      row.updatedAt = updatedAts[slot];
+      row.textBytes = textBytes[slot];
+      row.donorIdStart = textPlaces[slot * 4];
+      row.donorIdEnd = textPlaces[slot * 4 + 1];
+      row.updatedAtStart = textPlaces[slot * 4 + 2];
+      row.updatedAtEnd = textPlaces[slot * 4 + 3];
+      row.sourceEventId = sourceEventIds[slot];
+      row.probability = probability;
+      row.band = band;
+      row.reasonKey = reasonKeys[slot];
+      // Straight into the output buffer: the stream gets a few MiB at a time, not a write per line.
+      const room = json.maxBytes(row) + 1;
+      if (!sink.hasRoom(room)) await sink.makeRoom(room);
+      const out = sink.buffer;
+      const end = json.write(row, features, slot * WIDTH, out, sink.used);
+      out[end] = NEWLINE;
+      sink.used = end + 1;
     }
     summary.scored += batch.scored;
     seconds.writing += since(t);
@@ -137,49 +197,76 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     donorIds = [];
     revisions = [];
     updatedAts = [];
+    textBytes = [];
     sourceEventIds = [];
     slots = [];
   };
 
-  // Lines go through in small groups: parse a group, then validate it and derive its features, so
-  // the clock can tell the two apart while the parsed objects of a group still die young.
+  // Lines go through in small groups: read a group (the scanner on the bytes, or the decoded line
+  // through JSON.parse when the scanner declines it), then validate what JSON.parse read and derive
+  // features, so the clock can tell the two apart while the values of a group still die young. A
+  // group never runs past the batch's end.
   const GROUP = 64;
-  const parsed: ParsedLine[] = new Array(GROUP);
+  const scanner = new DonorUpdatedScanner(scoringDate, GROUP, false);
+  const parsed: (ParsedLine | null)[] = new Array(GROUP).fill(null);
+  const addRow = (detail: DonorUpdatedDetail, sourceEventId: string | null, bytes: Buffer | null) => {
+    slots.push(donorIds.length);
+    donorIds.push(detail.donorId);
+    revisions.push(detail.revision);
+    updatedAts.push(detail.updatedAt);
+    sourceEventIds.push(sourceEventId);
+    textBytes.push(bytes);
+  };
   let t = process.hrtime.bigint();
-  for await (const lines of lineChunks(input)) {
-    for (let start = 0; start < lines.length; start += GROUP) {
-      const end = Math.min(lines.length, start + GROUP);
-      for (let i = start; i < end; i++) parsed[i - start] = parseJsonLine(lines[i]);
+  for await (const { bytes, start: first, end } of linePieces(input)) {
+    // A piece of k line ends holds k + 1 lines (an empty piece: one empty line).
+    let start = first;
+    while (start <= end) {
+      const size = Math.min(GROUP, batchSize - slots.length);
+      let n = 0;
+      for (; n < size && start <= end; n++) {
+        let at = scanner.scan(bytes, start, end, n);
+        if (at < 0) {
+          at = lineEnd(bytes, start, end);
+          parsed[n] = parseJsonLine(bytes.toString('utf8', start, at));
+        }
+        start = at === end ? end + 1 : nextLine(bytes, at, end);
+      }
       seconds.parsing += since(t);
       t = process.hrtime.bigint();
-      for (let i = start; i < end; i++) {
+      for (let k = 0; k < n; k++) {
         summary.lines += 1;
-        const line = parsed[i - start];
+        const line = parsed[k];
+        if (line === null) {
+          const row = scanner.result(k);
+          const places = donorIds.length * 4;
+          textPlaces[places] = row.donorIdStart;
+          textPlaces[places + 1] = row.donorIdEnd;
+          textPlaces[places + 2] = row.updatedAtStart;
+          textPlaces[places + 3] = row.updatedAtEnd;
+          batch.addValid(row.detail);
+          addRow(row.detail, row.sourceEventId, bytes);
+          continue;
+        }
+        parsed[k] = null;
         if (!line.ok) {
           slots.push(line.error);
           reject(line.error);
         } else {
           const { detail, sourceEventId } = unwrapDetail(line.value);
           const checked = batch.add(detail);
-          if (checked.ok) {
-            slots.push(donorIds.length);
-            donorIds.push(checked.detail.donorId);
-            revisions.push(checked.detail.revision);
-            updatedAts.push(checked.detail.updatedAt);
-            sourceEventIds.push(sourceEventId);
-          } else {
+          if (checked.ok) addRow(checked.detail, sourceEventId, null);
+          else {
             slots.push(checked.violation);
             reject(checked.violation);
           }
         }
-        if (slots.length >= batchSize) {
-          seconds.features += since(t);
-          await flush();
-          options.onProgress?.(summary.lines);
-          t = process.hrtime.bigint();
-        }
       }
       seconds.features += since(t);
+      if (slots.length >= batchSize) {
+        await flush();
+        options.onProgress?.(summary.lines);
+      }
       t = process.hrtime.bigint();
     }
   }

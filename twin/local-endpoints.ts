@@ -18,6 +18,8 @@ export interface LocalEndpoints {
   peakRssBytes(): number | undefined;
   /** CPU seconds (user + system) the endpoints' process has used so far (Linux: /proc; elsewhere undefined). */
   cpuSeconds(): number | undefined;
+  /** The endpoints' process id (for its scheduler times during a run). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startLocalEndpoints(options: { dataDir?: string } = {}): P
   const urls = JSON.parse(first) as { dynamodb: string; fauxqs: string };
   return {
     ...urls,
+    pid: child.pid,
     env: {
       AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
       AWS_ENDPOINT_URL_SQS: urls.fauxqs,

@@ -19,6 +19,8 @@ import { drainMailboxes, writeOutbox } from './outbox';
 import { generateOutcomeEvents, runRequestOutcomes, truthByDonor, type OutcomeSummary } from './request-outcomes';
 import { DEFAULT_MODEL_DIR, readReference } from '../model/model-files';
 import { attachLocalPipes, type ChangeEventCounts } from './local-pipes';
+import { readThreadTime, threadShares, type ThreadShares, type ThreadTime } from './thread-time';
+import { startIdleOverlap, type IdleOverlap, type IdleOverlapSampler } from './idle-overlap';
 
 export interface TwinOptions {
   events: number;
@@ -44,6 +46,8 @@ export interface TwinOptions {
   outcomeShare?: number;
   /** Keep every delivery record in `TwinRun.records` (tests); a run otherwise only counts them. */
   keepRecords?: boolean;
+  /** Measure where both processes' main threads spend delivery (scheduler times, idle overlap): the bench asks for it. */
+  measureThreads?: boolean;
 }
 
 export interface TwinSummary {
@@ -79,6 +83,8 @@ export interface TwinSummary {
   memory?: { peakRssMiB: number; endpointsPeakRssMiB?: number };
   /** CPU per delivered event during delivery: this process (the handler, the twin's delivery and stream emulation) and the local endpoints' process. */
   deliveryCpuMsPerEvent?: { twinProcess: number; endpoints?: number };
+  /** With `measureThreads` (Linux): shares of delivery's wall clock of each main thread, and how often both were idle at once. */
+  deliveryThreads?: { twinProcess: ThreadShares; endpoints?: ThreadShares; bothIdle?: number };
 }
 
 export interface TwinRun {
@@ -205,6 +211,9 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
     let done = 0;
     let deliveryStarted = 0;
     let cpuAtStart: { twin: NodeJS.CpuUsage; endpoints: number | undefined } | undefined;
+    let threadsAtStart: { twin: ThreadTime | undefined; endpoints: ThreadTime | undefined } | undefined;
+    let overlap: IdleOverlapSampler | undefined;
+    let idleAtEnd: Promise<IdleOverlap | undefined> | undefined;
     const tally = new DeliveryTally();
     const records: DeliveryRecord[] = [];
     await withCapturedLogs(logFile, async () => {
@@ -225,6 +234,10 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
         : undefined;
       deliveryStarted = performance.now();
       cpuAtStart = { twin: process.cpuUsage(), endpoints: endpoints.cpuSeconds() };
+      if (options.measureThreads) {
+        threadsAtStart = { twin: readThreadTime(process.pid), endpoints: readThreadTime(endpoints.pid) };
+        overlap = startIdleOverlap(endpoints.pid === undefined ? [process.pid] : [process.pid, endpoints.pid]);
+      }
       try {
         await deliverEach(
           events,
@@ -243,12 +256,21 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
           },
         );
       } finally {
+        // Stopped here so that a failed delivery leaves no sampler behind.
+        idleAtEnd = overlap?.stop();
         await schedule?.stop();
       }
     });
     const traffic = shape ? { ...shape } : undefined;
 
     const deliverySeconds = (performance.now() - deliveryStarted) / 1000;
+    const threadsAtEnd = threadsAtStart && { twin: readThreadTime(process.pid), endpoints: readThreadTime(endpoints.pid) };
+    const idle = await idleAtEnd;
+    const twinThread = threadsAtStart?.twin && threadsAtEnd?.twin && threadShares(threadsAtStart.twin, threadsAtEnd.twin, deliverySeconds);
+    const endpointsThread = threadsAtStart?.endpoints && threadsAtEnd?.endpoints && threadShares(threadsAtStart.endpoints, threadsAtEnd.endpoints, deliverySeconds);
+    const deliveryThreads = twinThread
+      ? { twinProcess: twinThread, ...(endpointsThread ? { endpoints: endpointsThread } : {}), ...(idle && idle.idle.length === 2 ? { bothIdle: idle.allIdle } : {}) }
+      : undefined;
     const twinCpu = process.cpuUsage(cpuAtStart!.twin);
     const endpointsCpu = endpoints.cpuSeconds();
     const perEvent = (ms: number) => Math.round((ms / Math.max(1, tally.in)) * 100) / 100;
@@ -346,6 +368,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
       readinessChanged: pipes.counts(),
       memory: memoryNow(endpoints),
       deliveryCpuMsPerEvent,
+      ...(deliveryThreads ? { deliveryThreads } : {}),
     };
     return { summary, records, endpoints, clients, pipeline, synthesized };
   } catch (error) {

@@ -157,19 +157,21 @@ export function autocorrelations(series: Float64Array[], maxLag: number): Float6
     // Stryker disable next-line BooleanLiteral: the inverse transform gives Z(-k) for Z(k), and the split below is the same for k and size - k
     fft(re, im, false);
     // Power of each series at each frequency, from Z[k] and Z[size - k].
+    // (Four times the power: a common factor that the division by the variance below takes out.)
     for (let k = 0; k <= size / 2; k++) {
       const m = (size - k) % size;
       const ar = re[k];
       const ai = im[k];
       const br = re[m];
       const bi = im[m];
-      const p1 = ((ar + br) ** 2 + (ai - bi) ** 2) / 4;
-      const p2 = ((ar - br) ** 2 + (ai + bi) ** 2) / 4;
+      const p1 = (ar + br) ** 2 + (ai - bi) ** 2;
+      const p2 = (ar - br) ** 2 + (ai + bi) ** 2;
       re[k] = p1;
       im[k] = p2;
       re[m] = p1;
       im[m] = p2;
     }
+    // Stryker disable next-line BooleanLiteral: the spectra are real and even, and the forward transform of one is its inverse (up to rounding)
     fft(re, im, true);
     for (const [part, index] of [[re, s], [im, s + 1]] as const) {
       if (index >= series.length) continue;
@@ -188,10 +190,12 @@ export function gaussianSmooth(x: Float64Array, sigma: number): Float64Array {
   const radius = Math.ceil(3 * sigma);
   const kernel = Array.from({ length: 2 * radius + 1 }, (_, i) => Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)));
   const out = new Float64Array(x.length);
+  // Stryker disable next-line EqualityOperator: out[x.length] is outside the typed array: the write is ignored
   for (let i = 0; i < x.length; i++) {
     let sum = 0;
     let weight = 0;
     for (let j = -radius; j <= radius; j++) {
+      // Stryker disable next-line ArithmeticOperator: the kernel is symmetric: i - j runs over the same window with the same weights (summed in the other order)
       const k = i + j;
       if (k < 0 || k >= x.length) continue;
       sum += kernel[j + radius] * x[k];
@@ -210,7 +214,7 @@ export const at = (r: Float64Array, lag: number) => {
   return lo + 1 < r.length ? r[lo] + (r[lo + 1] - r[lo]) * (lag - lo) : r[Math.min(lo, r.length - 1)];
 };
 
-interface CombPeak {
+export interface CombPeak {
   contrast: number;
   lag: number;
   sigma: number;
@@ -234,31 +238,32 @@ export function combContrast(acf: Float64Array, k: number, reach: number): numbe
 }
 
 /** The strongest comb contrast over lags and smoothing widths (lags up to a third of the series: 3 cycles). */
-function strongestComb(x: Float64Array, longestLag = Infinity): CombPeak {
-  const maxLag = Math.floor(Math.min(x.length / 3, longestLag));
+export function strongestComb(x: Float64Array, longestLag = Infinity): CombPeak {
   const reach = Math.floor(x.length / 2);
-  let best: CombPeak = { contrast: Number.NEGATIVE_INFINITY, lag: 0, sigma: 0, acf: new Float64Array(0) };
   const acfs = autocorrelations(SMOOTHING_BINS.map((sigma) => gaussianSmooth(x, sigma)), reach + 1);
-  const looks: { acf: Float64Array; contrasts: Float64Array; first: number; sigma: number }[] = [];
-  for (const [index, sigma] of SMOOTHING_BINS.entries()) {
-    const acf = acfs[index];
-    const contrasts = new Float64Array(maxLag + 2);
-    const first = Math.max(MIN_LAG_BINS, Math.ceil(2 * sigma));
-    looks.push({ acf, contrasts, first, sigma });
+  return combPeak(SMOOTHING_BINS.map((sigma, index) => ({ sigma, acf: acfs[index] })), Math.floor(Math.min(x.length / 3, longestLag)), reach);
+}
+
+/** The choice of lag from the autocorrelations at each smoothing width, narrowest first (tested on ones built by hand). */
+export function combPeak(smoothed: { sigma: number; acf: Float64Array }[], maxLag: number, reach: number): CombPeak {
+  let best: CombPeak = { contrast: Number.NEGATIVE_INFINITY, lag: 0, sigma: 0, acf: new Float64Array(0) };
+  const looks = smoothed.map(({ acf, sigma }) => ({ acf, sigma, first: Math.max(MIN_LAG_BINS, Math.ceil(2 * sigma)), contrasts: new Float64Array(maxLag + 2) }));
+  for (const { acf, sigma, first, contrasts } of looks) {
     // A period is a lag at which the series is like itself (positive autocorrelation): one and a
-    // half periods pass the comb on every other multiple, but not this.
-    let top = -1;
+    // half periods pass the comb on every other multiple, but not this. (Lag 0: none yet.)
+    let top = 0;
     for (let k = first; k <= maxLag; k++) {
       contrasts[k] = combContrast(acf, k, reach);
-      if (acf[k] > 0 && (top < 0 || contrasts[k] > contrasts[top])) top = k;
+      if (acf[k] > 0 && (!top || contrasts[k] > contrasts[top])) top = k;
     }
-    if (top < 0 || contrasts[top] <= best.contrast) continue;
+    if (!top || contrasts[top] <= best.contrast) continue;
     // Odd multiples of the period pass the comb too: the period is the first strong local peak.
     let lag = top;
+    // Stryker disable next-line EqualityOperator: at k = top the lag is top whether the conditions hold or not
     for (let k = first; k < top; k++) {
       // ...but half the period passes as well (its even multiples are the period's): the series must
-      // itself repeat at the earlier lag, not only at twice it.
-      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1] && acf[k] >= 0.5 * acf[top] && acf[k] > 0) {
+      // itself repeat at the earlier lag, not only at twice it (acf[top] > 0, so acf[k] is too).
+      if (contrasts[k] >= 0.6 * contrasts[top] && contrasts[k] >= contrasts[k - 1] && contrasts[k] >= contrasts[k + 1] && acf[k] >= 0.5 * acf[top]) {
         lag = k;
         break;
       }
@@ -271,9 +276,8 @@ function strongestComb(x: Float64Array, longestLag = Infinity): CombPeak {
   // The fraction need not be a whole number of bins: the comb reads the autocorrelation between bins.
   for (let d = 6; d >= 2; d--) {
     const k = best.lag / d;
-    if (k < MIN_LAG_BINS) continue;
-    // The widest smoothing (up to the one that found the lag) that can see the fraction: a narrower
-    // one sees mostly noise, in which any two lags look alike.
+    // The widest smoothing (up to the one that found the lag) that can see the fraction (none below
+    // MIN_LAG_BINS): a narrower one sees mostly noise, in which any two lags look alike.
     const look = [...looks].reverse().find((l) => l.sigma <= best.sigma && k >= l.first);
     if (look) {
       const atLag = combContrast(look.acf, best.lag, reach);

@@ -5,6 +5,11 @@
 import { DAYS_PER_YEAR, isoDateToDay } from './calendar';
 import type { DonorAttributes } from './donor-updated';
 
+// tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
+// per-row path uses is bound once here.
+const dayOf = isoDateToDay;
+const daysPerYear = DAYS_PER_YEAR;
+
 export type FeatureUnit = 'years' | 'days' | 'count' | 'fraction' | 'indicator';
 
 export interface FeatureSpec {
@@ -111,7 +116,7 @@ export type FeatureRecord = Record<string, number>;
 const LOWER = FEATURES.map((f) => f.range[0]);
 const UPPER = FEATURES.map((f) => f.range[1]);
 const yearsSince = (scoringDay: number, isoDate: string) =>
-  Math.max(0, (scoringDay - isoDateToDay(isoDate)) / DAYS_PER_YEAR);
+  Math.max(0, (scoringDay - dayOf(isoDate)) / daysPerYear);
 /** Clipped to the feature's range, then rounded so that the stored feature record and the float32 model input agree. */
 const fit = (value: number, i: number) => Math.round(Math.min(UPPER[i], Math.max(LOWER[i], value)) * 10_000) / 10_000;
 
@@ -144,7 +149,7 @@ export function writeFeatures(donor: DonorAttributes, scoring: ScoringDay, out: 
   const { attempts, responses } = donor.outreach12m;
   const { total, available } = donor.priorRequests;
   const pauseDays = donor.temporarilyUnavailableUntil
-    ? Math.max(0, isoDateToDay(donor.temporarilyUnavailableUntil) - scoringDay)
+    ? Math.max(0, dayOf(donor.temporarilyUnavailableUntil) - scoringDay)
     : 0;
   const channel = donor.recruitmentChannel;
   const reason = donor.lastUnavailableReason;

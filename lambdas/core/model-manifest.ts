@@ -116,16 +116,25 @@ export function assertManifestMatchesFeatures(manifest: ModelManifest): void {
   }
 }
 
-const termValue = (term: BasisTerm, x: number) =>
-  term.kind === 'linear' ? term.weight * x : term.weight * Math.max(0, x - term.knot);
-
 /** Each feature's shape function f_j evaluated at its clipped value; logit = intercept + sum. */
 export class LogitExplainer {
   private readonly termsByFeature: BasisTerm[][];
   private readonly referenceParts: number[];
+  /**
+   * The same terms flat, for `part`, which runs per feature per row of a batch of millions: feature
+   * i's terms are firstTerm[i] to firstTerm[i + 1] - 1, in the manifest's order (so sums add up in the
+   * same order); a linear term has a NaN knot. Each feature's range, read once.
+   */
+  private readonly firstTerm: Int32Array;
+  private readonly weights: Float64Array;
+  private readonly knots: Float64Array;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
   /** `feature:effect` pairs in the catalogue: a contribution outside it is never named. */
   private readonly catalogue: Set<string>;
   private listed?: { raises: boolean; lowers: boolean }[];
+  /** Feature i's contribution at the whole values 0..12 most features take (indicators, counts), worked out once by the same sum. */
+  private smallContributions?: Float64Array;
   private topSize?: Float64Array;
   private topDigit?: Float64Array;
 
@@ -133,20 +142,30 @@ export class LogitExplainer {
     this.catalogue = new Set(manifest.reasonCodes.codes.map((c) => `${c.feature}:${c.effect}`));
     const index = new Map(manifest.features.map((f) => [f.name, f.index]));
     this.termsByFeature = manifest.features.map(() => []);
+    this.lower = Float64Array.from(manifest.features, (f) => f.range[0]);
+    this.upper = Float64Array.from(manifest.features, (f) => f.range[1]);
     for (const term of manifest.model.terms) {
       const i = index.get(term.feature);
       if (i === undefined) throw new Error(`manifest term names unknown feature ${term.feature}`);
       this.termsByFeature[i].push(term);
     }
+    const flat = this.termsByFeature.flat();
+    this.firstTerm = new Int32Array(manifest.features.length + 1);
+    this.termsByFeature.forEach((terms, i) => (this.firstTerm[i + 1] = this.firstTerm[i] + terms.length));
+    this.weights = Float64Array.from(flat, (t) => t.weight);
+    this.knots = Float64Array.from(flat, (t) => (t.kind === 'linear' ? Number.NaN : t.knot));
     this.referenceParts = manifest.features.map((f, i) => this.part(i, f.reference));
   }
 
   private part(i: number, x: number): number {
-    const [lo, hi] = this.manifest.features[i].range;
-    const clipped = Math.min(hi, Math.max(lo, x));
-    const terms = this.termsByFeature[i];
+    const clipped = Math.min(this.upper[i], Math.max(this.lower[i], x));
+    const { weights, knots } = this;
     let sum = 0;
-    for (let t = 0; t < terms.length; t++) sum += termValue(terms[t], clipped);
+    // Term by term in order: a linear term is weight * x, a hinge weight * max(0, x - knot).
+    for (let t = this.firstTerm[i], end = this.firstTerm[i + 1]; t < end; t++) {
+      const knot = knots[t];
+      sum += knot !== knot ? weights[t] * clipped : weights[t] * Math.max(0, clipped - knot);
+    }
     return sum;
   }
 
@@ -186,9 +205,12 @@ export class LogitExplainer {
     const listed = (this.listed ??= this.manifest.features.map((f) => ({ raises: this.catalogue.has(`${f.name}:raises`), lowers: this.catalogue.has(`${f.name}:lowers`) })));
     const size = (this.topSize ??= new Float64Array(maxReasons));
     const digit = (this.topDigit ??= new Float64Array(maxReasons));
+    const small = (this.smallContributions ??= this.contributionsAtSmallValues());
     let kept = 0;
     for (let i = 0; i < listed.length; i++) {
-      const c = this.part(i, features[offset + i]) - this.referenceParts[i];
+      const x = features[offset + i];
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: a stricter test only computes more contributions the long way, same values
+      const c = x >= 0 && x <= SMALL_MAX && x === Math.floor(x) ? small[i * (SMALL_MAX + 1) + x] : this.part(i, x) - this.referenceParts[i];
       const raises = c > 0;
       const a = Math.abs(c);
       if (!(a >= minEffect) || !(raises ? listed[i].raises : listed[i].lowers)) continue;
@@ -209,6 +231,13 @@ export class LogitExplainer {
     return key;
   }
 
+  private contributionsAtSmallValues(): Float64Array {
+    const n = this.manifest.features.length;
+    const small = new Float64Array(n * (SMALL_MAX + 1));
+    for (let i = 0; i < n; i++) for (let v = 0; v <= SMALL_MAX; v++) small[i * (SMALL_MAX + 1) + v] = this.part(i, v) - this.referenceParts[i];
+    return small;
+  }
+
   /** The reason codes a `reasonKey` stands for, in order. */
   reasonsOfKey(key: number): ReasonCode[] {
     const reasons: ReasonCode[] = [];
@@ -220,6 +249,9 @@ export class LogitExplainer {
     return reasons;
   }
 }
+
+/** Whole feature values up to this have their contributions worked out ahead (-0 reads as 0: the same part). */
+const SMALL_MAX = 12;
 
 /** Base of a reason key's digits: room for 31 features in both directions. */
 const REASON_DIGITS = 64;

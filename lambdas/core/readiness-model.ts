@@ -95,7 +95,8 @@ export class ReadinessModel {
   async scoreMatrix(features: Float64Array, rows: number): Promise<MatrixScores> {
     const probabilities = await this.probabilitiesOfMatrix(new Float32Array(features.subarray(0, rows * FEATURE_COUNT)), rows);
     const reasonKeys = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) reasonKeys[r] = this.explainer.reasonKey(features, r * FEATURE_COUNT);
+    const width = FEATURE_COUNT;
+    for (let r = 0; r < rows; r++) reasonKeys[r] = this.explainer.reasonKey(features, r * width);
     return { probabilities, reasonKeys };
   }
 

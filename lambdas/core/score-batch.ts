@@ -10,6 +10,11 @@ import { FEATURE_COUNT, scoringDayOf, writeFeatures, type ScoringDay } from './f
 import type { MatrixScores, ReadinessModel } from './readiness-model';
 import { buildScoreRecord, type ScoreRecord } from './score-record';
 
+// tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
+// per-row path uses is bound once here.
+const writeRow = writeFeatures;
+const WIDTH = FEATURE_COUNT;
+
 export interface BatchRow {
   /** A `DonorUpdated` detail as received (validated here). */
   detail: unknown;
@@ -74,6 +79,16 @@ export class BatchColumns {
       this.scored += 1;
     }
     return checked;
+  }
+
+  /**
+   * A detail already known valid as of this batch's scoring date (DonorUpdatedScanner read it and
+   * holds it to the schema's rules) becomes the next row of the matrix: the same feature derivation.
+   */
+  addValid(detail: DonorUpdatedDetail): void {
+    if (this.scored === this.capacity) throw new RangeError(`a batch holds at most ${this.capacity} rows`);
+    writeRow(detail.donor, this.scoring, this.features, this.scored * WIDTH);
+    this.scored += 1;
   }
 
   /** Scores and reason keys of the valid rows, in the order they were added. */

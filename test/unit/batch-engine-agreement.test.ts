@@ -95,6 +95,28 @@ describe('the batch engine and the event path', () => {
     }
   });
 
+  it('the same bytes whatever the chunks: text split inside a surrogate pair, bytes split inside a character', async () => {
+    const lines = [JSON.stringify(donorUpdatedEvent(validDetail({ donorId: 'D-EMOJI-1' }), '😀😀😀-é')), JSON.stringify(validDetail({ donorId: 'D-PLAIN-1' }))];
+    const predictions = await singleRowPredictions(lines);
+    const expected = `${lines.map((l, i) => expectedLine(l, i + 1, predictions)).join('\n')}\n`;
+    const text = `${lines.join('\n')}\n`;
+    const run = async (chunks: (string | Buffer)[]) => {
+      const out = new PassThrough();
+      const got: Buffer[] = [];
+      out.on('data', (c: Buffer) => got.push(c));
+      await scoreJsonLines(Readable.from(chunks), out, { model, scoringDate: DATE, now: () => new Date(SCORED_AT) });
+      out.end();
+      return Buffer.concat(got).toString('utf8');
+    };
+    const emoji = text.indexOf('😀');
+    // Every split of the text between the emoji's two halves, and every split of its bytes.
+    expect(await run([text.slice(0, emoji + 1), text.slice(emoji + 1)])).toBe(expected);
+    const bytes = Buffer.from(text, 'utf8');
+    const at = bytes.indexOf(Buffer.from('😀'));
+    for (let k = 1; k <= 3; k++) expect(await run([bytes.subarray(0, at + k), bytes.subarray(at + k)])).toBe(expected);
+    expect(await run(Array.from(bytes, (_, i) => bytes.subarray(i, i + 1)))).toBe(expected);
+  });
+
   it('the registry engine (scoreBatch) gives the event path record of every valid row, to the bit', async () => {
     const lines = inputLines();
     const predictions = await singleRowPredictions(lines);

@@ -38,11 +38,12 @@ const featureValue = (i: number) => {
   );
 };
 const vector = fc.tuple(...FEATURES.map((_, i) => featureValue(i)));
-const text = fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{4,40}$/), fc.string({ unit: 'binary' }), fc.constantFrom('"', '\\', '\u0000\u001f', '\ud800', '\udc00x', '😀', '\u2028', 'é', '</script>'));
+const text = fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{4,40}$/), fc.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/), fc.string({ unit: 'binary' }), fc.constantFrom('"', '\\', '\u0000\u001f', '\ud800', '\udc00x', '😀', '\u2028', 'é', '</script>'));
 const probability = fc.oneof({ weight: 10, arbitrary: fc.float({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(0, 1, -0, 1e-7, 0.5, Number.NaN, Infinity) });
 
 describe('score records written from columns', () => {
   it('are byte for byte JSON.stringify of the record object', () => {
+    let copiedIds = 0;
     fc.assert(
       fc.property(vector, probability, text, fc.option(text, { nil: null }), text, fc.oneof(fc.integer({ min: 1 }), fc.double()), text, (v, p, donorId, sourceEventId, updatedAt, revision, scoredAt) => {
         const features = new Float64Array(FEATURE_COUNT * 2);
@@ -54,9 +55,28 @@ describe('score records written from columns', () => {
         const detail = { donorId, revision, updatedAt } as DonorUpdatedDetail;
         const record = buildScoreRecord({ detail, sourceEventId, vector: v, prediction: { score: p, band, reasons: expectedReasons(v) } }, model, '2026-06-01', scoredAt);
         expect(written).toBe(JSON.stringify(record));
+        // The bytes drs score writes: the same text as UTF-8, inside its upper bound, nothing past it touched.
+        const row = { donorId, revision, updatedAt, sourceEventId, probability: p, band, reasonKey };
+        const room = json.maxBytes(row);
+        const out = Buffer.alloc(room + 8, 0xaa);
+        const end = json.write(row, features, FEATURE_COUNT, out, 3);
+        expect(out.subarray(3, end).equals(Buffer.from(JSON.stringify(record), 'utf8'))).toBe(true);
+        expect(end - 3).toBeLessThanOrEqual(room);
+        expect([...out.subarray(0, 3), ...out.subarray(end)].every((x) => x === 0xaa)).toBe(true);
+        // donorId and updatedAt copied from input bytes (drs score's scanned rows): the same bytes,
+        // for the texts the scanner reads that way (ASCII that JSON writes as it is).
+        if (/^[A-Za-z0-9-]*$/.test(donorId) && /^[0-9TZ:.+-]*$/.test(updatedAt)) {
+          const input = Buffer.from(`xx${donorId}yyy${updatedAt}z`, 'latin1');
+          const fromBytes = { ...row, donorId: '', updatedAt: '', textBytes: input, donorIdStart: 2, donorIdEnd: 2 + donorId.length, updatedAtStart: 5 + donorId.length, updatedAtEnd: 5 + donorId.length + updatedAt.length };
+          const copied = Buffer.alloc(json.maxBytes(fromBytes));
+          const copiedEnd = json.write(fromBytes, features, FEATURE_COUNT, copied, 0);
+          expect(copied.subarray(0, copiedEnd).equals(out.subarray(3, end))).toBe(true);
+          copiedIds += 1;
+        }
       }),
       { numRuns: 3000 },
     );
+    expect(copiedIds).toBeGreaterThan(100);
   });
 
   it('take a new scoredAt for the next batch of the run', () => {
@@ -66,6 +86,12 @@ describe('score records written from columns', () => {
     expect(JSON.parse(json.text(row, features, 0)).scoredAt).toBe('first');
     json.scoredAt = 'second';
     expect(JSON.parse(json.text(row, features, 0))).toMatchObject({ scoredAt: 'second', scoringDate: '2026-06-01', reasons: [] });
+    const out = Buffer.alloc(json.maxBytes(row));
+    expect(JSON.parse(out.toString('utf8', 0, json.write(row, features, 0, out, 0))).scoredAt).toBe('second');
+    json.scoredAt = 'a much longer scoredAt than the first, with \u0000 and é to escape and encode';
+    const longer = Buffer.alloc(json.maxBytes(row));
+    const end = json.write(row, features, 0, longer, 0);
+    expect(longer.toString('utf8', 0, end)).toBe(json.text(row, features, 0));
   });
 });
 
