@@ -4,7 +4,7 @@
 // the template's, resolved to the local resources.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -138,6 +138,9 @@ export async function provisionFromTemplate({ template, stackName, assemblyDir, 
           ...(p.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: p.GlobalSecondaryIndexes } : {}),
         }),
       );
+      // dynalite, like DynamoDB, answers CreateTable while the table is still CREATING; a write
+      // before it is ACTIVE fails with ResourceNotFoundException (seen on a loaded machine).
+      await waitUntilTableExists({ client: clients.dynamodb, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TableName: name });
     }
     identities.set(logicalId, { ref: name, attributes: { Arn: arn('dynamodb', `table/${name}`) } });
     tables.push({ logicalId, name });

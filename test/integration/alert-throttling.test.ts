@@ -1,6 +1,6 @@
 // Alert throttling on the local twin: the real bundled scoring and digest functions, dynalite for
 // the alert state, fauxqs for the topic and its e-mail subscribers, and faults in front of both.
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { AlertWindows } from '../../lambdas/alert-digest/alert-windows';
@@ -80,6 +80,8 @@ describe('alert windows in DynamoDB, with a clock', () => {
     await test.clients.dynamodb.send(
       new CreateTableCommand({ TableName: table, KeySchema: [{ AttributeName: 'failureClass', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'failureClass', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
     );
+    // Written to at once: wait until it is ACTIVE (CREATING answers writes with ResourceNotFoundException).
+    await waitUntilTableExists({ client: test.clients.dynamodb, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TableName: table });
     windows = new AlertWindows(test.clients.dynamodb, table);
     const topicArn = test.pipeline.alertDigest!.environment.ALERT_TOPIC_ARN;
     deps = {
