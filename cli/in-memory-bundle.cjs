@@ -16,19 +16,22 @@ const ROOT = join(__dirname, '..');
 
 // A bundled file's __dirname and __filename would be the bundle's entry's: each file keeps its own
 // (the model folder, api/openapi.json, the twin's child scripts and config are found from them).
-// esbuild starts each file's code with a `// <path from the root>` line (when not minifying).
+// esbuild renames the two where the code uses them (never in a string or a property name) and
+// starts each file's code with a `// <path from the root>` line (when not minifying).
+const OWN = { __dirname: '__drs_own_dirname__', __filename: '__drs_own_filename__' };
 const FILE_MARK = /^\/\/ (\S+\.[cm]?[jt]sx?)$/gm;
-const OWN_PATHS = /(?<![\w$.'"`])__(dirname|filename)(?![\w$'"`])/g;
+const OWN_PATHS = /\b__drs_own_(dirname|filename)__\b/g;
 
 function withOwnPaths(code) {
   const marks = [...code.matchAll(FILE_MARK)];
-  if (marks.length === 0) return code;
-  let out = code.slice(0, marks[0].index);
+  let out = code.slice(0, marks.length ? marks[0].index : code.length);
   marks.forEach((mark, i) => {
     const file = join(ROOT, mark[1]);
     const part = code.slice(mark.index, i + 1 < marks.length ? marks[i + 1].index : code.length);
     out += part.replace(OWN_PATHS, (_, which) => JSON.stringify(which === 'dirname' ? dirname(file) : file));
   });
+  // Outside any file's code (esbuild's output changed its shape?): better no bundle than a wrong path.
+  if (OWN_PATHS.test(out)) throw new Error('a __dirname or __filename of the bundle could not be placed in its file');
   return out;
 }
 
@@ -53,12 +56,15 @@ function bundle(entry, lazy = []) {
   const result = esbuild().buildSync({
     entryPoints: [resolve(entry)],
     absWorkingDir: ROOT,
+    // Never written: it places the source map's paths relative to the entry, whose module this is.
+    outfile: `${resolve(entry)}.bundle.cjs`,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     packages: 'external',
     external: lazy,
+    define: OWN,
     // Stack traces name the .ts files and lines (process.setSourceMapsEnabled below).
     sourcemap: 'inline',
     sourcesContent: false,
