@@ -1,7 +1,7 @@
 // A stored score in DynamoDB attribute values and back, for the registry run (millions of rows a
 // run): its conditional PutItem with the item already in attribute values, and a table export's
 // item read back to plain values. The values are what the document client's marshalling
-// gives (`marshall(record, { removeUndefinedValues: true })`), made by a walk over the few shapes a
+// gives (each member by `convertToAttr(value, { removeUndefinedValues: true })`), made by a walk over the few shapes a
 // stored score holds (strings, numbers, booleans, null, lists, plain objects) instead of the SDK's
 // general converter, which looks up each value's constructor name against a list of binary types:
 // that converter was the largest part of a registry row's work (bench/rescore-floor.ts). Anything
@@ -46,10 +46,9 @@ function attributeListOf(values: readonly unknown[]): AttributeValue[] {
   return out;
 }
 
-/** `marshall(map, { removeUndefinedValues: true })` of a plain object: its enumerable members, in order. */
-export function attributeMapOf(map: Record<string, unknown>): Record<string, AttributeValue> {
+/** A map's members as the SDK's converter takes them: for...in (inherited enumerable members too), functions and undefined left out. */
+function attributeMapOf(map: Record<string, unknown>): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  // for...in, as the SDK walks a map (inherited enumerable members included).
   for (const key in map) {
     const value = map[key];
     if (value !== undefined && typeof value !== 'function') out[key] = attributeValueOf(value);
@@ -57,10 +56,24 @@ export function attributeMapOf(map: Record<string, unknown>): Record<string, Att
   return out;
 }
 
-/** The conditional write (newer-score.ts) as the low-level client takes it: the same request the document client sends. */
+/**
+ * An item's members as the document client marshals them (lib-dynamodb's marshallInput for `Item`
+ * and `ExpressionAttributeValues`): each own enumerable member, in order, by the SDK's converter;
+ * functions and undefined left out.
+ */
+export function attributeItemOf(item: Record<string, unknown>): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const key of Object.keys(item)) {
+    const value = item[key];
+    if (value !== undefined && typeof value !== 'function') out[key] = attributeValueOf(value);
+  }
+  return out;
+}
+
+/** The conditional write (newer-score.ts) as the low-level client takes it: the request the document client sent. */
 export function newerScorePutItem(tableName: string, record: StoredScore): PutItemCommandInput {
   const { Item, ExpressionAttributeValues, ...rest } = newerScorePut(tableName, record);
-  return { ...rest, Item: attributeMapOf(Item as unknown as Record<string, unknown>), ExpressionAttributeValues: attributeMapOf(ExpressionAttributeValues) };
+  return { ...rest, Item: attributeItemOf(Item as unknown as Record<string, unknown>), ExpressionAttributeValues: attributeItemOf(ExpressionAttributeValues) };
 }
 
 type Attribute = Record<string, unknown>;
