@@ -18,8 +18,12 @@
 // row sends: each written row's PutItem from its values (the values in DynamoDB attribute values,
 // with the fastest marshalling we have, the store's own score-item.ts, and the request's JSON body,
 // as the SDK writes it) and each rejected row's kept line. The items arrive parsed, so the floor
-// parses nothing; the matrices and each row's values (its score record) are made before the clock
-// starts: reading the item, validation, features, reasons and the record are what it leaves out.
+// parses no JSON; a refresh's items arrive in DynamoDB JSON, and reading back the attributes a
+// refresh cannot do without (the stored input, the donor's id, revision and update time, the event
+// id, and the score, band, reasons and model the unchanged rule compares) is in its floor, with the
+// fastest reader we have (score-item.ts), as JSON.parse is in drs score's. The matrices and each
+// row's values (its score record) are made before the clock starts: validation, features,
+// reasons, the record, and reading the rest of a stored item are what the floor leaves out.
 // Both are timed per batch on the same batches in one process (one core), alternately, by the wall
 // clock and by CPU time (process.cpuUsage: on a shared machine the per-core figure); the medians of
 // `repeats` runs.
@@ -34,7 +38,7 @@ import type { StoredScore } from '../lambdas/core/score-record';
 import { rescoreBatch, type BatchEvent, type RejectedRow, type RescorePorts, type RunMode } from '../lambdas/rescore/rescore-batch';
 import { parseExportItem, putRejectedRows } from '../lambdas/rescore/s3-ports';
 import { DynamoDbScoreStore } from '../lambdas/score-donor/dynamodb-score-store';
-import { newerScorePutItem } from '../lambdas/score-donor/score-item';
+import { nativeOf, newerScorePutItem } from '../lambdas/score-donor/score-item';
 import { ROWS_PER_BATCH, SNAPSHOT_ROWS_PER_BATCH, WRITES_IN_FLIGHT } from '../lib/registry-refresh';
 
 export interface RescoreRate {
@@ -62,6 +66,9 @@ const cpuSecondsNow = () => {
 };
 const TABLE = 'scores';
 const MARSHALL = { removeUndefinedValues: true } as const;
+
+/** The attributes of a stored item a refresh reads back whatever it does (rescore-batch.ts, unchanged.ts). */
+const REFRESH_READS = ['donorId', 'revision', 'updatedAt', 'sourceEventId', 'input', 'score', 'band', 'reasons', 'modelSha256'];
 
 /** The batch function's ports (handler.ts) over clients that build what they send and stop there. */
 function offlinePorts(model: ReadinessModel, sent: { bytes: number }): RescorePorts {
@@ -132,10 +139,13 @@ export async function measureRescore(mode: RunMode, batches: readonly string[][]
     engine.push(e);
     let f: Timed = { seconds: 0, cpuSeconds: 0 };
     for (const lines of batches) {
-      const { matrices, records, rejected } = await floorParts(eventOf(lines), model);
+      const event = eventOf(lines);
+      const items = event.Items as { Item: Record<string, unknown> }[];
+      const { matrices, records, rejected } = await floorParts(event, model);
       f = add(
         f,
         await timed(async () => {
+          if (mode === 'refresh') for (const item of items) for (const name of REFRESH_READS) sent.bytes += item.Item[name] === undefined ? 0 : nativeOf(item.Item[name]) === undefined ? 1 : 0;
           for (const { matrix, rows } of matrices) if ((await model.probabilitiesOfMatrix(matrix, rows)).length !== rows) throw new Error('ORT returned a short batch');
           // Each written row's request: its values in attribute values (the fastest marshalling we have, the store's) and its JSON body.
           for (const record of records) sent.bytes += JSON.stringify(newerScorePutItem(TABLE, record)).length;
