@@ -79,33 +79,26 @@ export function newerScorePutItem(tableName: string, record: StoredScore): PutIt
 type Attribute = Record<string, unknown>;
 const isPlain = (value: unknown): value is Attribute => typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === OBJECT;
 
-/** `convertToNative(value)` (no options, as the refresh unmarshalls): the first member that is not undefined decides. */
+/** `convertToNative(value)` (no options, as the refresh unmarshals): the first member that is not undefined decides. */
 export function nativeOf(value: unknown): unknown {
   if (isPlain(value)) {
     for (const key in value) {
       const member = value[key];
       if (member === undefined) continue;
-      switch (key) {
-        case 'S':
-          return member;
-        case 'N':
-          if (typeof member === 'string') {
-            // A safe number as Number() reads it (NaN fails both tests; big numbers become BigInt there).
-            const n = Number(member);
-            if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER) return n;
-          }
-          break;
-        case 'BOOL':
-          return Boolean(member);
-        case 'NULL':
-          return null;
-        case 'L':
-          if (Array.isArray(member)) return member.map((item) => nativeOf(item));
-          break;
-        case 'M':
-          if (isPlain(member)) return nativeMapOf(member);
-          break;
-      }
+      // The members a stored score holds, most frequent first; any other, or an odd value, the SDK's way.
+      if (key === 'N') {
+        if (typeof member === 'string') {
+          // A safe number as Number() reads it (NaN fails both tests; big numbers become BigInt there).
+          const n = Number(member);
+          if (n <= Number.MAX_SAFE_INTEGER && n >= Number.MIN_SAFE_INTEGER) return n;
+        }
+      } else if (key === 'S') return member;
+      else if (key === 'M') {
+        if (isPlain(member)) return nativeMapOf(member);
+      } else if (key === 'L') {
+        if (Array.isArray(member)) return member.map((item) => nativeOf(item));
+      } else if (key === 'BOOL') return Boolean(member);
+      else if (key === 'NULL') return null;
       break;
     }
   }
