@@ -27,8 +27,7 @@
 // Both are timed per batch on the same batches in one process (one core), alternately, by the wall
 // clock and by CPU time (process.cpuUsage: on a shared machine the per-core figure); the medians of
 // `repeats` runs.
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient as SdkDynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { Readable } from 'node:stream';
@@ -40,30 +39,15 @@ import { parseExportItem, putRejectedRows } from '../lambdas/rescore/s3-ports';
 import { DynamoDbScoreStore } from '../lambdas/score-donor/dynamodb-score-store';
 import { nativeOf, newerScorePutItem } from '../lambdas/score-donor/score-item';
 import { ROWS_PER_BATCH, SNAPSHOT_ROWS_PER_BATCH, WRITES_IN_FLIGHT } from '../lib/registry-refresh';
+import { cpuSecondsNow, type BatchFloorResult, type Timed } from './batch-floor';
 
-export interface RescoreRate {
+/** The core's rows/s beside its floor's (as drs score's, without its phase shares), and how many rows were written. */
+export type RescoreRate = Omit<BatchFloorResult, 'share'> & {
   mode: RunMode;
-  rows: number;
   /** Rows the batches wrote (the rest: rejected or unchanged). */
   written: number;
-  rowsPerSecond: number;
-  floorRowsPerSecond: number;
-  ratio: number;
-  /** Rows per CPU second: the per-core figure, and the floor's. */
-  rowsPerCpuSecond: number;
-  floorRowsPerCpuSecond: number;
-  cpuRatio: number;
-}
-
-interface Timed {
-  seconds: number;
-  cpuSeconds: number;
-}
-
-const cpuSecondsNow = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
 };
+
 const TABLE = 'scores';
 const MARSHALL = { removeUndefinedValues: true } as const;
 
@@ -215,7 +199,7 @@ export async function sdkSendCpuMicros(snapshot: readonly string[]): Promise<num
     httpHandlerConfigs: () => ({}),
     destroy: () => undefined,
   };
-  const client = new SdkDynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, requestHandler: handler as never });
+  const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, requestHandler: handler as never });
   const records = snapshot.map((l) => parseExportItem(JSON.parse(l)) as unknown as StoredScore);
   const passes: number[] = [];
   try {
