@@ -124,7 +124,7 @@ describe('the registry run stores the same items as before its faster path', () 
     stored = before.bodies;
   });
 
-  it('refresh a year later of what the backfill stored, odd items among them, with and without a tolerance', async () => {
+  it('refresh of what the backfill stored, odd items among them: a year later, and a day later with a tolerance', async () => {
     const exportLines = stored.map((body) => ({ Item: JSON.parse(body).Item as Record<string, unknown> }));
     const first = exportLines[0].Item as Record<string, any>;
     // Items a table may hold: no input (stored before inputs were kept), an encoding this code does
@@ -138,10 +138,12 @@ describe('the registry run stores the same items as before its faster path', () 
       { ...first, score: { N: 'NaN' } },
     ].map((Item) => ({ Item: JSON.parse(JSON.stringify(Item)) as Record<string, unknown> }));
     const snapshot = [...odd, ...exportLines];
-    for (const tolerance of [0, 0.002]) {
-      const before = await run('before', 'refresh', snapshot, '2027-06-01', tolerance, 100);
-      const now = await run('now', 'refresh', snapshot, '2027-06-01', tolerance, 100);
+    // Every row written (tolerance 0), then the unchanged rule at work on a part of them (a day later: most rows skipped).
+    for (const [tolerance, date, lines] of [[0, '2027-06-01', snapshot], [0.002, '2026-06-02', snapshot.slice(0, 1000)]] as const) {
+      const before = await run('before', 'refresh', [...lines], date, tolerance, 100);
+      const now = await run('now', 'refresh', [...lines], date, tolerance, 100);
       expect(before.bodies.length).toBeGreaterThan(tolerance ? 0 : 2000);
+      if (tolerance) expect(before.counts.reduce((n, c) => n + c.unchanged, 0)).toBeGreaterThan(300);
       expect(now.bodies).toEqual(before.bodies);
       expect(now.counts).toEqual(before.counts);
       expect(now.rejected).toEqual(before.rejected);
