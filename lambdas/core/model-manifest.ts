@@ -203,8 +203,10 @@ export class LogitExplainer {
   reasonKey(features: ArrayLike<number>, offset: number): number {
     const { maxReasons, minEffect } = this.manifest.reasonCodes;
     const listed = (this.listed ??= this.manifest.features.map((f) => ({ raises: this.catalogue.has(`${f.name}:raises`), lowers: this.catalogue.has(`${f.name}:lowers`) })));
-    const size = (this.topSize ??= new Float64Array(maxReasons));
-    const digit = (this.topDigit ??= new Float64Array(maxReasons));
+    // The kept reasons are at 1..kept, largest first; size[0] is a sentinel no contribution passes,
+    // and slot maxReasons + 1 takes a candidate that falls off the end.
+    const size = (this.topSize ??= new Float64Array(maxReasons + 2).fill(Infinity, 0, 1));
+    const digit = (this.topDigit ??= new Float64Array(maxReasons + 2));
     const small = (this.smallContributions ??= this.contributionsAtSmallValues());
     let kept = 0;
     for (let i = 0; i < listed.length; i++) {
@@ -214,20 +216,20 @@ export class LogitExplainer {
       const raises = c > 0;
       const a = Math.abs(c);
       if (!(a >= minEffect) || !(raises ? listed[i].raises : listed[i].lowers)) continue;
-      // Largest first; on a tie the lower feature index (met earlier) stays ahead.
-      let p = kept;
-      while (p > 0 && size[p - 1] < a) p--;
-      if (p >= maxReasons) continue;
-      for (let q = Math.min(kept, maxReasons - 1); q > p; q--) {
-        size[q] = size[q - 1];
-        digit[q] = digit[q - 1];
+      // Insertion after the last kept one: largest first; on a tie the lower feature index (met
+      // earlier) stays ahead, and at the cut the one kept first stays.
+      let p = kept + 1;
+      while (size[p - 1] < a) {
+        size[p] = size[p - 1];
+        digit[p] = digit[p - 1];
+        p--;
       }
       size[p] = a;
       digit[p] = 1 + 2 * i + (raises ? 1 : 0);
       if (kept < maxReasons) kept++;
     }
     let key = 0;
-    for (let r = kept - 1; r >= 0; r--) key = key * REASON_DIGITS + digit[r];
+    for (let r = kept; r > 0; r--) key = key * REASON_DIGITS + digit[r];
     return key;
   }
 
