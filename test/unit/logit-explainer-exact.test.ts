@@ -105,10 +105,17 @@ describe('LogitExplainer on a hand-made manifest', () => {
     expect(three.reasonKey([5, 1, 10, 0], 0)).toBe(2);
   });
 
-  test('a minEffect of 0 names every listed nonzero contribution; a term of an unknown feature is refused', () => {
+  test('a minEffect of 0 names every listed nonzero contribution, never a zero one; a term of an unknown feature is refused', () => {
     const all = new LogitExplainer(manifestWith(4, 0));
     expect(all.reasonKey([5, 0, 30, 1], 0)).toBe(6 + 2 * 64 + 8 * 4096);
     expect(all.reasons([5, 0, 30, 1])).toEqual([up('C_UP'), up('A_UP'), up('D_UP')]);
+    // A zero contribution is named in neither direction (a at its reference 2: A_UP and A_DOWN both
+    // listed; c at 10 likewise; d at 0): only c 2 and d 0.25 here, and nothing for the reference donor.
+    expect(all.reasonKey([2, 0, 30, 1], 0)).toBe(6 + 8 * 64);
+    expect(all.reasons([2, 1, 10, 0])).toEqual([]);
+    expect(all.reasonKey([2, 1, 10, 0], 0)).toBe(0);
+    // Not whole (the long way): a at 2 + 1e-9 still raises, by 5e-10 (at least minEffect 0).
+    expect(all.reasons([2.000000001, 1, 10, 0])).toEqual([up('A_UP')]);
     const bad = manifestWith(2);
     (bad.model.terms as unknown[]).push({ feature: 'shoeSize', kind: 'linear', weight: 1 });
     expect(() => new LogitExplainer(bad)).toThrow('manifest term names unknown feature shoeSize');
