@@ -50,9 +50,18 @@ const DIGIT_0 = 0x30;
 /** Bytes of text that is ASCII (JSON keys, model ids, dates: the constant parts). */
 // Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
 const asciiBytes = (text: string): Buffer => Buffer.from(text, 'utf8');
-/** Longest text JSON.stringify gives a number (-1.2345678901234567e-308 and the like), with room. */
-const MAX_NUMBER_BYTES = 32;
-/** A JSON string of n UTF-16 units takes at most 6 bytes a unit (\u001f) plus its quotes. */
+/**
+ * The longest text JSON.stringify gives a number: 25 bytes, -0.0000012345678901234567. A number's
+ * text (ECMAScript Number::toString) has k <= 17 significant digits and a decimal exponent n, and is
+ * written as the k digits and n - k zeros (n <= 21 bytes), the digits with a point (k + 1 <= 18),
+ * "0.", -n zeros and the digits when -6 < n <= 0 (2 + 5 + 17 = 24), or d.ddd then e, a sign and at
+ * most 3 digits (17 + 1 + 1 + 1 + 3 = 23); a minus sign adds one. `null` (NaN, Infinity) takes 4.
+ */
+const MAX_NUMBER_BYTES = 25;
+/**
+ * Bytes of a JSON string of n UTF-16 units, at most: 6 a unit (\u001f; a character UTF-8 writes in
+ * 3 bytes is one unit, in 4 two units) and its quotes; `null` takes 4. Reached by control characters.
+ */
 const jsonStringBytes = (s: string | null) => (s === null ? 4 : 6 * s.length + 2);
 
 /**
@@ -170,7 +179,7 @@ export class ScoreRecordJson {
   private datesBytes: Buffer;
   private readonly featureKeyBytes: Buffer[];
   private readonly featurePairBytes: Buffer[][];
-  /** Bytes of a record besides its dates, reasons, band and its three strings, at most. */
+  /** Bytes of a record besides its dates, reasons, band and its three strings: its numbers at most, the rest exactly. */
   private readonly fixedBytes: number;
   private readonly modelText: string;
   private datesText: string;
@@ -188,7 +197,8 @@ export class ScoreRecordJson {
     this.featureKeyBytes = this.featureKeys.map(asciiBytes);
     this.featurePairBytes = this.featurePairs.map((pairs) => pairs.map(asciiBytes));
     const featureBytes = this.featureKeyBytes.reduce((n, key) => n + key.length + MAX_NUMBER_BYTES, 0);
-    this.fixedBytes = OPEN.length + SCORE.length + MAX_NUMBER_BYTES + 64 + this.modelBytes.length + MAX_NUMBER_BYTES + SOURCE_EVENT_ID.length + UPDATED_AT.length + featureBytes + 2;
+    // `{"donorId":` ... `,"score":`, the score, `,"band":`, `,"reasons":`, the model, the revision, ... the features and `}}`.
+    this.fixedBytes = OPEN.length + SCORE.length + MAX_NUMBER_BYTES + BAND.length + REASONS.length + this.modelBytes.length + MAX_NUMBER_BYTES + SOURCE_EVENT_ID.length + UPDATED_AT.length + featureBytes + 2;
   }
 
   /** A batch scored later in the same run says so (`scoredAt` is per batch). */
@@ -213,10 +223,14 @@ export class ScoreRecordJson {
     return bytes;
   }
 
-  /** Room `write` may need for `row` (an upper bound): what to make room for before writing. */
+  /**
+   * Room `write` may need for `row`: what to make room for before writing. Exact but for its numbers
+   * (MAX_NUMBER_BYTES each) and its strings (jsonStringBytes each; copied input bytes exactly), so
+   * `maxBytes(row) - written` is the unused room of those alone, which the tests hold it to.
+   */
   maxBytes(row: ScoreRecordRow): number {
     const texts = row.textBytes ? (row.donorIdEnd ?? 0) - (row.donorIdStart ?? 0) + (row.updatedAtEnd ?? 0) - (row.updatedAtStart ?? 0) + 4 : jsonStringBytes(row.donorId) + jsonStringBytes(row.updatedAt);
-    return this.fixedBytes + this.datesBytes.length + this.reasonsOf(row.reasonKey).length + texts + jsonStringBytes(row.sourceEventId) + 6 * row.band.length;
+    return this.fixedBytes + this.datesBytes.length + this.reasonsOf(row.reasonKey).length + texts + jsonStringBytes(row.sourceEventId) + jsonStringBytes(row.band);
   }
 
   /**
@@ -282,6 +296,8 @@ export class ScoreRecordJson {
 
 const OPEN = asciiBytes('{"donorId":');
 const SCORE = asciiBytes(',"score":');
+const BAND = asciiBytes(',"band":');
+const REASONS = asciiBytes(',"reasons":');
 const SOURCE_EVENT_ID = asciiBytes(',"sourceEventId":');
 const UPDATED_AT = asciiBytes(',"updatedAt":');
 const NULL = asciiBytes('null');
