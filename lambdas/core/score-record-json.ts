@@ -45,11 +45,11 @@ function roundedNumber(x: number, digits: number, scale: number): string {
 const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
 const QUOTE = 0x22;
+const MINUS = 0x2d;
 const DOT = 0x2e;
 const DIGIT_0 = 0x30;
-/** Bytes of text that is ASCII (JSON keys, model ids, dates: the constant parts). */
-// Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
-const asciiBytes = (text: string): Buffer => Buffer.from(text, 'utf8');
+/** UTF-8 bytes of a constant part (JSON keys, model ids, dates: ASCII but for odd scoredAt texts). */
+const asciiBytes = (text: string): Buffer => Buffer.from(text);
 /**
  * The longest text JSON.stringify gives a number: 25 bytes, -0.0000012345678901234567. A number's
  * text (ECMAScript Number::toString) has k <= 17 significant digits and a decimal exponent n, and is
@@ -72,7 +72,9 @@ function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
   const n = bytes.length;
   // Stryker disable next-line ConditionalExpression,EqualityOperator: either way copies the same bytes
   if (n > 12) out.set(bytes, at);
-  else for (let i = 0; i < n; i++) out[at + i] = bytes[i];
+  // Counting down: a bound one byte off then writes over the byte before (which shows), not one past
+  // the end (which the next part would overwrite unseen).
+  else for (let i = n; i-- > 0; ) out[at + i] = bytes[i];
   return at + n;
 }
 
@@ -87,9 +89,18 @@ function putWhole(out: Uint8Array, at: number, n: number): number {
   return at + digits;
 }
 
-/** Text known to be ASCII (what JSON.stringify gives a number), byte per char. */
+/** A safe integer in decimal, as JSON.stringify writes it (-0 as 0). */
+function putInteger(out: Uint8Array, at: number, n: number): number {
+  if (n < 0) {
+    out[at++] = MINUS;
+    n = -n;
+  }
+  return putWhole(out, at, n);
+}
+
+/** Text known to be ASCII (what JSON.stringify gives a number), byte per char (counting down, as in put). */
 function putAscii(out: Uint8Array, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+  for (let i = text.length; i-- > 0; ) out[at + i] = text.charCodeAt(i);
   return at + text.length;
 }
 
@@ -133,7 +144,7 @@ function putString(out: Buffer, at: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     // Anything JSON.stringify escapes, or that UTF-8 writes in more than one byte: the general way.
-    if (c < 0x20 || c === QUOTE || c === 0x5c || c > 0x7f) return start + out.write(jsonString(s), start, 'utf8');
+    if (c < 0x20 || c === QUOTE || c === 0x5c || c > 0x7f) return start + out.write(jsonString(s), start);
     out[at++] = c;
   }
   out[at++] = QUOTE;
@@ -204,23 +215,30 @@ export class ScoreRecordJson {
   /** A batch scored later in the same run says so (`scoredAt` is per batch). */
   set scoredAt(scoredAt: string) {
     this.datesText = this.datesTextOf(scoredAt);
-    // Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
-    this.datesBytes = Buffer.from(this.datesText, 'utf8');
+    this.datesBytes = asciiBytes(this.datesText);
   }
 
   private datesTextOf(scoredAt: string): string {
     return `,"scoringDate":${JSON.stringify(this.run.scoringDate)},"scoredAt":${JSON.stringify(scoredAt)},"features":{`;
   }
 
+  // The caches below are filled with `??`: an `if` around the filling would have a mutant that fills
+  // them every time, the same bytes, which no test could tell from the cache.
   private reasonsOf(key: number): Buffer {
-    let bytes = this.reasonsBytes.get(key);
-    // Stryker disable next-line ConditionalExpression: a cache; serialising the reasons again gives the same bytes
-    if (bytes === undefined) {
-      // Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
-      bytes = Buffer.from(JSON.stringify(this.run.reasonsOfKey(key)), 'utf8');
-      this.reasonsBytes.set(key, bytes);
-    }
-    return bytes;
+    return this.reasonsBytes.get(key) ?? this.keep(this.reasonsBytes, key, Buffer.from(this.reasonsTextOf(key)));
+  }
+
+  private reasonsTextOf(key: number): string {
+    return this.reasonsText.get(key) ?? this.keep(this.reasonsText, key, JSON.stringify(this.run.reasonsOfKey(key)));
+  }
+
+  private bandOf(band: Band): Buffer {
+    return this.bandBytes.get(band) ?? this.keep(this.bandBytes, band, Buffer.from(`,"band":${jsonString(band)},"reasons":`));
+  }
+
+  private keep<K, V>(cache: Map<K, V>, key: K, value: V): V {
+    cache.set(key, value);
+    return value;
   }
 
   /**
@@ -243,16 +261,11 @@ export class ScoreRecordJson {
     at = texts ? putQuoted(out, at, texts, row.donorIdStart ?? 0, row.donorIdEnd ?? 0) : putString(out, at, row.donorId);
     at = put(out, at, SCORE);
     at = putRounded(out, at, recorded(row.probability), 6, 1e6);
-    let band = this.bandBytes.get(row.band);
-    if (band === undefined) {
-      band = Buffer.from(`,"band":${jsonString(row.band)},"reasons":`, 'utf8');
-      this.bandBytes.set(row.band, band);
-    }
-    at = put(out, at, band);
+    at = put(out, at, this.bandOf(row.band));
     at = put(out, at, this.reasonsOf(row.reasonKey));
     at = put(out, at, this.modelBytes);
     const revision = row.revision;
-    at = Number.isSafeInteger(revision) && revision >= 0 ? putWhole(out, at, revision) : putAscii(out, at, jsonNumber(revision));
+    at = Number.isSafeInteger(revision) ? putInteger(out, at, revision) : putAscii(out, at, jsonNumber(revision));
     at = put(out, at, SOURCE_EVENT_ID);
     at = row.sourceEventId === null ? put(out, at, NULL) : putString(out, at, row.sourceEventId);
     at = put(out, at, UPDATED_AT);
@@ -274,12 +287,7 @@ export class ScoreRecordJson {
 
   /** The record of one row (its strings: `textBytes` is for `write`); its features are row `offset / FEATURE_COUNT` of a batch's matrix. */
   text(row: ScoreRecordRow, features: Float64Array, offset: number): string {
-    let reasons = this.reasonsText.get(row.reasonKey);
-    // Stryker disable next-line ConditionalExpression: a cache; serialising the reasons again gives the same text
-    if (reasons === undefined) {
-      reasons = JSON.stringify(this.run.reasonsOfKey(row.reasonKey));
-      this.reasonsText.set(row.reasonKey, reasons);
-    }
+    const reasons = this.reasonsTextOf(row.reasonKey);
     let text =
       `{"donorId":${jsonString(row.donorId)},"score":${roundedNumber(recordedScore(row.probability), 6, 1e6)},"band":${jsonString(row.band)},"reasons":${reasons}` +
       `${this.modelText}${jsonNumber(row.revision)},"sourceEventId":${row.sourceEventId === null ? 'null' : jsonString(row.sourceEventId)},"updatedAt":${jsonString(row.updatedAt)}${this.datesText}`;

@@ -83,7 +83,7 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
       const expected = record({ score, reasons: '[]', features: featuresText(OTHER) });
       expect([probability, ...both(json, row({ probability, reasonKey: 0 }), features, 0)]).toEqual([probability, expected, expected]);
     }
-    for (const [revision, text] of [[0, '0'], [1, '1'], [10, '10'], [9007199254740991, '9007199254740991'], [9007199254740992, '9007199254740992'], [-3, '-3'], [1.5, '1.5'], [Number.NaN, 'null'], [1e21, '1e+21']] as [number, string][]) {
+    for (const [revision, text] of [[0, '0'], [1, '1'], [10, '10'], [9007199254740991, '9007199254740991'], [9007199254740992, '9007199254740992'], [-3, '-3'], [-0, '0'], [-10, '-10'], [-9007199254740991, '-9007199254740991'], [1.5, '1.5'], [Number.NaN, 'null'], [1e21, '1e+21']] as [number, string][]) {
       const expected = record({ score: '0.25', revision: text, reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: featuresText(OTHER) });
       expect([revision, ...both(json, row({ revision, reasonKey: 9 }), features, 0)]).toEqual([revision, expected, expected]);
     }
@@ -183,6 +183,21 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
     const strings = 30 + 100 + 25 + 20;
     expect(json.maxBytes(plain)).toBe(Buffer.byteLength(expected) + numbers + strings);
     expect(both(json, plain, features, 0)).toEqual([expected, expected]);
+  });
+
+  test('plain strings are copied a byte at a time; only what JSON escapes or UTF-8 writes in more bytes takes Buffer#write', () => {
+    // Not a matter of the bytes (both ways write the same) but of what the fast path is for.
+    const json = run();
+    const features = matrix(OTHER);
+    const cases: [string, number][] = [[' !#~\u007f', 0], ['', 0], ['a"', 1], ['a\\', 1], ['\u001f', 1], ['\u0080', 1], ['é', 1], ['😀', 1]];
+    for (const [sourceEventId, writes] of cases) {
+      const r = row({ sourceEventId, reasonKey: 0 });
+      const out = Buffer.alloc(json.maxBytes(r), 0xaa);
+      const write = jest.spyOn(out, 'write');
+      const end = json.write(r, features, 0, out, 0);
+      expect([sourceEventId, write.mock.calls.length]).toEqual([sourceEventId, writes]);
+      expect(out.toString('utf8', 0, end)).toBe(record({ score: '0.25', reasons: '[]', sourceEventId: JSON.stringify(sourceEventId), features: featuresText(OTHER) }));
+    }
   });
 
   test('a new scoredAt for the next batch of the run', () => {
