@@ -5,7 +5,7 @@
 // `drs score` is timed beside it in the same run, on the same rows, in one process (one core):
 // rows/s of each and their ratio, by the wall clock and by CPU time (on a shared machine the CPU
 // time is the per-core figure; the wall clock also counts the time other processes took the core).
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { devNull, tmpdir } from 'node:os';
@@ -142,6 +142,20 @@ export async function measureBatchAgainstFloor(lines: readonly string[], model: 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `measureBatchAgainstFloor` on the lines of `file`, run as drs runs: in a process of its own, from
+ * the in-memory esbuild bundle of bench/batch-bench-main.ts (engine and floor in that one bundle,
+ * so neither pays tsx's per-module overhead and the ratio stays honest).
+ */
+export async function measureBatchAgainstFloorBundled(file: string, scoringDate: string, repeats = 3): Promise<BatchFloorResult> {
+  const root = join(__dirname, '..');
+  const args = [join(root, 'cli', 'in-memory-bundle.cjs'), join(root, 'bench', 'batch-bench-main.ts'), '--in', file, '--as-of', scoringDate, '--repeats', String(repeats)];
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, args, { cwd: root, maxBuffer: 1 << 20 }, (error, out, err) => (error ? reject(new Error(`batch bench child failed: ${err || error.message}`)) : resolve(out))),
+  );
+  return JSON.parse(stdout) as BatchFloorResult;
 }
 
 /**
