@@ -55,11 +55,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Nesting a skipped value may have before the scanner leaves the line to JSON.parse. */
 const MAX_DEPTH = 32;
-/**
- * Digits of an integer the scanner reads itself. Up to 16 digits the running value is exact while
- * it stays a safe integer, and a larger one comes out above Number.MAX_SAFE_INTEGER: declined.
- */
-const MAX_INT_DIGITS = 16;
 /** The years whose dates are kept as strings once read (the registry's: births from 1900 on). */
 const FIRST_DATE_YEAR = 1900;
 const DATE_YEARS = 250;
@@ -237,12 +232,11 @@ function integer(): boolean {
     v = v * 10 + (c - DIGIT_0);
     c = bytes[++q];
   } while (isDigit(c));
-  const digits = q - start;
-  // 01 is not JSON; 1.0, 1e2 and long numbers are, but are left to JSON.parse.
+  // 01 is not JSON; long numbers are, but are left to JSON.parse (past 16 digits v is above the
+  // largest safe integer). 1.0 and 1e2 are too: the caller refuses the `.`, `e` or `E` that follows,
+  // which is neither `,` nor `}`.
   // Stryker disable next-line BooleanLiteral: p stays at the number, a digit, which the caller's next check refuses
-  if (digits > MAX_INT_DIGITS || v > Number.MAX_SAFE_INTEGER || (digits > 1 && bytes[start] === DIGIT_0)) return false;
-  // Stryker disable next-line LogicalOperator,BooleanLiteral: a `.`, `e` or `E` after the digits is neither `,` nor `}`: the caller refuses it anyway
-  if (c === DOT || c === 0x65 || c === 0x45) return false;
+  if (v > Number.MAX_SAFE_INTEGER || (q - start > 1 && bytes[start] === DIGIT_0)) return false;
   int = v;
   p = q;
   return true;
