@@ -37,7 +37,8 @@ export interface Timed {
   cpuSeconds: number;
 }
 
-const cpuSecondsNow = () => {
+/** CPU seconds of this process so far, every thread (user + system). */
+export const cpuSecondsNow = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };

@@ -176,7 +176,7 @@ export function writeFeatures(donor: DonorAttributes, scoring: ScoringDay, out: 
   out[offset + 20] = fit(reason === 'no_contact' ? 1 : 0, 20);
 }
 
-export function toFeatureRecord(vector: readonly number[]): FeatureRecord {
+export function toFeatureRecord(vector: ArrayLike<number>): FeatureRecord {
   const record: FeatureRecord = {};
   FEATURES.forEach((f, i) => (record[f.name] = vector[i]));
   return record;

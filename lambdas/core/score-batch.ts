@@ -127,7 +127,8 @@ export async function scoreBatch(
   let k = 0;
   const out = checked.map((c, i): BatchRowResult => {
     if (!c.ok) return { ok: false, violation: c.violation, violations: c.violations };
-    const vector = Array.from(features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT));
+    // The row of the matrix itself (a view): the record reads its values once.
+    const vector = features.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT);
     const record = buildScoreRecord({ detail: c.detail, sourceEventId: rows[i].sourceEventId, vector, prediction: model.predictionOf(scores, k) }, model, scoringDate, scoredAt);
     k += 1;
     return { ok: true, record, input: c.detail };

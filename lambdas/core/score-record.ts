@@ -34,7 +34,8 @@ export interface StoredScore extends ScoreRecord {
 export interface ScoredInput {
   detail: DonorUpdatedDetail;
   sourceEventId: string | null;
-  vector: number[];
+  /** The feature vector (a batch passes its matrix's row as a view). */
+  vector: ArrayLike<number>;
   prediction: Prediction;
 }
 

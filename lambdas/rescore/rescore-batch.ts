@@ -118,7 +118,7 @@ export function emptyCounts(): BatchCounts {
 async function scoreChunk(rows: PendingRow[], input: BatchInput, ports: RescorePorts, counts: BatchCounts, rejected: RejectedRow[]): Promise<void> {
   const model = await ports.loadModel();
   const results = await scoreBatch(rows, model, input.scoringDate, ports.now().toISOString());
-  const writes: { record: StoredScore }[] = [];
+  const writes: StoredScore[] = [];
   results.forEach((result, i) => {
     counts.rows += 1;
     const row = rows[i];
@@ -131,9 +131,12 @@ async function scoreChunk(rows: PendingRow[], input: BatchInput, ports: RescoreP
       counts.unchanged += 1;
       return;
     }
-    writes.push({ record: { ...result.record, input: encodeInput(result.input) } });
+    // The record is this row's own (scoreBatch makes it): the input is added to it, not to a copy.
+    const record: StoredScore = result.record;
+    record.input = encodeInput(result.input);
+    writes.push(record);
   });
-  await pool(writes, ports.writeConcurrency, async ({ record }) => {
+  await pool(writes, ports.writeConcurrency, async (record) => {
     await ports.pace?.();
     if (await ports.store.putIfNewer(record)) counts.scored += 1;
     else counts.stale += 1;

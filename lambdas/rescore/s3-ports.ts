@@ -5,8 +5,8 @@ import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { stringifyJson } from '../core/safe-json';
+import { unmarshallItem } from '../score-donor/score-item';
 import type { RejectedRow } from './rescore-batch';
 import { rejectedPrefix } from './run-summary';
 
@@ -17,11 +17,11 @@ export async function* readObjectLines(s3: S3Client, bucket: string, key: string
   yield* createInterface({ input: body, crlfDelay: Infinity });
 }
 
-/** A DynamoDB export line is {"Item": {attribute: {type: value}}}. */
+/** A DynamoDB export line is {"Item": {attribute: {type: value}}}: its item as `unmarshall` reads it (score-item.ts). */
 export function parseExportItem(line: unknown): Record<string, unknown> {
   const item = (line as { Item?: unknown } | null)?.Item;
   if (!item || typeof item !== 'object') throw new Error('a snapshot line has no Item: the snapshot is not a DynamoDB JSON export');
-  return unmarshall(item as Parameters<typeof unmarshall>[0]);
+  return unmarshallItem(item);
 }
 
 /** Every object under a prefix, all pages. */
