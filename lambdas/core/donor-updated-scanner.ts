@@ -107,13 +107,14 @@ function space(): void {
   p = q;
 }
 
-/** `word` at p (true, false, null); advances past it. */
+/**
+ * `word` at p (true, false, null); advances past it. No bound is needed: p is at most the limit,
+ * and b[limit] (a line end, or past the bytes) matches no letter of a word.
+ */
 function literal(word: Uint8Array): boolean {
   const bytes = b;
   const at = p;
   const n = word.length;
-  // Stryker disable next-line ArithmeticOperator: past the limit is a line end or nothing, which no word matches either
-  if (at + n > limit) return false;
   for (let i = 0; i < n; i++) if (bytes[at + i] !== word[i]) return false;
   p = at + n;
   return true;
@@ -125,30 +126,30 @@ function literal(word: Uint8Array): boolean {
  */
 function string(): boolean {
   const bytes = b;
-  const end = limit;
   let q = p;
   if (bytes[q] !== QUOTE) return false;
   const start = ++q;
-  for (; q < end; q++) {
-    const c = bytes[q];
-    if (c === QUOTE) {
-      valueStart = start;
-      valueEnd = q;
-      p = q + 1;
-      return true;
-    }
-    // Stryker disable next-line BooleanLiteral: a string that fails leaves p at its opening quote, which every caller's next check refuses
-    if (c === BACKSLASH || c < SPACE) return false;
-  }
-  // Stryker disable next-line BooleanLiteral: as above: p stays at the opening quote
-  return false;
+  // Up to a quote, a backslash or a byte below a space: a control character or the line's end
+  // (b[limit] is a line end, or past the bytes: undefined, which `>=` refuses too), no bound needed.
+  let c = bytes[q];
+  while (c >= SPACE && c !== QUOTE && c !== BACKSLASH) c = bytes[++q];
+  // Stryker disable next-line BooleanLiteral: a string that fails leaves p at its opening quote, which every caller's next check refuses
+  if (c !== QUOTE) return false;
+  valueStart = start;
+  valueEnd = q;
+  p = q + 1;
+  return true;
 }
 
 /** A string at p of ASCII bytes only: its text is one char per byte, whatever decodes it. */
 function asciiString(): boolean {
-  if (!string()) return false;
+  return string() && asciiToQuote(valueStart);
+}
+
+/** Whether the bytes from `at` to the next quote (the string's closing one) are all ASCII. */
+function asciiToQuote(at: number): boolean {
   const bytes = b;
-  for (let i = valueStart, end = valueEnd; i < end; i++) if (bytes[i] > 0x7f) return false;
+  for (let i = at; bytes[i] !== QUOTE; i++) if (bytes[i] > 0x7f) return false;
   return true;
 }
 
@@ -165,39 +166,39 @@ function key(): boolean {
 /**
  * The key at p among `keys`: the expected one matched byte for byte in one pass (its name holds no
  * quote, backslash or control character, so matching it also checks it as a JSON string), any other
- * read as a string and looked up. Its index; -2 for a key not in `keys`; -1 when not JSON.
+ * read as a string and looked up among the rest. Its index; -2 for a key not in `keys`; -1 when not JSON.
  */
 function fieldKey(keys: readonly Uint8Array[], expected: number): number {
-  // Stryker disable next-line BlockStatement: only the fast path: a key it does not match is read by key() below, the same
-  if (expected < keys.length) {
-    const bytes = b;
-    const name = keys[expected];
-    const n = name.length;
-    // Stryker disable next-line ArithmeticOperator: only the fast path: a key it does not match is read by key() below, the same
-    const at = p + 1;
-    let i = 0;
-    // Stryker disable next-line ArithmeticOperator,UpdateOperator: only the fast path: a key it does not match is read by key() below, the same
-    while (i < n && bytes[at + i] === name[i]) i++;
-    // Stryker disable next-line BlockStatement: only the fast path: a key it does not match is read by key() below, the same
-    if (i === n && bytes[at + n] === QUOTE && bytes[p] === QUOTE) {
-      p = at + n + 1;
-      space();
-      if (b[p] !== COLON) return -1;
-      p++;
-      space();
-      return expected;
-    }
+  if (expected < keys.length && plainKey(keys[expected])) {
+    space();
+    if (b[p] !== COLON) return -1;
+    p++;
+    space();
+    return expected;
   }
   if (!key()) return -1;
-  const k = keyIndex(keys, expected);
-  return k < 0 ? -2 : k;
+  // Not the expected key (plainKey would have matched it): only the others are looked up.
+  const length = valueEnd - valueStart;
+  for (let k = expected - 1; k >= 0; k--) if (sameBytes(keys[k], length)) return k;
+  for (let k = expected + 1; k < keys.length; k++) if (sameBytes(keys[k], length)) return k;
+  return -2;
 }
 
-/** The key just read among `keys` (`expected` tried first: writers keep the schema's order): its index, or -1. */
-function keyIndex(keys: readonly Uint8Array[], expected: number): number {
+/** `"name"` at p, byte for byte; advances past it. */
+function plainKey(name: Uint8Array): boolean {
+  const bytes = b;
+  const at = p + 1;
+  const n = name.length;
+  if (bytes[p] !== QUOTE || bytes[at + n] !== QUOTE) return false;
+  for (let i = 0; i < n; i++) if (bytes[at + i] !== name[i]) return false;
+  p = at + n + 1;
+  return true;
+}
+
+/** The key just read among `keys`: its index, or -1. */
+function keyIndex(keys: readonly Uint8Array[]): number {
   const length = valueEnd - valueStart;
-  if (expected < keys.length && sameBytes(keys[expected], length)) return expected;
-  for (let k = 0; k < keys.length; k++) if (k !== expected && sameBytes(keys[k], length)) return k;
+  for (let k = 0; k < keys.length; k++) if (sameBytes(keys[k], length)) return k;
   return -1;
 }
 
@@ -264,7 +265,7 @@ function digitsAt(at: number, n: number): number {
 /**
  * zod's `z.iso.date()` on b[at, at + 10): YYYY-MM-DD, a month 01-12 and a day that month has
  * (29 February in leap years: the last two year digits divisible by 4 and not 00, or 00 and the
- * first two divisible by 4), as zod's pattern spells it. Returns YYYYMMDD as a number, or -1.
+ * first two divisible by 4), as zod's pattern spells it. Returns the year (0-9999), or -1.
  */
 function dateAt(at: number): number {
   const century = digitsAt(at, 2);
@@ -275,7 +276,7 @@ function dateAt(at: number): number {
   const ok = month === 2 ? day <= 28 || (day === 29 && (yy === 0 ? century % 4 === 0 : yy % 4 === 0)) : month === 4 || month === 6 || month === 9 || month === 11 ? day <= 30 : day <= 31;
   dateMonth = month;
   dateDay = day;
-  return ok ? (century * 100 + yy) * 10_000 + month * 100 + day : -1;
+  return ok ? century * 100 + yy : -1;
 }
 
 /** `HH:MM` at `at`, hours 00-23 and minutes 00-59, as zod's pattern spells it. */
@@ -287,16 +288,20 @@ function hoursMinutesAt(at: number): boolean {
 
 /**
  * zod's `z.iso.datetime({ offset: true })` on b[a, e): a date, `T`, HH:MM:SS with optional
- * fractional digits, then `Z` or an offset ±HH:MM (seconds required, capital T and Z).
+ * fractional digits, then `Z` or an offset ±HH:MM (seconds required, capital T and Z). No length
+ * check: the zone comes after 19 characters at least and must end exactly at e, so nothing shorter
+ * than 20 passes (the few fixed places read past a short text's end are read, never kept).
  */
 function dateTimeIn(a: number, e: number): boolean {
-  if (e - a < 20 || dateAt(a) < 0 || b[a + 10] !== 0x54 || !hoursMinutesAt(a + 11) || b[a + 16] !== COLON) return false;
+  if (dateAt(a) < 0 || b[a + 10] !== 0x54 || !hoursMinutesAt(a + 11) || b[a + 16] !== COLON) return false;
   const seconds = digitsAt(a + 17, 2);
   if (seconds < 0 || seconds > 59) return false;
   let q = a + 19;
   if (b[q] === DOT) {
     const first = ++q;
-    while (q < e && isDigit(b[q])) q++;
+    // Not bounded by e: digits up to e or past it leave no zone that ends at e, false either way
+    // (in a line b[e] is the closing quote).
+    while (isDigit(b[q])) q++;
     if (q === first) return false;
   }
   const zone = b[q];
@@ -424,8 +429,8 @@ export class DonorUpdatedScanner {
   private readonly dates: (string | undefined)[] = new Array(DATE_YEARS * 12 * 31).fill(undefined);
   private countA = 0;
   private countB = 0;
-  /** The last date read as YYYYMMDD (registeredOn's year feeds a cross-field rule). */
-  private ymd = 0;
+  /** The year of the last date read (registeredOn's feeds a cross-field rule). */
+  private year = 0;
   private registeredYear = 0;
 
   /**
@@ -475,9 +480,9 @@ export class DonorUpdatedScanner {
     let idEnd = -1;
     for (;;) {
       if (!key()) return -1;
-      const wrapperKey = keyIndex(WRAPPER_KEYS, 0);
+      const wrapperKey = keyIndex(WRAPPER_KEYS);
       // Stryker disable next-line UnaryOperator: field is read only when wrapperKey < 0
-      const field = wrapperKey < 0 ? keyIndex(DETAIL_KEYS, 0) : -1;
+      const field = wrapperKey < 0 ? keyIndex(DETAIL_KEYS) : -1;
       if (wrapperKey === 0) {
         if (hasDetail || b[p] !== OPEN_BRACE || !this.detail(nested, nestedAt)) return -1;
         hasDetail = true;
@@ -571,17 +576,17 @@ export class DonorUpdatedScanner {
   private date(nullable: boolean): string | null | undefined {
     if (b[p] === 0x6e) return nullable && literal(NULL) ? null : undefined;
     if (!string() || valueEnd - valueStart !== 10) return undefined;
-    const ymd = dateAt(valueStart);
-    if (ymd === -1) return undefined;
-    this.ymd = ymd;
+    const dateYear = dateAt(valueStart);
+    if (dateYear === -1) return undefined;
+    this.year = dateYear;
     // Stryker disable next-line ArithmeticOperator: a year out of the cached range only skips the cache, same text
-    const year = Math.floor(ymd / 10_000) - FIRST_DATE_YEAR;
+    const yearIndex = dateYear - FIRST_DATE_YEAR;
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: the cache: a date out of it is the same text made again; one in it beyond the array is kept as a property
-    if (year < 0 || year >= DATE_YEARS) return asciiText(valueStart, valueEnd);
+    if (yearIndex < 0 || yearIndex >= DATE_YEARS) return asciiText(valueStart, valueEnd);
     // The date's place: (year - first year) x 372 + (month - 1) x 31 + day - 1 (dateAt's month and
     // day). A test reads every cached date through one scanner: two dates in one place would show.
     // Stryker disable next-line ArithmeticOperator: any one operator changed still keeps two dates apart (days 1-31 in steps of 31 a month, 12 x 31 in 372 a year; a place past the array is kept as a property): the same texts
-    const place = year * 372 + dateMonth * 31 + dateDay - 32;
+    const place = yearIndex * 372 + dateMonth * 31 + dateDay - 32;
     // Each date's text is made once.
     return this.dates[place] ?? (this.dates[place] = asciiText(valueStart, valueEnd));
   }
@@ -631,7 +636,7 @@ export class DonorUpdatedScanner {
         const text = this.date(false);
         if (text == null) return false;
         donor.registeredOn = text;
-        this.registeredYear = Math.floor(this.ymd / 10_000);
+        this.registeredYear = this.year;
         return true;
       }
       case 3: {

@@ -86,6 +86,9 @@ describe('DonorUpdatedScanner accepts each plainly written valid form', () => {
     accepts(line({ detail: detail(), id: 'x' }), detail(), 'x');
     accepts(line({ id: 'a\u007fb', detail: detail() }), detail(), 'a\u007fb');
     accepts(line({ id: '', detail: detail() }), detail(), '');
+    // Spaces inside strings are plain characters (the lowest byte a string keeps raw).
+    accepts(line({ id: ' evt 1 ', detail: detail() }), detail(), ' evt 1 ');
+    accepts(line({ note: 'a b', ...detail(), 'x y': ' ' }));
     // An id that is not a string: no source event id (as unwrapDetail says).
     accepts(line({ id: 7, detail: detail() }), detail(), null);
     accepts(line({ id: { a: [1] }, detail: detail() }), detail(), null);
@@ -102,7 +105,7 @@ describe('DonorUpdatedScanner accepts each plainly written valid form', () => {
     // revision: 1 and the largest safe integer (16 digits).
     for (const revision of [1, 10, 9007199254740991, 1000000000000000]) accepts(line(withDetail({ revision })), { ...detail(), revision });
     // updatedAt: seconds required, fraction optional, Z or an offset.
-    for (const updatedAt of ['2026-05-01T00:00:00Z', '2026-05-01T23:59:59Z', '2026-05-01T10:00:00.5Z', '2026-05-01T10:00:00.123456789+02:00', '2026-05-01T10:00:00-23:59', '2026-05-01T10:00:00+00:00', '2024-02-29T10:00:00Z', '2026-12-31T10:00:00Z'])
+    for (const updatedAt of ['2026-05-01T00:00:00Z', '2026-05-01T23:59:59Z', '2026-05-01T10:00:00.5Z', '2026-05-01T10:00:00.123456789+02:00', '2026-05-01T10:00:00-23:59', '2026-05-01T10:00:00+00:00', '2024-02-29T10:00:00Z', '2026-12-31T10:00:00Z', '0000-01-01T00:00:00Z', '0000-02-29T10:00:00.5+01:00'])
       accepts(line(withDetail({ updatedAt })), { ...detail(), updatedAt });
     // birthYear: 1900 and scoring year - 17 (2009), registered at birth + 17 years.
     accepts(line(withDonor({ birthYear: 1900, registeredOn: '1917-01-01' })), withDonor({ birthYear: 1900, registeredOn: '1917-01-01' }));
@@ -345,6 +348,8 @@ describe('DonorUpdatedScanner declines what is past each boundary', () => {
     declines(`{"note":"a\tb",${text.slice(1)}`);
     declines(`{"note":"a\u0001b",${text.slice(1)}`);
     declines(line({ id: 'évt', detail: detail() }));
+    declines(line({ id: 'evé', detail: detail() }));
+    declines(line({ id: 'ev\u0080', detail: detail() }));
     declines(line({ id: 'a\\b', detail: detail() }));
     declines(`\uFEFF${text}`);
     for (const number of ['1.', '.5', '-', '-a', '1e', '1e+', 'E1', '1.e1', '+1', '0x1', 'Infinity', 'NaN', '- 1'])
@@ -365,6 +370,24 @@ describe('DonorUpdatedScanner declines what is past each boundary', () => {
       `{"x":[,${text.slice(1)}`, `{"x":{,${text.slice(1)}`,
       `{"detail":1,${text.slice(1)}`, `{"detail":null}`, `{"detail":"x"}`, `{"detail":[${text}]}`, `{"id":"e"}`, `{"truth":1}`,
     ]) declines(bad);
+  });
+
+  test('a string that stops at a control character, a backslash or the line end, followed by what would go on', () => {
+    // A reader that ended the string there would take `,"revision":...` as the next member.
+    const text = line(detail());
+    for (const stop of ['\t', '\u0001', '\u001f', '\\']) {
+      declines(text.replace('"D-0001"', `"D-0001${stop}`));
+      declines(text.replace('"donorId":', `"donorId${stop}:`));
+      declines(text.replace('"sex":"F"', `"sex":"F${stop}`));
+      declines(`{"id":"e${stop},"detail":${text}}`);
+    }
+    // The line ends where the closing quote should be; the next line reads on as the rest would.
+    for (const end of ['\n', '\r']) {
+      const bytes = Buffer.from(text.replace('"D-0001"', `"D-0001${end}`));
+      const lineEnd = bytes.indexOf(end);
+      expect(scanner.scan(bytes, 0, lineEnd)).toBe(-1);
+      expect(scanner.scan(bytes, 0, bytes.length)).toBe(-1);
+    }
   });
 
   test('a text cut inside the line: no answer, no endless read', () => {
@@ -502,7 +525,7 @@ describe('isIsoDate and isIsoDateTime (zod z.iso.date and z.iso.datetime({offset
   });
 
   test('timestamps: hours, minutes, seconds, fraction, zone', () => {
-    for (const stamp of ['2026-05-01T00:00:00Z', '2026-05-01T23:59:59Z', '2026-05-01T19:09:09Z', '2026-05-01T10:00:00.0Z', '2026-05-01T10:00:00.123456789Z', '2026-05-01T10:00:00+23:59', '2026-05-01T10:00:00-00:00', '2026-05-01T10:00:00.5+01:30', '2024-02-29T00:00:00Z'])
+    for (const stamp of ['2026-05-01T00:00:00Z', '2026-05-01T23:59:59Z', '2026-05-01T19:09:09Z', '2026-05-01T10:00:00.0Z', '2026-05-01T10:00:00.123456789Z', '2026-05-01T10:00:00+23:59', '2026-05-01T10:00:00-00:00', '2026-05-01T10:00:00.5+01:30', '2024-02-29T00:00:00Z', '0000-01-01T00:00:00Z', '0000-02-29T00:00:00Z'])
       expect([stamp, isIsoDateTime(stamp)]).toEqual([stamp, true]);
     for (const stamp of ['2026-05-01T24:00:00Z', '2026-05-01T10:60:00Z', '2026-05-01T10:00:60Z', '2026-05-01T10:00:00+24:00', '2026-05-01T10:00:00+23:60', '2026-05-01T10:00:00', '2026-05-01T10:00:0Z', '2026-05-01T10:00Z', '2026-05-01t10:00:00Z', '2026-05-01T10:00:00z', '2026-05-01T10:00:00.Z', '2026-05-01T10:00:00.aZ', '2026-05-01T10:00:00.5', '2026-05-01T10:00:00Z ', '2026-05-01T10:00:00+02:00Z', '2026-05-01T10:00:00+2:00', '2026-05-01T10:00:00+02:0', '2026-05-01T10:00:00+02:000', '2026-05-01T10:00:00+02.00', '2026-05-01T10.00:00Z', '2026-05-01T10:00.00Z', '2026-02-29T10:00:00Z', '2026-05-01X10:00:00Z', 'a026-05-01T10:00:00Z', '2026-05-01Ta0:00:00Z', '2026-05-01T1a:00:00Z', '2026-05-01T10:a0:00Z', '2026-05-01T10:0a:00Z', '2026-05-01T10:00:a0Z', '2026-05-01T10:00:0aZ', '2026-05-01T10:00:00+a2:00', '2026-05-01T10:00:00+02:a0', '2026-05-01T10:00:00/02:00', '2026-05-01T10:00:00,5Z', '', '2026-05-01T1'])
       expect([stamp, isIsoDateTime(stamp)]).toEqual([stamp, false]);
