@@ -203,38 +203,45 @@ export class LogitExplainer {
   reasonKey(features: ArrayLike<number>, offset: number): number {
     const { maxReasons, minEffect } = this.manifest.reasonCodes;
     const listed = (this.listed ??= this.manifest.features.map((f) => ({ raises: this.catalogue.has(`${f.name}:raises`), lowers: this.catalogue.has(`${f.name}:lowers`) })));
-    const size = (this.topSize ??= new Float64Array(maxReasons));
-    const digit = (this.topDigit ??= new Float64Array(maxReasons));
+    // The kept reasons are at 1..kept, largest first; size[0] is a sentinel no contribution passes,
+    // and slot maxReasons + 1 takes a candidate that falls off the end.
+    const size = (this.topSize ??= new Float64Array(maxReasons + 2).fill(Infinity, 0, 1));
+    const digit = (this.topDigit ??= new Float64Array(maxReasons + 2));
     const small = (this.smallContributions ??= this.contributionsAtSmallValues());
     let kept = 0;
+    // Stryker disable next-line EqualityOperator: one step past the row reads the next row's value or undefined; feature n's contribution is then NaN (typed-array reads past the end are undefined) and fails `a >= minEffect`
     for (let i = 0; i < listed.length; i++) {
       const x = features[offset + i];
       // Stryker disable next-line ConditionalExpression,EqualityOperator: a stricter test only computes more contributions the long way, same values
       const c = x >= 0 && x <= SMALL_MAX && x === Math.floor(x) ? small[i * (SMALL_MAX + 1) + x] : this.part(i, x) - this.referenceParts[i];
       const raises = c > 0;
       const a = Math.abs(c);
-      if (!(a >= minEffect) || !(raises ? listed[i].raises : listed[i].lowers)) continue;
-      // Largest first; on a tie the lower feature index (met earlier) stays ahead.
-      let p = kept;
-      while (p > 0 && size[p - 1] < a) p--;
-      if (p >= maxReasons) continue;
-      for (let q = Math.min(kept, maxReasons - 1); q > p; q--) {
-        size[q] = size[q - 1];
-        digit[q] = digit[q - 1];
+      // A zero contribution has no direction: never named, even when minEffect is 0.
+      if (!(a >= minEffect) || !(raises ? listed[i].raises : c < 0 && listed[i].lowers)) continue;
+      // Insertion after the last kept one: largest first; on a tie the lower feature index (met
+      // earlier) stays ahead, and at the cut the one kept first stays.
+      let p = kept + 1;
+      while (size[p - 1] < a) {
+        size[p] = size[p - 1];
+        digit[p] = digit[p - 1];
+        p--;
       }
       size[p] = a;
       digit[p] = 1 + 2 * i + (raises ? 1 : 0);
       if (kept < maxReasons) kept++;
     }
     let key = 0;
-    for (let r = kept - 1; r >= 0; r--) key = key * REASON_DIGITS + digit[r];
+    for (let r = kept; r > 0; r--) key = key * REASON_DIGITS + digit[r];
     return key;
   }
 
   private contributionsAtSmallValues(): Float64Array {
     const n = this.manifest.features.length;
     const small = new Float64Array(n * (SMALL_MAX + 1));
-    for (let i = 0; i < n; i++) for (let v = 0; v <= SMALL_MAX; v++) small[i * (SMALL_MAX + 1) + v] = this.part(i, v) - this.referenceParts[i];
+    // Stryker disable next-line EqualityOperator: a step past the last feature writes past the end of `small`, a no-op (its part is NaN, not a throw)
+    for (let i = 0; i < n; i++) {
+      for (let v = 0; v <= SMALL_MAX; v++) small[i * (SMALL_MAX + 1) + v] = this.part(i, v) - this.referenceParts[i];
+    }
     return small;
   }
 

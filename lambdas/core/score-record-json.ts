@@ -45,14 +45,23 @@ function roundedNumber(x: number, digits: number, scale: number): string {
 const jsonString = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
 const QUOTE = 0x22;
+const MINUS = 0x2d;
 const DOT = 0x2e;
 const DIGIT_0 = 0x30;
-/** Bytes of text that is ASCII (JSON keys, model ids, dates: the constant parts). */
-// Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
-const asciiBytes = (text: string): Buffer => Buffer.from(text, 'utf8');
-/** Longest text JSON.stringify gives a number (-1.2345678901234567e-308 and the like), with room. */
-const MAX_NUMBER_BYTES = 32;
-/** A JSON string of n UTF-16 units takes at most 6 bytes a unit (\u001f) plus its quotes. */
+/** UTF-8 bytes of a constant part (JSON keys, model ids, dates: ASCII but for odd scoredAt texts). */
+const asciiBytes = (text: string): Buffer => Buffer.from(text);
+/**
+ * The longest text JSON.stringify gives a number: 25 bytes, -0.0000012345678901234567. A number's
+ * text (ECMAScript Number::toString) has k <= 17 significant digits and a decimal exponent n, and is
+ * written as the k digits and n - k zeros (n <= 21 bytes), the digits with a point (k + 1 <= 18),
+ * "0.", -n zeros and the digits when -6 < n <= 0 (2 + 5 + 17 = 24), or d.ddd then e, a sign and at
+ * most 3 digits (17 + 1 + 1 + 1 + 3 = 23); a minus sign adds one. `null` (NaN, Infinity) takes 4.
+ */
+const MAX_NUMBER_BYTES = 25;
+/**
+ * Bytes of a JSON string of n UTF-16 units, at most: 6 a unit (\u001f; a character UTF-8 writes in
+ * 3 bytes is one unit, in 4 two units) and its quotes; `null` takes 4. Reached by control characters.
+ */
 const jsonStringBytes = (s: string | null) => (s === null ? 4 : 6 * s.length + 2);
 
 /**
@@ -63,7 +72,9 @@ function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
   const n = bytes.length;
   // Stryker disable next-line ConditionalExpression,EqualityOperator: either way copies the same bytes
   if (n > 12) out.set(bytes, at);
-  else for (let i = 0; i < n; i++) out[at + i] = bytes[i];
+  // Counting down: a bound one byte off then writes over the byte before (which shows), not one past
+  // the end (which the next part would overwrite unseen).
+  else for (let i = n; i-- > 0; ) out[at + i] = bytes[i];
   return at + n;
 }
 
@@ -78,9 +89,18 @@ function putWhole(out: Uint8Array, at: number, n: number): number {
   return at + digits;
 }
 
-/** Text known to be ASCII (what JSON.stringify gives a number), byte per char. */
+/** A safe integer in decimal, as JSON.stringify writes it (-0 as 0). */
+function putInteger(out: Uint8Array, at: number, n: number): number {
+  if (n < 0) {
+    out[at++] = MINUS;
+    n = -n;
+  }
+  return putWhole(out, at, n);
+}
+
+/** Text known to be ASCII (what JSON.stringify gives a number), byte per char (counting down, as in put). */
 function putAscii(out: Uint8Array, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+  for (let i = text.length; i-- > 0; ) out[at + i] = text.charCodeAt(i);
   return at + text.length;
 }
 
@@ -124,7 +144,7 @@ function putString(out: Buffer, at: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     // Anything JSON.stringify escapes, or that UTF-8 writes in more than one byte: the general way.
-    if (c < 0x20 || c === QUOTE || c === 0x5c || c > 0x7f) return start + out.write(jsonString(s), start, 'utf8');
+    if (c < 0x20 || c === QUOTE || c === 0x5c || c > 0x7f) return start + out.write(jsonString(s), start);
     out[at++] = c;
   }
   out[at++] = QUOTE;
@@ -170,7 +190,7 @@ export class ScoreRecordJson {
   private datesBytes: Buffer;
   private readonly featureKeyBytes: Buffer[];
   private readonly featurePairBytes: Buffer[][];
-  /** Bytes of a record besides its dates, reasons, band and its three strings, at most. */
+  /** Bytes of a record besides its dates, reasons, band and its three strings: its numbers at most, the rest exactly. */
   private readonly fixedBytes: number;
   private readonly modelText: string;
   private datesText: string;
@@ -188,35 +208,47 @@ export class ScoreRecordJson {
     this.featureKeyBytes = this.featureKeys.map(asciiBytes);
     this.featurePairBytes = this.featurePairs.map((pairs) => pairs.map(asciiBytes));
     const featureBytes = this.featureKeyBytes.reduce((n, key) => n + key.length + MAX_NUMBER_BYTES, 0);
-    this.fixedBytes = OPEN.length + SCORE.length + MAX_NUMBER_BYTES + 64 + this.modelBytes.length + MAX_NUMBER_BYTES + SOURCE_EVENT_ID.length + UPDATED_AT.length + featureBytes + 2;
+    // `{"donorId":` ... `,"score":`, the score, `,"band":`, `,"reasons":`, the model, the revision, ... the features and `}}`.
+    this.fixedBytes = OPEN.length + SCORE.length + MAX_NUMBER_BYTES + BAND.length + REASONS.length + this.modelBytes.length + MAX_NUMBER_BYTES + SOURCE_EVENT_ID.length + UPDATED_AT.length + featureBytes + 2;
   }
 
   /** A batch scored later in the same run says so (`scoredAt` is per batch). */
   set scoredAt(scoredAt: string) {
     this.datesText = this.datesTextOf(scoredAt);
-    // Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
-    this.datesBytes = Buffer.from(this.datesText, 'utf8');
+    this.datesBytes = asciiBytes(this.datesText);
   }
 
   private datesTextOf(scoredAt: string): string {
     return `,"scoringDate":${JSON.stringify(this.run.scoringDate)},"scoredAt":${JSON.stringify(scoredAt)},"features":{`;
   }
 
+  // The caches below are filled with `??`: an `if` around the filling would have a mutant that fills
+  // them every time, the same bytes, which no test could tell from the cache.
   private reasonsOf(key: number): Buffer {
-    let bytes = this.reasonsBytes.get(key);
-    // Stryker disable next-line ConditionalExpression: a cache; serialising the reasons again gives the same bytes
-    if (bytes === undefined) {
-      // Stryker disable next-line StringLiteral: '' is Node's default encoding, utf8
-      bytes = Buffer.from(JSON.stringify(this.run.reasonsOfKey(key)), 'utf8');
-      this.reasonsBytes.set(key, bytes);
-    }
-    return bytes;
+    return this.reasonsBytes.get(key) ?? this.keep(this.reasonsBytes, key, Buffer.from(this.reasonsTextOf(key)));
   }
 
-  /** Room `write` may need for `row` (an upper bound): what to make room for before writing. */
+  private reasonsTextOf(key: number): string {
+    return this.reasonsText.get(key) ?? this.keep(this.reasonsText, key, JSON.stringify(this.run.reasonsOfKey(key)));
+  }
+
+  private bandOf(band: Band): Buffer {
+    return this.bandBytes.get(band) ?? this.keep(this.bandBytes, band, Buffer.from(`,"band":${jsonString(band)},"reasons":`));
+  }
+
+  private keep<K, V>(cache: Map<K, V>, key: K, value: V): V {
+    cache.set(key, value);
+    return value;
+  }
+
+  /**
+   * Room `write` may need for `row`: what to make room for before writing. Exact but for its numbers
+   * (MAX_NUMBER_BYTES each) and its strings (jsonStringBytes each; copied input bytes exactly), so
+   * `maxBytes(row) - written` is the unused room of those alone, which the tests hold it to.
+   */
   maxBytes(row: ScoreRecordRow): number {
     const texts = row.textBytes ? (row.donorIdEnd ?? 0) - (row.donorIdStart ?? 0) + (row.updatedAtEnd ?? 0) - (row.updatedAtStart ?? 0) + 4 : jsonStringBytes(row.donorId) + jsonStringBytes(row.updatedAt);
-    return this.fixedBytes + this.datesBytes.length + this.reasonsOf(row.reasonKey).length + texts + jsonStringBytes(row.sourceEventId) + 6 * row.band.length;
+    return this.fixedBytes + this.datesBytes.length + this.reasonsOf(row.reasonKey).length + texts + jsonStringBytes(row.sourceEventId) + jsonStringBytes(row.band);
   }
 
   /**
@@ -229,16 +261,11 @@ export class ScoreRecordJson {
     at = texts ? putQuoted(out, at, texts, row.donorIdStart ?? 0, row.donorIdEnd ?? 0) : putString(out, at, row.donorId);
     at = put(out, at, SCORE);
     at = putRounded(out, at, recorded(row.probability), 6, 1e6);
-    let band = this.bandBytes.get(row.band);
-    if (band === undefined) {
-      band = Buffer.from(`,"band":${jsonString(row.band)},"reasons":`, 'utf8');
-      this.bandBytes.set(row.band, band);
-    }
-    at = put(out, at, band);
+    at = put(out, at, this.bandOf(row.band));
     at = put(out, at, this.reasonsOf(row.reasonKey));
     at = put(out, at, this.modelBytes);
     const revision = row.revision;
-    at = Number.isSafeInteger(revision) && revision >= 0 ? putWhole(out, at, revision) : putAscii(out, at, jsonNumber(revision));
+    at = Number.isSafeInteger(revision) ? putInteger(out, at, revision) : putAscii(out, at, jsonNumber(revision));
     at = put(out, at, SOURCE_EVENT_ID);
     at = row.sourceEventId === null ? put(out, at, NULL) : putString(out, at, row.sourceEventId);
     at = put(out, at, UPDATED_AT);
@@ -260,12 +287,7 @@ export class ScoreRecordJson {
 
   /** The record of one row (its strings: `textBytes` is for `write`); its features are row `offset / FEATURE_COUNT` of a batch's matrix. */
   text(row: ScoreRecordRow, features: Float64Array, offset: number): string {
-    let reasons = this.reasonsText.get(row.reasonKey);
-    // Stryker disable next-line ConditionalExpression: a cache; serialising the reasons again gives the same text
-    if (reasons === undefined) {
-      reasons = JSON.stringify(this.run.reasonsOfKey(row.reasonKey));
-      this.reasonsText.set(row.reasonKey, reasons);
-    }
+    const reasons = this.reasonsTextOf(row.reasonKey);
     let text =
       `{"donorId":${jsonString(row.donorId)},"score":${roundedNumber(recordedScore(row.probability), 6, 1e6)},"band":${jsonString(row.band)},"reasons":${reasons}` +
       `${this.modelText}${jsonNumber(row.revision)},"sourceEventId":${row.sourceEventId === null ? 'null' : jsonString(row.sourceEventId)},"updatedAt":${jsonString(row.updatedAt)}${this.datesText}`;
@@ -282,6 +304,8 @@ export class ScoreRecordJson {
 
 const OPEN = asciiBytes('{"donorId":');
 const SCORE = asciiBytes(',"score":');
+const BAND = asciiBytes(',"band":');
+const REASONS = asciiBytes(',"reasons":');
 const SOURCE_EVENT_ID = asciiBytes(',"sourceEventId":');
 const UPDATED_AT = asciiBytes(',"updatedAt":');
 const NULL = asciiBytes('null');

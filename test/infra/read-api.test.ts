@@ -1,11 +1,11 @@
 // The read API and the change-event pipes as synthesized: IAM on every method, only the principals
 // from context get in, throttling, encrypted access logs without donor ids, exact grants.
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildPipelineApp } from '../../lib/pipeline-app';
+import { buildInFileAssembly } from './file-assembly';
 
 const PARTNER_ROLE = 'arn:aws:iam::444455556666:role/donor-search';
 function synth(context: Record<string, string>) {
-  const { stack } = buildPipelineApp({ context });
+  const { stack } = buildInFileAssembly(context);
   return Template.fromStack(stack);
 }
 const only = (template: Template, type: string, prefix: string) => {

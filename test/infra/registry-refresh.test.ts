@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
-import { buildPipelineApp } from '../../lib/pipeline-app';
+import { buildInFileAssembly } from './file-assembly';
 import { PipelineConfigError } from '../../lib/pipeline-config';
 import { mapConcurrency } from '../../lib/registry-refresh';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errors: { Message: string }[] };
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'model', 'manifest.json'), 'utf8')) as ModelManifest;
-const { stack, app } = buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshSchedule: 'cron(0 3 * * ? *)', refreshTimeZone: 'Europe/Berlin', refreshWritesPerSecond: '4000' } });
+const { stack, app } = buildInFileAssembly({ stage: 'prod', alertEmails: 'team@example.org', refreshSchedule: 'cron(0 3 * * ? *)', refreshTimeZone: 'Europe/Berlin', refreshWritesPerSecond: '4000' });
 const template = Template.fromStack(stack);
 const resources = template.toJSON().Resources as Record<string, any>;
 const only = (type: string, prefix: string) => {
@@ -114,8 +114,8 @@ test('a backfill reads one export file (key) or an export split into files (pref
 test('the score table is pre-warmed for the run pace plus live scoring, and a pace that leaves too little is refused', () => {
   const [, table] = only('AWS::DynamoDB::Table', 'ScoreStore');
   expect(table.Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 12000 }); // the default (tableWarmWritesPerSecond)
-  expect(() => buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '11500' } })).toThrow(/refreshWritesPerSecond=11500 leaves less than 1000/);
-  const big = buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '24000', tableWarmWritesPerSecond: '30000' } });
+  expect(() => buildInFileAssembly({ stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '11500' })).toThrow(/refreshWritesPerSecond=11500 leaves less than 1000/);
+  const big = buildInFileAssembly({ stage: 'prod', alertEmails: 'team@example.org', refreshWritesPerSecond: '24000', tableWarmWritesPerSecond: '30000' });
   const bigResources = Template.fromStack(big.stack).toJSON().Resources as Record<string, any>;
   const bigTable = Object.values(bigResources).find((r) => r.Type === 'AWS::DynamoDB::Table' && r.Properties.WarmThroughput);
   expect(bigTable.Properties.WarmThroughput).toEqual({ WriteUnitsPerSecond: 30000 });
@@ -157,10 +157,10 @@ test('the daily refresh runs on EventBridge Scheduler at the configured time and
   const [, schedule] = only('AWS::Scheduler::Schedule', 'RegistryRefresh');
   expect(schedule.Properties).toMatchObject({ ScheduleExpression: 'cron(0 3 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin', State: 'ENABLED', Target: { Arn: { Ref: smId } } });
   expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({ mode: 'refresh', tolerance: 0.002, trigger: 'schedule' });
-  const off = buildPipelineApp({ context: { stage: 'prod', alertEmails: 'team@example.org', refreshSchedule: 'off' } });
+  const off = buildInFileAssembly({ stage: 'prod', alertEmails: 'team@example.org', refreshSchedule: 'off' });
   Template.fromStack(off.stack).resourceCountIs('AWS::Scheduler::Schedule', 0);
-  expect(() => buildPipelineApp({ context: { stage: 'prod', refreshSchedule: 'daily' } })).toThrow(PipelineConfigError);
-  expect(() => buildPipelineApp({ context: { stage: 'prod', refreshTolerance: '0.5' } })).toThrow(/refreshTolerance/);
+  expect(() => buildInFileAssembly({ stage: 'prod', refreshSchedule: 'daily' })).toThrow(PipelineConfigError);
+  expect(() => buildInFileAssembly({ stage: 'prod', refreshTolerance: '0.5' })).toThrow(/refreshTolerance/);
 });
 
 test('a failed, timed-out or aborted run raises an alarm to the alert topic, saying where to look', () => {

@@ -3,12 +3,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
-import { buildPipelineApp } from '../../lib/pipeline-app';
+import { buildInFileAssembly } from './file-assembly';
 
 const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'model', 'manifest.json'), 'utf8')) as ModelManifest;
 
 function synth(context: Record<string, string>) {
-  const { app, stack } = buildPipelineApp({ context });
+  const { app, stack } = buildInFileAssembly(context);
   const template = Template.fromStack(stack);
   return { app, stack, template, assemblyDir: app.synth().directory };
 }
@@ -585,7 +585,7 @@ describe('cdk-nag (AwsSolutions and HIPAA Security) at every synth', () => {
   });
 
   it('fails the synth on a finding nobody acknowledged', () => {
-    const { app, stack } = buildPipelineApp({ context: { stage: 'dev' } });
+    const { app, stack } = buildInFileAssembly({ stage: 'dev' });
     new (require('aws-cdk-lib/aws-sqs').Queue)(stack, 'Unencrypted', { encryption: require('aws-cdk-lib/aws-sqs').QueueEncryption.UNENCRYPTED });
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS4|AwsSolutions-SQS3|HIPAA.Security-SQSQueueSSLRequestsOnly/);
   });

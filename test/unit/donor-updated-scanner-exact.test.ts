@@ -203,6 +203,35 @@ describe('DonorUpdatedScanner accepts each plainly written valid form', () => {
         accepts(line(withDonor({ contactVerifiedOn: date, lastResponseOn: other })), withDonor({ contactVerifiedOn: date, lastResponseOn: other }));
   });
 
+  test('every date of the first, last and two middle years kept as strings, read through one scanner, comes back as written', () => {
+    // Dates are kept as strings by place once read: two dates in one place would read back as the
+    // first. Every day of two pairs of years next to each other (a formula that folds days, months or
+    // years together shows within a year or across the next) and of the first and last years kept
+    // (1900-2149); the days past each month's end, which are no dates, are declined.
+    const text = line(withDonor({ contactVerifiedOn: '2000-01-01' }));
+    const at = text.indexOf('2000-01-01');
+    const bytes = Buffer.from(text);
+    const s = new DonorUpdatedScanner(DATE);
+    const wrong: string[] = [];
+    let read = 0;
+    const days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    for (const year of [1900, 1901, 2023, 2024, 2148, 2149]) {
+      const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+      for (let month = 1; month <= 12; month++) {
+        const last = days[month - 1] + (month === 2 && leap ? 1 : 0);
+        for (let day = 1; day <= 31; day++) {
+          const date = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          bytes.write(date, at, 'latin1');
+          const accepted = s.scan(bytes, 0, bytes.length) >= 0;
+          if (accepted !== day <= last || (accepted && s.result().detail.donor.contactVerifiedOn !== date)) wrong.push(date);
+          read += accepted ? 1 : 0;
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(read).toBe(6 * 365 + 2);
+  });
+
   test('without texts: donorId and updatedAt left to their places', () => {
     const s = new DonorUpdatedScanner(DATE, 1, false);
     const text = line(detail());
@@ -426,6 +455,9 @@ describe('DonorUpdatedScanner declines every line that is not JSON', () => {
       `{"detail":${text.replace('"donorId":"D-0001","revision":3', '"donorId":"D-0001",3')}}`,
       text.replace('"birthYear":1980,"sex":"F"', '"birthYear":1980,"q" "F"'),
       text.replace('"attempts":3,"responses":1', '"attempts"1,"attempts":3'),
+      // A key with no colon after every field (a value that could be read past follows it).
+      text.replace('"lastUnavailableReason":null', '"lastUnavailableReason":null,"q" 1'), text.replace('"responses":1', '"responses":1,"q" 1'),
+      text.replace('"available":1', '"available":1,"q" 1'), text.replace('"donorId":"D-0001"', '"q" 1,"donorId":"D-0001"'),
       `${text.slice(0, -1)},5}`, `${text.slice(0, -1)},"x":1,5}`, `{"detail":${text.slice(0, -1)},5}}`,
       `${text.slice(0, -1)},"x":{"a";}`, `${text.slice(0, -1)},"x":[1;}`, `${text.slice(0, -1)},"x":{"a":1;}`,
       `{"id":"e";"detail":${text}}`, `{"id":,"detail":${text}}`, `{"id":tru,"detail":${text}}`, `{"id":[1;],"detail":${text}}`,

@@ -105,12 +105,88 @@ describe('LogitExplainer on a hand-made manifest', () => {
     expect(three.reasonKey([5, 1, 10, 0], 0)).toBe(2);
   });
 
-  test('a minEffect of 0 names every listed nonzero contribution; a term of an unknown feature is refused', () => {
+  test('a minEffect of 0 names every listed nonzero contribution, never a zero one; a term of an unknown feature is refused', () => {
     const all = new LogitExplainer(manifestWith(4, 0));
     expect(all.reasonKey([5, 0, 30, 1], 0)).toBe(6 + 2 * 64 + 8 * 4096);
     expect(all.reasons([5, 0, 30, 1])).toEqual([up('C_UP'), up('A_UP'), up('D_UP')]);
+    // A zero contribution is named in neither direction (a at its reference 2: A_UP and A_DOWN both
+    // listed; c at 10 likewise; d at 0): only c 2 and d 0.25 here, and nothing for the reference donor.
+    expect(all.reasonKey([2, 0, 30, 1], 0)).toBe(6 + 8 * 64);
+    expect(all.reasons([2, 1, 10, 0])).toEqual([]);
+    expect(all.reasonKey([2, 1, 10, 0], 0)).toBe(0);
+    // Not whole (the long way): a at 2 + 1e-9 still raises, by 5e-10 (at least minEffect 0).
+    expect(all.reasons([2.000000001, 1, 10, 0])).toEqual([up('A_UP')]);
     const bad = manifestWith(2);
     (bad.model.terms as unknown[]).push({ feature: 'shoeSize', kind: 'linear', weight: 1 });
     expect(() => new LogitExplainer(bad)).toThrow('manifest term names unknown feature shoeSize');
   });
+});
+
+/**
+ * Ties worked out by hand. Five linear features on [0, 8], reference 0, weights that are powers of
+ * two (every contribution exact): e0 +1, e1 -1, e2 +0.5, e3 +2, e4 -0.25; every direction listed;
+ * minEffect 0.5. Contribution of e_i = weight_i x value. Digits 1 + 2 x index + (1 if it raises):
+ * e0 up 2, e1 down 3, e2 up 6, e3 up 8, e4 down 9; the key's first reason is its lowest digit.
+ * The rule (reasons in the score record, drs score's batch path alike): largest |contribution|
+ * first; equal ones in feature order; at the cut, the ones met first stay.
+ */
+describe('reason ties on a hand-made manifest (powers of two)', () => {
+  const tied = (maxReasons: number) =>
+    new LogitExplainer({
+      features: ['e0', 'e1', 'e2', 'e3', 'e4'].map((name, i) => feature(name, i, [0, 8], 0)),
+      model: { intercept: 0, terms: [1, -1, 0.5, 2, -0.25].map((weight, i) => ({ feature: `e${i}`, kind: 'linear', weight })) },
+      reasonCodes: {
+        maxReasons,
+        minEffect: 0.5,
+        codes: ['e0', 'e1', 'e2', 'e3', 'e4'].flatMap((name) => [{ code: '', feature: name, effect: 'raises' }, { code: '', feature: name, effect: 'lowers' }]),
+      },
+    } as unknown as ModelManifest);
+  const two = tied(2);
+  const three = tied(3);
+  const E = (i: number, effect: 'raises' | 'lowers') => ({ code: `E${i}_${effect === 'raises' ? 'UP' : 'DOWN'}`, effect });
+  const rows: [number[], string, [number, 'raises' | 'lowers'][]][] = [
+    // All five at 2: e0 +2, e1 -2, e2 +2, e3 +2, e4 -2. Feature order; e3 and e4 tie with the last kept and stay out.
+    [[2, 2, 4, 1, 8], 'five equal', [[0, 'raises'], [1, 'lowers'], [2, 'raises']]],
+    // The long way (not whole): all five at 1.5.
+    [[1.5, 1.5, 3, 0.75, 6], 'five equal, not whole', [[0, 'raises'], [1, 'lowers'], [2, 'raises']]],
+    // e0 +1, e1 -2, e2 +2, e3 +4, e4 0: e3 moves ahead of the tie e1, e2, which keeps its order; e0 last.
+    [[1, 2, 4, 2, 0], 'a larger one after a tie', [[3, 'raises'], [1, 'lowers'], [2, 'raises']]],
+    // e0 +4, e1 -2, e2 +2, e3 0, e4 -2: the full list meets e4, equal to its last: e4 stays out.
+    [[4, 2, 4, 0, 8], 'equal to the last kept', [[0, 'raises'], [1, 'lowers'], [2, 'raises']]],
+    // e0 +1, e1 -1, e2 +1, e3 +2, e4 0: e3 goes in front of three equal ones.
+    [[1, 1, 2, 1, 0], 'a larger one last but one', [[3, 'raises'], [0, 'raises'], [1, 'lowers']]],
+    // e0 0, e1 0, e2 +0.5, e3 0, e4 -0.5: both at minEffect exactly, in feature order.
+    [[0, 0, 1, 0, 2], 'a tie at minEffect', [[2, 'raises'], [4, 'lowers']]],
+    // e0 +1, e1 -1, e2 +2, e3 +2, e4 -1: the tie e2, e3 in front, then e0 of the three ones.
+    [[1, 1, 4, 1, 4], 'two ties', [[2, 'raises'], [3, 'raises'], [0, 'raises']]],
+    // e0 +3, e1 -3, e2 +3, e3 +6, e4 -1: e3, then e0, e1 (feature order); e2 cut.
+    [[3, 3, 6, 3, 4], 'a tie across the cut', [[3, 'raises'], [0, 'raises'], [1, 'lowers']]],
+  ];
+  const keyOf = (reasons: [number, 'raises' | 'lowers'][]) => reasons.reduceRight((key, [i, effect]) => key * 64 + 1 + 2 * i + (effect === 'raises' ? 1 : 0), 0);
+
+  test.each(rows)('%j: %s', (vector, _what, expected) => {
+    expect(three.reasonKey(vector, 0)).toBe(keyOf(expected));
+    expect(two.reasonKey(vector, 0)).toBe(keyOf(expected.slice(0, 2)));
+    expect(three.reasons(vector)).toEqual(expected.map(([i, effect]) => E(i, effect)));
+    expect(two.reasons(vector)).toEqual(expected.slice(0, 2).map(([i, effect]) => E(i, effect)));
+  });
+
+  test('the batch path: every row of one matrix, forwards and backwards, as each alone', () => {
+    const matrix = Float64Array.from(rows.flatMap(([vector]) => vector));
+    const expected = rows.map(([, , reasons]) => keyOf(reasons));
+    const order = [...rows.keys(), ...[...rows.keys()].reverse()];
+    for (const r of order) expect([r, three.reasonKey(matrix, r * 5)]).toEqual([r, expected[r]]);
+    for (const r of order) expect([r, two.reasonKey(matrix, r * 5)]).toEqual([r, keyOf(rows[r][2].slice(0, 2))]);
+  });
+});
+
+test('the kind decides a term: a linear term that carries a knot is still linear', () => {
+  // manifestWith's terms, with a stray knot 3 on a's linear term (0.5 x): a at 5 is 2.5 - 0 - 1 = 1.5
+  // (a hinge at 3 would give 1), a at 0 is -1 (a hinge would give 0); the hinges are as before.
+  const stray = manifestWith(2);
+  (stray.model.terms[1] as { knot?: number }).knot = 3;
+  const explainer = new LogitExplainer(stray);
+  expect(explainer.contributions([5, 1, 10, 0])).toEqual([1.5, 0, 0, 0]);
+  expect(explainer.contributions([0, 1, 30, 0])).toEqual([-1, 0, 2, 0]);
+  expect(explainer.contributions([8, 1, 10, 0])).toEqual([0, 0, 0, 0]);
 });

@@ -32,13 +32,32 @@ const row = (patch: Partial<ScoreRecordRow> = {}): ScoreRecordRow => ({
 const featuresText = (values: [number, string][]) => values.map(([, t], i) => `"${names[i]}":${t}`).join(',');
 const matrix = (...rows: [number, string][][]) => Float64Array.from(rows.flatMap((r) => r.map(([x]) => x)));
 
-/** `text`, and `write` at an offset into a sentinel-filled buffer of exactly the room maxBytes asks. */
+/**
+ * The room maxBytes asks that a row leaves unused, worked out here from the texts JSON.stringify gives
+ * its values: a number has room for 25 bytes (the longest a number prints, -0.0000012345678901234567),
+ * a string 6 bytes a UTF-16 unit (\u0001) and its quotes, null 4; input bytes copied in place are
+ * counted exactly. The rest of a record (keys, model, dates, reasons) is counted exactly.
+ */
+function unusedRoom(r: ScoreRecordRow, features: Float64Array, offset: number): number {
+  const numbers = [Math.round(r.probability * 1e6) / 1e6, r.revision, ...features.subarray(offset, offset + names.length)];
+  const strings = [r.sourceEventId, r.band, ...(r.textBytes ? [] : [r.donorId, r.updatedAt])];
+  return (
+    numbers.reduce((n, x) => n + 25 - JSON.stringify(x).length, 0) +
+    strings.reduce((n, s) => n + (s === null ? 0 : 6 * s.length + 2 - Buffer.byteLength(JSON.stringify(s))), 0)
+  );
+}
+
+/**
+ * `text`, and `write` at an offset into a sentinel-filled buffer with room to spare: what it writes
+ * ends inside the room maxBytes asks, which is exactly the written bytes and the unused room.
+ */
 function both(json: ScoreRecordJson, r: ScoreRecordRow, features: Float64Array, offset: number): [string, string] {
   const text = json.text(r, features, offset);
   const room = json.maxBytes(r);
-  const out = Buffer.alloc(3 + room, 0xaa);
+  const out = Buffer.alloc(3 + room + 40, 0xaa);
   const end = json.write(r, features, offset, out, 3);
   expect(end).toBeLessThanOrEqual(3 + room);
+  expect(room - (end - 3)).toBe(unusedRoom(r, features, offset));
   expect([...out.subarray(0, 3), ...out.subarray(end)].every((c) => c === 0xaa)).toBe(true);
   return [text, out.toString('utf8', 3, end)];
 }
@@ -64,7 +83,7 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
       const expected = record({ score, reasons: '[]', features: featuresText(OTHER) });
       expect([probability, ...both(json, row({ probability, reasonKey: 0 }), features, 0)]).toEqual([probability, expected, expected]);
     }
-    for (const [revision, text] of [[0, '0'], [1, '1'], [10, '10'], [9007199254740991, '9007199254740991'], [9007199254740992, '9007199254740992'], [-3, '-3'], [1.5, '1.5'], [Number.NaN, 'null'], [1e21, '1e+21']] as [number, string][]) {
+    for (const [revision, text] of [[0, '0'], [1, '1'], [10, '10'], [9007199254740991, '9007199254740991'], [9007199254740992, '9007199254740992'], [-3, '-3'], [-0, '0'], [-10, '-10'], [-9007199254740991, '-9007199254740991'], [1.5, '1.5'], [Number.NaN, 'null'], [1e21, '1e+21']] as [number, string][]) {
       const expected = record({ score: '0.25', revision: text, reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: featuresText(OTHER) });
       expect([revision, ...both(json, row({ revision, reasonKey: 9 }), features, 0)]).toEqual([revision, expected, expected]);
     }
@@ -106,6 +125,7 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
     const end = json.write(copied, features, 0, out, 0);
     expect(out.toString('utf8', 0, end)).toBe(expected);
     expect(out.subarray(end).every((c) => c === 0xaa)).toBe(true);
+    expect(room - end).toBe(unusedRoom(copied, features, 0));
   });
 
   test('room: a string of escapes in every text field fits the room maxBytes asks', () => {
@@ -118,22 +138,66 @@ describe('ScoreRecordJson writes the record JSON.stringify writes', () => {
     expect(both(json, r, features, 0)).toEqual([expected, expected]);
   });
 
-  test('room: the longest row there can be (every number 24 characters, every string escapes) fits', () => {
+  test('room: the longest row there can be (every number 25 bytes, every string escapes) fits, with one byte to spare', () => {
     const json = run();
-    const longest = -1.2345678901234567e-308;
+    // The longest texts: 25 bytes a number (-0.0000012345678901234567); a score (rounded to 6
+    // decimals) at most 24 (-1.2345678901234567e+300); 6 bytes a char for strings of \u0001.
+    const longest = -1.2345678901234567e-6;
     const features = new Float64Array(21).fill(longest);
-    const escapes = '\u0001'.repeat(7);
-    const escaped = `"${'\\u0001'.repeat(7)}"`;
-    const r = row({ donorId: escapes, updatedAt: escapes, sourceEventId: escapes, reasonKey: 9, revision: longest, probability: -1.2345678901234567e+300, band: '\u0001\u0001' as Band });
-    const expected = record({ donorId: escaped, updatedAt: escaped, sourceEventId: escaped, band: '"\\u0001\\u0001"', score: '-1.2345678901234567e+300', revision: '-1.2345678901234567e-308', reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: names.map((name) => `"${name}":-1.2345678901234567e-308`).join(',') });
-    expect(both(json, r, features, 0)).toEqual([expected, expected]);
-    // Copied input bytes: room for exactly them.
-    const input = Buffer.from('"AB-12""2026-05-01T10:00:00Z"');
-    const copied = row({ donorId: '', updatedAt: '', reasonKey: 9, revision: longest, probability: -1.2345678901234567e+300, sourceEventId: escapes, textBytes: input, donorIdStart: 1, donorIdEnd: 6, updatedAtStart: 8, updatedAtEnd: 28 });
-    const room = json.maxBytes(copied);
-    const out = Buffer.alloc(room, 0xaa);
-    const end = json.write(copied, features, 0, out, 0);
-    expect(out.toString('utf8', 0, end)).toBe(record({ donorId: '"AB-12"', updatedAt: '"2026-05-01T10:00:00Z"', sourceEventId: escaped, score: '-1.2345678901234567e+300', revision: '-1.2345678901234567e-308', reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: names.map((name) => `"${name}":-1.2345678901234567e-308`).join(',') }));
+    const escapes = '\u0001'.repeat(64);
+    const escaped = `"${'\\u0001'.repeat(64)}"`;
+    const reasons: Record<number, string> = { 0: '[]', 5: '[{"code":"CONTACT_STALE","effect":"lowers"}]', 9: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]' };
+    const longFeatures = names.map((name) => `"${name}":-0.0000012345678901234567`).join(',');
+    for (const reasonKey of [0, 5, 9]) {
+      for (const sourceEventId of [escapes, null]) {
+        const r = row({ donorId: escapes, updatedAt: escapes, sourceEventId, reasonKey, revision: longest, probability: -1.2345678901234567e300, band: '\u0001\u0001' as Band });
+        const expected = record({ donorId: escaped, updatedAt: escaped, sourceEventId: sourceEventId === null ? 'null' : escaped, band: '"\\u0001\\u0001"', score: '-1.2345678901234567e+300', revision: '-0.0000012345678901234567', reasons: reasons[reasonKey], features: longFeatures });
+        expect(both(json, r, features, 0)).toEqual([expected, expected]);
+        expect(json.maxBytes(r) - Buffer.byteLength(expected)).toBe(1);
+      }
+    }
+    // Copied input bytes (drs score's rows): room for exactly them, ids and dates of any length.
+    const id = 'A'.repeat(64);
+    const updatedAt = '2026-05-01T10:00:00.123456789012+02:00';
+    const input = Buffer.from(`xyz"${id}""${updatedAt}"`);
+    for (const reasonKey of [0, 5, 9]) {
+      const copied = row({ donorId: '', updatedAt: '', reasonKey, revision: longest, probability: -1.2345678901234567e300, sourceEventId: escapes, band: '\u0001\u0001' as Band, textBytes: input, donorIdStart: 4, donorIdEnd: 68, updatedAtStart: 70, updatedAtEnd: 70 + updatedAt.length });
+      const expected = record({ donorId: `"${id}"`, updatedAt: `"${updatedAt}"`, sourceEventId: escaped, band: '"\\u0001\\u0001"', score: '-1.2345678901234567e+300', revision: '-0.0000012345678901234567', reasons: reasons[reasonKey], features: longFeatures });
+      const room = json.maxBytes(copied);
+      expect(room - Buffer.byteLength(expected)).toBe(1);
+      const out = Buffer.alloc(room + 5, 0xaa);
+      const end = json.write(copied, features, 0, out, 5);
+      expect(out.toString('utf8', 5, end)).toBe(expected);
+      expect([...out.subarray(0, 5), ...out.subarray(end)].every((c) => c === 0xaa)).toBe(true);
+    }
+  });
+
+  test('room: a plain row asks for its bytes and the unused room of its numbers and strings, no more', () => {
+    const json = run();
+    const features = matrix(OTHER);
+    // Each number leaves 25 bytes less its text's length: the score 0.25 (4), the revision 7 (1), the features.
+    const plain = row({ reasonKey: 9, sourceEventId: 'evt-1', band: 'high' });
+    const expected = record({ score: '0.25', band: '"high"', sourceEventId: '"evt-1"', reasons: '[{"code":"BLOOD_DONOR","effect":"raises"},{"code":"AGE_UNFAVOURABLE","effect":"lowers"}]', features: featuresText(OTHER) });
+    const numbers = 25 - 4 + (25 - 1) + OTHER.reduce((n, [, t]) => n + 25 - t.length, 0);
+    // donorId "D-0001": 6 units, 8 bytes written of 38; updatedAt: 20 units, 22 of 122; "evt-1": 7 of 32; "high": 6 of 26.
+    const strings = 30 + 100 + 25 + 20;
+    expect(json.maxBytes(plain)).toBe(Buffer.byteLength(expected) + numbers + strings);
+    expect(both(json, plain, features, 0)).toEqual([expected, expected]);
+  });
+
+  test('plain strings are copied a byte at a time; only what JSON escapes or UTF-8 writes in more bytes takes Buffer#write', () => {
+    // Not a matter of the bytes (both ways write the same) but of what the fast path is for.
+    const json = run();
+    const features = matrix(OTHER);
+    const cases: [string, number][] = [[' !#~\u007f', 0], ['', 0], ['a"', 1], ['a\\', 1], ['\u001f', 1], ['\u0080', 1], ['é', 1], ['😀', 1]];
+    for (const [sourceEventId, writes] of cases) {
+      const r = row({ sourceEventId, reasonKey: 0 });
+      const out = Buffer.alloc(json.maxBytes(r), 0xaa);
+      const write = jest.spyOn(out, 'write');
+      const end = json.write(r, features, 0, out, 0);
+      expect([sourceEventId, write.mock.calls.length]).toEqual([sourceEventId, writes]);
+      expect(out.toString('utf8', 0, end)).toBe(record({ score: '0.25', reasons: '[]', sourceEventId: JSON.stringify(sourceEventId), features: featuresText(OTHER) }));
+    }
   });
 
   test('a new scoredAt for the next batch of the run', () => {

@@ -62,6 +62,13 @@ describe('score records written from columns', () => {
         const end = json.write(row, features, FEATURE_COUNT, out, 3);
         expect(out.subarray(3, end).equals(Buffer.from(JSON.stringify(record), 'utf8'))).toBe(true);
         expect(end - 3).toBeLessThanOrEqual(room);
+        // The room asked is exact but for numbers (25 bytes each, the longest a number prints) and
+        // strings (6 bytes a UTF-16 unit and the quotes): what it leaves unused is theirs alone.
+        const numbers = [Math.round(p * 1e6) / 1e6, revision, ...v];
+        const unused =
+          numbers.reduce((n, x) => n + 25 - JSON.stringify(x).length, 0) +
+          [donorId, updatedAt, sourceEventId, band].reduce((n, s) => n + (s === null ? 0 : 6 * s.length + 2 - Buffer.byteLength(JSON.stringify(s))), 0);
+        expect(room - (end - 3)).toBe(unused);
         expect([...out.subarray(0, 3), ...out.subarray(end)].every((x) => x === 0xaa)).toBe(true);
         // donorId and updatedAt copied from input bytes (drs score's scanned rows): the same bytes,
         // for the texts the scanner reads that way (ASCII that JSON writes as it is).
@@ -71,6 +78,9 @@ describe('score records written from columns', () => {
           const copied = Buffer.alloc(json.maxBytes(fromBytes));
           const copiedEnd = json.write(fromBytes, features, FEATURE_COUNT, copied, 0);
           expect(copied.subarray(0, copiedEnd).equals(out.subarray(3, end))).toBe(true);
+          // Copied bytes are counted exactly: their strings' unused room is gone from the room asked.
+          const stringRoom = (s: string) => 6 * s.length + 2 - Buffer.byteLength(JSON.stringify(s));
+          expect(copied.length - copiedEnd).toBe(unused - stringRoom(donorId) - stringRoom(updatedAt));
           copiedIds += 1;
         }
       }),
