@@ -21,6 +21,9 @@ export default {
   mutate: [
     'lambdas/core/**/*.ts',
     'lambdas/score-donor/score-donor-update.ts',
+    // It makes the stored item's attribute values (the registry run's conditional write) and reads
+    // export items back: a wrong value there is a wrong stored field.
+    'lambdas/score-donor/score-item.ts',
     'lambdas/rescore/**/*.ts',
     '!lambdas/rescore/handler.ts',
     '!lambdas/rescore/s3-ports.ts',

@@ -153,3 +153,42 @@ describe('nativeOf / nativeMapOf / unmarshallItem: what the SDK unmarshals', () 
     expect(unmarshallItem(proto)).toEqual(unmarshall(proto));
   });
 });
+
+// The same, against answers written by hand (not the SDK's, not score-item's): a stored score's
+// attribute values and the item read back, and the odd values whose fast-path guards decide.
+describe('by hand', () => {
+  const record = { donorId: 'D-7', revision: 12, score: 0.8125, band: 'high', stale: false, sourceEventId: null, reasons: [{ code: 'RECENT_RESPONSE', effect: 'raises' }], features: { age: 36, outreach: -0.5 }, input: [1, 1990, 'F', true, null] };
+  const item = {
+    donorId: { S: 'D-7' },
+    revision: { N: '12' },
+    score: { N: '0.8125' },
+    band: { S: 'high' },
+    stale: { BOOL: false },
+    sourceEventId: { NULL: true },
+    reasons: { L: [{ M: { code: { S: 'RECENT_RESPONSE' }, effect: { S: 'raises' } } }] },
+    features: { M: { age: { N: '36' }, outreach: { N: '-0.5' } } },
+    input: { L: [{ N: '1' }, { N: '1990' }, { S: 'F' }, { BOOL: true }, { NULL: true }] },
+  };
+
+  it('a stored score becomes these attribute values, and this item reads back as that score', () => {
+    expect(attributeItemOf(record)).toEqual(item);
+    expect(unmarshallItem(JSON.parse(JSON.stringify(item)))).toEqual(record);
+  });
+
+  it('the safe-integer bounds both ways', () => {
+    expect(attributeValueOf(9007199254740991)).toEqual({ N: '9007199254740991' });
+    expect(attributeValueOf(-9007199254740991)).toEqual({ N: '-9007199254740991' });
+    expect(nativeOf({ N: '9007199254740991' })).toBe(9007199254740991);
+    expect(nativeOf({ N: '-9007199254740991' })).toBe(-9007199254740991);
+    expect(nativeOf({ N: '9007199254740993' })).toBe(9007199254740993n);
+  });
+
+  it('malformed attribute values are read as DynamoDB reads them, not as a map', () => {
+    // A BOOL holding an object is true, not the object read as a map.
+    expect(nativeOf({ BOOL: {} })).toBe(true);
+    expect(nativeOf({ NULL: {} })).toBeNull();
+    // An inherited member is no member: nothing to read.
+    expect(() => nativeOf(Object.create({ S: 'a' }))).toThrow('No value defined: {}');
+    expect(() => nativeOf({ X: {} })).toThrow('Unsupported type passed: X');
+  });
+});
