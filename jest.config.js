@@ -29,5 +29,10 @@ module.exports = {
   // Jest's default is one worker on a 2-core machine; most files wait on child processes and local
   // endpoints, so two workers keep both cores busy and the suite well under 8 minutes.
   maxWorkers: 2,
+  // A worker keeps every file's modules (SDK, CDK, ORT sessions) it ran: it ended the run at 2.6-2.9
+  // GiB, and tearing that down took longer than jest's 500 ms ("A worker process has failed to exit
+  // gracefully"; no handle was left open: its 'exit' came 1 ms after jest's end). Past 1 GB after a
+  // file, jest starts a fresh worker.
+  workerIdleMemoryLimit: '1GB',
   cacheDirectory,
 };
