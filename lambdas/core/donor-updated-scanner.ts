@@ -475,14 +475,13 @@ export class DonorUpdatedScanner {
     let bareFields = 0;
     let hasDetail = false;
     let hasId = false;
-    let idStart = -1;
-    // Stryker disable next-line UnaryOperator: idEnd is read only when idStart was set with it
-    let idEnd = -1;
+    // Whether the id is a string (then its text is b[idStart, idEnd)): an id of another type is no source event id.
+    let idText = false;
+    let idStart = 0;
+    let idEnd = 0;
     for (;;) {
       if (!key()) return -1;
       const wrapperKey = keyIndex(WRAPPER_KEYS);
-      // Stryker disable next-line UnaryOperator: field is read only when wrapperKey < 0
-      const field = wrapperKey < 0 ? keyIndex(DETAIL_KEYS) : -1;
       if (wrapperKey === 0) {
         if (hasDetail || b[p] !== OPEN_BRACE || !this.detail(nested, nestedAt)) return -1;
         hasDetail = true;
@@ -491,14 +490,18 @@ export class DonorUpdatedScanner {
         hasId = true;
         if (b[p] === QUOTE) {
           if (!asciiString()) return -1;
+          idText = true;
           idStart = valueStart;
           idEnd = valueEnd;
         } else if (!skip(0)) return -1;
-      } else if (field >= 0) {
+      } else {
         // The line may be a bare detail: its own fields are read as a detail's.
-        if (bareFields & (1 << field) || !this.detailField(field, bare, bareAt)) return -1;
-        bareFields |= 1 << field;
-      } else if (!skip(0)) return -1;
+        const field = keyIndex(DETAIL_KEYS);
+        if (field >= 0) {
+          if (bareFields & (1 << field) || !this.detailField(field, bare, bareAt)) return -1;
+          bareFields |= 1 << field;
+        } else if (!skip(0)) return -1;
+      }
       const more = nextMember();
       if (more < 0) return -1;
       if (more === 0) break;
@@ -509,7 +512,7 @@ export class DonorUpdatedScanner {
     let at = nestedAt;
     if (hasDetail) {
       result.detail = nested;
-      result.sourceEventId = idStart >= 0 ? asciiText(idStart, idEnd) : null;
+      result.sourceEventId = idText ? asciiText(idStart, idEnd) : null;
     } else {
       if (bareFields !== ALL_DETAIL) return -1;
       result.detail = bare;
