@@ -62,18 +62,19 @@ describe('chooseBinMs and binFailures', () => {
   });
 });
 
-describe('seededRandom (mulberry32)', () => {
-  // The published mulberry32, written out here as the oracle.
-  const reference = (seed: number) => {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+// The published mulberry32, written out here as the oracle (also of the overlay's shifts below).
+const reference = (seed: number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+};
+
+describe('seededRandom (mulberry32)', () => {
   it('gives the reference sequence for several seeds, in [0, 1)', () => {
     for (const seed of [0, 1, 7, 123456789, 2 ** 32 - 1, -1]) {
       const r = seededRandom(seed);
@@ -309,6 +310,57 @@ describe('cooccurrence: the shifted overlay', () => {
     expect(c.expectedNear).toBeLessThan(1);
     expect(c.cooccurring).toBe(true);
     expect(cooccurrence(failures, events.map((t) => ({ start: t, end: t })), span, M, { shifts: 99, alpha: 0.01 }).cooccurring).toBe(false);
+  });
+});
+
+describe('cooccurrence: where each shift puts the overlay', () => {
+  it('moves every event by the same draw times the span, modulo the span (seed 7: three shifts counted by hand)', () => {
+    // mulberry32(7) draws 0.011705, 0.061958, 0.976908 (the reference above): over a span of 100 min the
+    // shifts are 1.1705, 6.1958 and 97.6908 min. A point event at 10 min with a window of 0.5 min lands at
+    // 11.1705, 16.1958 and 107.6908 - 100 = 7.6908 min, and its windows [10.67, 11.67], [15.70, 16.70] and
+    // [7.19, 8.19] hold 1 (11), 2 (16, 16.1) and 3 (7.5, 7.6, 7.7) failures: expected (1 + 2 + 3) / 3 = 2.
+    // Its own window [9.5, 10.5] holds 2 (10, 10.2); 2 shifts hold as many: chance (2 + 1) / (3 + 1).
+    // (A shift by any other amount, e.g. 80 min more, lands elsewhere and counts other failures.)
+    const draws = reference(7);
+    expect([draws(), draws(), draws()].map((u) => round(u, 6))).toEqual([0.011705, 0.061958, 0.976908]);
+    const hundred = { start: T0, end: T0 + 100 * M };
+    const failures = Float64Array.from([7.5, 7.6, 7.7, 10, 10.2, 11, 16, 16.1].map((m) => T0 + m * M));
+    const point = { start: T0 + 10 * M, end: T0 + 10 * M };
+    expect(cooccurrence(failures, [point], hundred, 0.5 * M, { shifts: 3 })).toEqual({
+      events: 1,
+      failuresNear: 2,
+      expectedNear: 2,
+      eventsWithFailures: 1,
+      chanceProbability: 0.75,
+      cooccurring: false,
+    });
+    // An event that starts 2 min before the span (it reaches in: it lasts 3 min) moves to -2 + 1.1705 =
+    // -0.8295 min, which is 99.1705 modulo the span: [99.1705, 102.1705] wraps to [-0.8295, 2.1705] as well.
+    // With no window, a failure at 99.5 min is near it (and one at 1 min, on the wrapped part), and the
+    // event's own place [-2, 1] holds the one at 1 min: 2 near the one shift, 1 observed.
+    const early = { start: T0 - 2 * M, end: T0 + M };
+    expect(cooccurrence(Float64Array.from([T0 + M, T0 + 99.5 * M]), [early], hundred, 0, { shifts: 1 })).toMatchObject({
+      failuresNear: 1,
+      expectedNear: 2,
+      chanceProbability: 1,
+    });
+  });
+
+  it('wraps an event that runs past the end of the span, not one that ends on it', () => {
+    // A span of 2^32 ms, so the first shift of seed 7 is a whole number of milliseconds (the draw's
+    // 32 bits): x = 0.011705... * 2^32. An event of 60 min placed x before (span end - 60 min) moves to
+    // end exactly at the span's end: nothing of it lies past the end, so it does not wrap, and a failure
+    // at the span's start is not near it. One millisecond longer, it runs past the end and its wrapped
+    // part [start - 60 min, start + 1 ms] holds that failure.
+    const length = 2 ** 32;
+    const x = reference(7)() * length;
+    expect(Number.isInteger(x)).toBe(true);
+    const span = { start: T0, end: T0 + length };
+    const from = T0 + length - 60 * M - x;
+    const failures = Float64Array.from([T0]);
+    const near = (end: number) => cooccurrence(failures, [{ start: from, end }], span, 0, { shifts: 1 }).expectedNear;
+    expect(near(from + 60 * M)).toBe(0);
+    expect(near(from + 60 * M + 1)).toBe(1);
   });
 });
 
