@@ -6,7 +6,9 @@ import {
   autocorrelation,
   autocorrelations,
   binFailures,
+  broadShare,
   chanceOf,
+  chooseDetector,
   chooseBinMs,
   cooccurrence,
   findBursts,
@@ -18,6 +20,7 @@ import {
   MINUTE_MS,
   phaseSpread,
   round,
+  sameLag,
   seededRandom,
   upperBound,
 } from '../../lambdas/core/failure-pattern';
@@ -361,6 +364,48 @@ describe('cooccurrence: where each shift puts the overlay', () => {
     const near = (end: number) => cooccurrence(failures, [{ start: from, end }], span, 0, { shifts: 1 }).expectedNear;
     expect(near(from + 60 * M)).toBe(0);
     expect(near(from + 60 * M + 1)).toBe(1);
+  });
+});
+
+describe("the period test's decisions, on figures given by hand", () => {
+  const comb = { chance: 0.01, asStrong: 0 };
+  it('reports the surer detector, the comb on a tie, and the comb\'s lag unless the comb alone misses the rhythm', () => {
+    const spectral = (chance: number) => ({ chance, asStrong: 1 });
+    // Surer harmonic sum (0.004 < 0.01), but the comb sees the rhythm too (0.01 <= 0.05): the comb's lag.
+    expect(chooseDetector(comb, spectral(0.004))).toEqual({ chosen: spectral(0.004), spectralLag: false });
+    // A tie: the comb's figures (its asStrong 0, not the harmonic sum's 1).
+    expect(chooseDetector(comb, spectral(0.01))).toEqual({ chosen: comb, spectralLag: false });
+    expect(chooseDetector(comb, spectral(0.02))).toEqual({ chosen: comb, spectralLag: false });
+    // The comb at exactly 0.05 still sees the rhythm; a little above, the harmonic sum's lag is taken.
+    expect(chooseDetector({ chance: 0.05, asStrong: 3 }, spectral(0.01)).spectralLag).toBe(false);
+    expect(chooseDetector({ chance: 0.0501, asStrong: 3 }, spectral(0.01)).spectralLag).toBe(true);
+    // Both at chance 1 (every surrogate stronger): a tie, so the comb names the strongest repeat.
+    expect(chooseDetector({ chance: 1, asStrong: 49 }, { chance: 1, asStrong: 40 })).toEqual({ chosen: { chance: 1, asStrong: 49 }, spectralLag: false });
+  });
+
+  it('counts a cycle of 6 h or more whose failures spread over more than a quarter of it as broad', () => {
+    // Quarter-hour bins: a 6-hour cycle is 24 bins, one in each of the 24 phases.
+    const QUARTER = 15 * M;
+    const SIX_HOURS = 6 * 60 * M;
+    const cycles = (perPhase: (phase: number) => number) => Float64Array.from({ length: 48 }, (_, i) => perPhase(i % 24));
+    // 1 failure a bin: no phase above the quartile, phaseSpread 1 (the whole cycle): broad from 6 h on.
+    const even = cycles(() => 1);
+    expect(broadShare(even, QUARTER, SIX_HOURS)).toBe(1);
+    expect(broadShare(even, QUARTER, SIX_HOURS - 1)).toBeNull();
+    // 3 failures in 12 phases: excess 36 over the quartile 0, 80% (28.8) needs 10 of them: 10/24.
+    expect(broadShare(cycles((p) => (p < 12 ? 3 : 0)), QUARTER, SIX_HOURS)).toBe(10 / 24);
+    // 3 in 7 phases: 80% of 21 (16.8) needs 6: exactly a quarter, which is narrow.
+    expect(broadShare(cycles((p) => (p < 7 ? 3 : 0)), QUARTER, SIX_HOURS)).toBeNull();
+    // 5 failures in one phase: 1/24, narrow.
+    expect(broadShare(cycles((p) => (p === 3 ? 5 : 0)), QUARTER, SIX_HOURS)).toBeNull();
+  });
+
+  it('takes a second look within 10% of the first as confirming it, 10% exactly included', () => {
+    expect(sameLag(11, 10)).toBe(true); // |11 - 10| = 1 = 0.1 * 10
+    expect(sameLag(9, 10)).toBe(true);
+    expect(sameLag(11.5, 10)).toBe(false);
+    expect(sameLag(8.9, 10)).toBe(false);
+    expect(sameLag(30, 30)).toBe(true);
   });
 });
 
