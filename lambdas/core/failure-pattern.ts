@@ -607,9 +607,12 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
   const cycles = Math.floor((counts.length * binMs) / lagMs);
   const share = broadShare(counts, binMs, lagMs);
   if (share !== null) {
-    // A faster rhythm may ride on the swell: take the swell out and look below it.
-    const faster = options.longestLagBins === undefined ? findPeriod({ ...series, counts: flattenSwell(counts, lagBins) }, { ...options, longestLagBins: lagBins / 4 }) : null;
-    if (faster?.period) return { ...faster, reason: `${faster.reason}; besides, failures rise and fall broadly every ${formatMinutes(minutes)}, as the day's traffic does` };
+    // A faster rhythm may ride on the swell: take the swell out and look below it. At every depth: a
+    // job under a weekly and a daily swell is seen only when the look below the week (or its
+    // confirming look) can look below the day in turn. Each look below is 4 times shorter, and slow
+    // cycles start at 6 h, so this ends.
+    const faster = findPeriod({ ...series, counts: flattenSwell(counts, lagBins) }, { ...options, longestLagBins: lagBins / 4 });
+    if (faster.period) return { ...faster, reason: `${faster.reason}; besides, failures rise and fall broadly every ${formatMinutes(minutes)}, as the day's traffic does` };
     return {
       period: null,
       reason: `no period is claimed: failures rise and fall every ${formatMinutes(minutes)}, but broadly (most of them spread over ${Math.round(100 * share)}% of each cycle), as failures that follow the day's traffic do; a rhythm of failure windows (a job, a backup) gathers them in a narrower part of the cycle`,
