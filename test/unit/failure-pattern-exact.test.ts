@@ -349,6 +349,25 @@ describe('cooccurrence: where each shift puts the overlay', () => {
     });
   });
 
+  it('is co-occurring only with more near failures than the shifts expect, not as many', () => {
+    // Nine shifts of seed 7 over 100 min (draws x 100: 1.1705, 6.1958, 97.6908, 69.9029, 52.1445, 40.5522,
+    // 46.6233, 23.9925, 55.3326 min) move a point event at 10 min to 11.17, 16.20, 7.69, 79.90, 62.14,
+    // 50.55, 56.62, 33.99 and 65.33 min. With a window of 0.5 min, six failures near each of 79.90, 50.55
+    // and 33.99 and none near the others: 3 shifts with 6, 6 with 0, expected 18 / 9 = 2; the 3 busy
+    // shifts count at least as many as the 2 or 3 observed: chance (3 + 1) / (9 + 1) = 0.4.
+    const draws = reference(7);
+    expect(Array.from({ length: 9 }, () => round(draws() * 100, 4))).toEqual([1.1705, 6.1958, 97.6908, 69.9029, 52.1445, 40.5522, 46.6233, 23.9925, 55.3326]);
+    const hundred = { start: T0, end: T0 + 100 * M };
+    const busy = [79.5, 79.6, 79.7, 79.8, 80, 80.1, 50.2, 50.3, 50.4, 50.5, 50.6, 50.7, 33.6, 33.7, 33.8, 33.9, 34, 34.1];
+    const near = (observed: number[], alpha: number) =>
+      cooccurrence(Float64Array.from([...observed, ...busy].map((m) => T0 + m * M)).sort(), [{ start: T0 + 10 * M, end: T0 + 10 * M }], hundred, 0.5 * M, { shifts: 9, alpha });
+    // 2 observed, 2 expected: a chance of 0.4 under alpha 0.5, but no more than chance gives.
+    expect(near([10, 10.2], 0.5)).toEqual({ events: 1, failuresNear: 2, expectedNear: 2, eventsWithFailures: 1, chanceProbability: 0.4, cooccurring: false });
+    // 3 observed: more than expected, co-occurring at alpha 0.5, not at alpha 0.4 (the chance must be below it).
+    expect(near([10, 10.2, 10.4], 0.5)).toMatchObject({ failuresNear: 3, expectedNear: 2, chanceProbability: 0.4, cooccurring: true });
+    expect(near([10, 10.2, 10.4], 0.4).cooccurring).toBe(false);
+  });
+
   it('wraps an event that runs past the end of the span, not one that ends on it', () => {
     // A span of 2^32 ms, so the first shift of seed 7 is a whole number of milliseconds (the draw's
     // 32 bits): x = 0.011705... * 2^32. An event of 60 min placed x before (span end - 60 min) moves to
