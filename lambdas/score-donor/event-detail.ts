@@ -10,8 +10,8 @@
 import type { DetailValidation, DonorUpdatedDetail } from '../core/donor-updated';
 import { DonorUpdatedScanner } from '../core/donor-updated-scanner';
 
-/** Thrown inside JSON.stringify when the detail holds a value JSON.parse could not have made. */
-const NOT_JSON = new Error('not a JSON value');
+/** Thrown inside JSON.stringify when the detail holds a value JSON.parse could not have made (caught below; never shown). */
+const NOT_JSON = new Error();
 const OBJECT = Object.prototype;
 const ARRAY = Array.prototype;
 
@@ -41,8 +41,8 @@ function jsonValuesOnly(this: Record<string, unknown>, key: string, value: unkno
   throw NOT_JSON;
 }
 
-let scanner: DonorUpdatedScanner | undefined;
-let scannerDate = '';
+/** One scanner per scoring date: its date-dependent limits are set when it is made. */
+let cached: { date: string; scanner: DonorUpdatedScanner } | undefined;
 
 /**
  * The detail as the contract's schema returns it, read by the byte scanner; undefined when the
@@ -57,12 +57,11 @@ export function scanDetail(detail: unknown, scoringDate: string): DonorUpdatedDe
   } catch {
     return undefined; // a value JSON has not, a throwing getter, a cycle: the schema's to judge
   }
-  if (scannerDate !== scoringDate || !scanner) {
-    scanner = new DonorUpdatedScanner(scoringDate);
-    scannerDate = scoringDate;
-  }
-  const bytes = Buffer.from(text, 'utf8');
-  if (scanner.scan(bytes, 0, bytes.length) < 0) return undefined;
+  // Stryker disable next-line ConditionalExpression: a new scanner for every detail reads the same, only slower
+  if (cached?.date !== scoringDate) cached = { date: scoringDate, scanner: new DonorUpdatedScanner(scoringDate) };
+  const { scanner } = cached;
+  const bytes = Buffer.from(text);
+  if (scanner.scan(bytes, 0, bytes.length) === -1) return undefined;
   // The scanner's objects are refilled by its next scan: the detail is copied, in the schema's order.
   const { donorId, revision, updatedAt, donor } = scanner.result().detail;
   return {

@@ -39,6 +39,25 @@ describe('validateEventDetail', () => {
     expect(read).toBe(600);
   });
 
+  it('never loads the schema (zod) for a valid detail, and loads it for the first it declines', () => {
+    // The point of the scanner here is a cold start without zod (bench/PROFILE.md): a valid detail
+    // that reached the schema would give the same answer, so only the module load can tell.
+    jest.isolateModules(() => {
+      let loads = 0;
+      jest.doMock('../../lambdas/score-donor/detail-schema', () => {
+        loads++;
+        return jest.requireActual('../../lambdas/score-donor/detail-schema');
+      });
+      const isolated: typeof import('../../lambdas/score-donor/event-detail') = require('../../lambdas/score-donor/event-detail');
+      for (const donorId of ['D-AAAA-0001', 'D-BBBB-0002']) expect(isolated.validateEventDetail(validDetail({ donorId }), DATE).ok).toBe(true);
+      expect(loads).toBe(0);
+      const declined = isolated.validateEventDetail({ ...validDetail(), revision: 0 }, DATE);
+      expect(declined.ok).toBe(false);
+      expect(loads).toBe(1);
+    });
+    jest.dontMock('../../lambdas/score-donor/detail-schema');
+  });
+
   it('gives each call its own detail (the scanner refills its objects)', () => {
     const a = validateEventDetail(validDetail({ donorId: 'D-AAAA-0001' }), DATE);
     const b = validateEventDetail(validDetail({ donorId: 'D-BBBB-0002' }), DATE);
