@@ -24,9 +24,9 @@
 // fastest reader we have (score-item.ts), as JSON.parse is in drs score's. The matrices and each
 // row's values (its score record) are made before the clock starts: validation, features,
 // reasons, the record, and reading the rest of a stored item are what the floor leaves out.
-// Both are timed per batch on the same batches in one process (one core), alternately, by the wall
-// clock and by CPU time (process.cpuUsage: on a shared machine the per-core figure); the medians of
-// `repeats` runs.
+// Both are timed on the same batches in one process (one core), in stretches of many batches
+// (ITEMS_PER_STRETCH), the engine's pass then the floor's, by the wall clock and by CPU time
+// (process.cpuUsage: on a shared machine the per-core figure); the medians of `repeats` runs.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -101,41 +101,78 @@ async function timed(work: () => Promise<unknown>): Promise<Timed> {
 const add = (a: Timed, b: Timed): Timed => ({ seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds });
 
 /**
- * The engine and the floor on `events` (each batch's items parsed before its clock starts, from
- * their JSON lines, so that millions of parsed objects are never held at once): medians of `repeats`.
+ * Items parsed at once ahead of a timed stretch: the batches are timed in stretches of this many
+ * items (100 refresh batches, 25 backfill batches), not batch by batch. A minor GC is paid by
+ * whichever code is running when the young generation fills, garbage made off the clock included;
+ * with a clock around each batch the engine's and the floor's stretches were a few milliseconds
+ * and the allocation between them (parsing, the floor's parts) locked the collections into the
+ * engine's windows or out of the floor's from one run to the next (bench/PROFILE.md, "refresh").
+ * A stretch that allocates many young generations' worth pays for its own collections, give or
+ * take one. The parsed items of a stretch are held at once: at most this many, never millions.
+ */
+export const ITEMS_PER_STRETCH = 10_000;
+
+/** `batches` in stretches of whole batches, at most ITEMS_PER_STRETCH items each (at least one batch). */
+export function stretchesOf(batches: readonly string[][], items = ITEMS_PER_STRETCH): string[][][] {
+  const out: string[][][] = [];
+  let current: string[][] = [];
+  let count = 0;
+  for (const batch of batches) {
+    if (current.length && count + batch.length > items) {
+      out.push(current);
+      current = [];
+      count = 0;
+    }
+    current.push(batch);
+    count += batch.length;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/**
+ * The engine and the floor on `batches`, one stretch at a time (stretchesOf): each stretch's items
+ * parsed before its clock starts, from their JSON lines (the map's item reader parses them, not the
+ * function), the engine's and the floor's each from a parse of their own: medians of `repeats`.
  */
 export async function measureRescore(mode: RunMode, batches: readonly string[][], model: ReadinessModel, scoringDate: string, tolerance: number, repeats = 3): Promise<RescoreRate> {
   const eventOf = (lines: readonly string[]): BatchEvent => ({ Items: lines.map((l) => JSON.parse(l) as unknown), BatchInput: { runId: 'bench', mode, scoringDate, tolerance } });
   const sent = { bytes: 0 };
   const ports = offlinePorts(model, sent);
+  const stretches = stretchesOf(batches);
   let written = 0;
   const engine: Timed[] = [];
   const floor: Timed[] = [];
   for (let r = 0; r < repeats; r++) {
     let e: Timed = { seconds: 0, cpuSeconds: 0 };
     written = 0;
-    for (const lines of batches) {
-      const event = eventOf(lines);
-      let counts: Awaited<ReturnType<typeof rescoreBatch>> | undefined;
-      e = add(e, await timed(async () => (counts = await rescoreBatch(event, ports))));
-      written += counts!.scored;
+    for (const stretch of stretches) {
+      const events = stretch.map(eventOf);
+      e = add(
+        e,
+        await timed(async () => {
+          for (const event of events) written += (await rescoreBatch(event, ports)).scored;
+        }),
+      );
     }
     engine.push(e);
     let f: Timed = { seconds: 0, cpuSeconds: 0 };
-    for (const lines of batches) {
-      const { matrices, records, rejected } = await floorParts(eventOf(lines), model);
-      // The floor reads its own copy of the batch, parsed just before its clock starts as the
-      // engine's is: the items floorParts went through are older (the scavenger has already moved
-      // them), and their collection would cost the floor less than it costs the engine.
-      const items = eventOf(lines).Items as { Item: Record<string, unknown> }[];
+    for (const stretch of stretches) {
+      const parts: Awaited<ReturnType<typeof floorParts>>[] = [];
+      for (const lines of stretch) parts.push(await floorParts(eventOf(lines), model));
+      // The floor reads its own parse of the items, made after floorParts went through theirs, as the engine's are fresh.
+      const items = stretch.map((lines) => eventOf(lines).Items as { Item: Record<string, unknown> }[]);
       f = add(
         f,
         await timed(async () => {
-          if (mode === 'refresh') for (const item of items) for (const name of REFRESH_READS) sent.bytes += item.Item[name] === undefined ? 0 : nativeOf(item.Item[name]) === undefined ? 1 : 0;
-          for (const { matrix, rows } of matrices) if ((await model.probabilitiesOfMatrix(matrix, rows)).length !== rows) throw new Error('ORT returned a short batch');
-          // Each written row's request: its values in attribute values (the fastest marshalling we have, the store's) and its JSON body.
-          for (const record of records) sent.bytes += JSON.stringify(newerScorePutItem(TABLE, record)).length;
-          for (const row of rejected) sent.bytes += JSON.stringify(row).length;
+          for (let b = 0; b < stretch.length; b++) {
+            const { matrices, records, rejected } = parts[b];
+            if (mode === 'refresh') for (const item of items[b]) for (const name of REFRESH_READS) sent.bytes += item.Item[name] === undefined ? 0 : nativeOf(item.Item[name]) === undefined ? 1 : 0;
+            for (const { matrix, rows } of matrices) if ((await model.probabilitiesOfMatrix(matrix, rows)).length !== rows) throw new Error('ORT returned a short batch');
+            // Each written row's request: its values in attribute values (the fastest marshalling we have, the store's) and its JSON body.
+            for (const record of records) sent.bytes += JSON.stringify(newerScorePutItem(TABLE, record)).length;
+            for (const row of rejected) sent.bytes += JSON.stringify(row).length;
+          }
         }),
       );
     }
