@@ -24,9 +24,9 @@
 // fastest reader we have (score-item.ts), as JSON.parse is in drs score's. The matrices and each
 // row's values (its score record) are made before the clock starts: validation, features,
 // reasons, the record, and reading the rest of a stored item are what the floor leaves out.
-// Both are timed on the same batches in one process (one core), in stretches of many batches
-// (ITEMS_PER_STRETCH), the engine's pass then the floor's, by the wall clock and by CPU time
-// (process.cpuUsage: on a shared machine the per-core figure); the medians of `repeats` runs.
+// Both are timed per batch on the same batches in one process (one core), the engine's pass then
+// the floor's, by the wall clock and by CPU time (process.cpuUsage: on a shared machine the
+// per-core figure); the medians of `repeats` runs.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -101,14 +101,8 @@ async function timed(work: () => Promise<unknown>): Promise<Timed> {
 const add = (a: Timed, b: Timed): Timed => ({ seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds });
 
 /**
- * Items parsed at once ahead of a timed stretch: the batches are timed in stretches of this many
- * items (100 refresh batches, 25 backfill batches), not batch by batch. A minor GC is paid by
- * whichever code is running when the young generation fills, garbage made off the clock included;
- * with a clock around each batch the engine's and the floor's stretches were a few milliseconds
- * and the allocation between them (parsing, the floor's parts) locked the collections into the
- * engine's windows or out of the floor's from one run to the next (bench/PROFILE.md, "refresh").
- * A stretch that allocates many young generations' worth pays for its own collections, give or
- * take one. The parsed items of a stretch are held at once: at most this many, never millions.
+ * Items whose floor parts (floorParts: the core's own run, off the clock) are made at once before
+ * the floor's batches are timed, and so held at once: never millions of rows.
  */
 export const ITEMS_PER_STRETCH = 10_000;
 
@@ -131,9 +125,13 @@ export function stretchesOf(batches: readonly string[][], items = ITEMS_PER_STRE
 }
 
 /**
- * The engine and the floor on `batches`, one stretch at a time (stretchesOf): each stretch's items
- * parsed before its clock starts, from their JSON lines (the map's item reader parses them, not the
- * function), the engine's and the floor's each from a parse of their own: medians of `repeats`.
+ * The engine and the floor on `batches`, each batch timed alone with its items parsed just before
+ * its clock starts (from their JSON lines, as the runtime hands a function its event): medians of
+ * `repeats`. The floor's parts for a stretch of batches are made first, so between two timed
+ * batches each side does the same thing off the clock, parse the next batch. A minor GC is paid by
+ * whatever runs when the young generation fills: with the floor's parts made between its batches
+ * (a whole core run before each), the collections fell off the floor's clock into that run, and the
+ * floor was charged almost none of its own (bench/PROFILE.md, "The refresh core, session 6").
  */
 export async function measureRescore(mode: RunMode, batches: readonly string[][], model: ReadinessModel, scoringDate: string, tolerance: number, repeats = 3): Promise<RescoreRate> {
   const eventOf = (lines: readonly string[]): BatchEvent => ({ Items: lines.map((l) => JSON.parse(l) as unknown), BatchInput: { runId: 'bench', mode, scoringDate, tolerance } });
@@ -146,35 +144,31 @@ export async function measureRescore(mode: RunMode, batches: readonly string[][]
   for (let r = 0; r < repeats; r++) {
     let e: Timed = { seconds: 0, cpuSeconds: 0 };
     written = 0;
-    for (const stretch of stretches) {
-      const events = stretch.map(eventOf);
-      e = add(
-        e,
-        await timed(async () => {
-          for (const event of events) written += (await rescoreBatch(event, ports)).scored;
-        }),
-      );
+    for (const lines of batches) {
+      const event = eventOf(lines);
+      let counts: Awaited<ReturnType<typeof rescoreBatch>> | undefined;
+      e = add(e, await timed(async () => (counts = await rescoreBatch(event, ports))));
+      written += counts!.scored;
     }
     engine.push(e);
     let f: Timed = { seconds: 0, cpuSeconds: 0 };
     for (const stretch of stretches) {
       const parts: Awaited<ReturnType<typeof floorParts>>[] = [];
       for (const lines of stretch) parts.push(await floorParts(eventOf(lines), model));
-      // The floor reads its own parse of the items, made after floorParts went through theirs, as the engine's are fresh.
-      const items = stretch.map((lines) => eventOf(lines).Items as { Item: Record<string, unknown> }[]);
-      f = add(
-        f,
-        await timed(async () => {
-          for (let b = 0; b < stretch.length; b++) {
-            const { matrices, records, rejected } = parts[b];
-            if (mode === 'refresh') for (const item of items[b]) for (const name of REFRESH_READS) sent.bytes += item.Item[name] === undefined ? 0 : nativeOf(item.Item[name]) === undefined ? 1 : 0;
+      for (let b = 0; b < stretch.length; b++) {
+        const { matrices, records, rejected } = parts[b];
+        const items = eventOf(stretch[b]).Items as { Item: Record<string, unknown> }[];
+        f = add(
+          f,
+          await timed(async () => {
+            if (mode === 'refresh') for (const item of items) for (const name of REFRESH_READS) sent.bytes += item.Item[name] === undefined ? 0 : nativeOf(item.Item[name]) === undefined ? 1 : 0;
             for (const { matrix, rows } of matrices) if ((await model.probabilitiesOfMatrix(matrix, rows)).length !== rows) throw new Error('ORT returned a short batch');
             // Each written row's request: its values in attribute values (the fastest marshalling we have, the store's) and its JSON body.
             for (const record of records) sent.bytes += JSON.stringify(newerScorePutItem(TABLE, record)).length;
             for (const row of rejected) sent.bytes += JSON.stringify(row).length;
-          }
-        }),
-      );
+          }),
+        );
+      }
     }
     floor.push(f);
   }
