@@ -15,9 +15,21 @@ const FOR_MS = 350;
 let workDir: string;
 let run: TwinRun;
 let opened: number[];
+// The run as a promise of its own: if the hook times out on a loaded machine, the run goes on, and
+// afterAll waits for it before it removes the folder, so no endpoint or proxy outlives the file.
+let running: Promise<void> | undefined;
 
-beforeAll(async () => {
+beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'drs-rhythm-'));
+  running = runWithOutages();
+  return running;
+});
+afterAll(async () => {
+  await running?.catch(() => undefined);
+  rmSync(workDir, { recursive: true, force: true });
+}, 300_000);
+
+async function runWithOutages(): Promise<void> {
   const fault = recurringScoreTableFault(EVERY_MS, FOR_MS);
   try {
     run = await runTwin({
@@ -36,8 +48,7 @@ beforeAll(async () => {
   }
   opened = fault.openedAt();
   await run.endpoints.stop();
-});
-afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+}
 
 describe('npm start --fault-every, then drs diagnose --twin', () => {
   it('the outages made events fail, and every event is still accounted for', () => {
