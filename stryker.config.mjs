@@ -24,6 +24,9 @@ export default {
     // It makes the stored item's attribute values (the registry run's conditional write) and reads
     // export items back: a wrong value there is a wrong stored field.
     'lambdas/score-donor/score-item.ts',
+    // The scoring function's contract check of a detail: the byte scanner for what it reads, the
+    // schema for the rest. A wrong answer there lets an invalid event be scored.
+    'lambdas/score-donor/event-detail.ts',
     'lambdas/rescore/**/*.ts',
     '!lambdas/rescore/handler.ts',
     '!lambdas/rescore/s3-ports.ts',

@@ -3,6 +3,7 @@
 // same machine load), and its cold start in a fresh process beside the scoring function's.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { coldStartEnv } from './cold-start-env';
 import { BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { PUBLIC_FIELDS } from '../lambdas/read-api/read-readiness';
@@ -80,7 +81,7 @@ export async function benchReadApi(options: { template: StackTemplate; pipeline:
     if (page.Responses?.[pipeline.scoreTable]?.length !== 100) throw new Error('the raw BatchGetItem did not answer all 100 ids at once');
   }
 
-  const childEnv = { ...process.env, ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1' };
+  const childEnv = { ...coldStartEnv(), ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1' };
   const cold: number[] = [];
   for (let i = 0; i < options.coldStarts; i++) {
     const out = execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), 'api', fn.handlerFile, JSON.stringify(event)], { env: childEnv, encoding: 'utf8' });

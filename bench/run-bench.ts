@@ -22,6 +22,7 @@ import { synthesizePipeline } from '../twin/synthesize';
 import { registryMarkdown, runRegistryBench } from './registry-bench';
 import { runTwin, type TwinSummary } from '../twin/run-twin';
 import { twinWallLine } from './twin-threads';
+import { coldStartEnv } from './cold-start-env';
 import { NEWER_SCORE_CONDITION } from '../lambdas/score-donor/dynamodb-score-store';
 import { signedSender } from '../lambdas/score-donor/signed-request';
 import { DYNAMODB_RETRIES, dynamoDbError, dynamoDbUrl, putItemBody, SignedDynamoDbScoreStore } from '../lambdas/score-donor/signed-put-item';
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
     };
 
     // 1. Cold start, interleaved so both see the same machine load.
-    const childEnv = { ...process.env, ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1', ORT_DISABLE_TELEMETRY: '1' };
+    const childEnv = { ...coldStartEnv(), ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1', ORT_DISABLE_TELEMETRY: '1' };
     const childRun = (args: string[]) => JSON.parse(execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), ...args], { env: childEnv, encoding: 'utf8' })) as { ms: number; cpuMs: number; importMs: number; sessionMs?: number; peakRss?: number };
     const handlerRuns: ReturnType<typeof childRun>[] = [];
     const floorRuns: ReturnType<typeof childRun>[] = [];

@@ -24,11 +24,13 @@ export const ENVIRONMENT_CREDENTIALS = join(PROJECT_ROOT, 'lambdas', 'score-dono
 export const SQS_CLIENT_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'sqs-client.ts');
 /** The DynamoDB client for the alert counts (failure path only), a file of its own beside index.js. */
 export const ALERT_RECORDER_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'alert-recorder.ts');
+/** zod and the contract's schema (details the byte scanner does not read), a file of its own beside index.js. */
+export const DETAIL_SCHEMA_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 'detail-schema.ts');
 
 /**
- * The command that bundles a failure-path module (`sqs-client`, `alert-recorder`) into a file of its
- * own beside the handler, with the same esbuild options as the handler: index.js requires it at its
- * first use, so a cold start does not compile it (bench/PROFILE.md).
+ * The command that bundles a module off the valid event's path (`sqs-client`, `alert-recorder`,
+ * `detail-schema`) into a file of its own beside the handler, with the same esbuild options as the
+ * handler: index.js requires it at its first use, so a cold start does not compile it (bench/PROFILE.md).
  */
 export function bundleApartCommand(outputDir: string, entry: string): string {
   const esbuild = join(dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
@@ -138,8 +140,9 @@ export class ScoringFunction extends Construct {
         esbuildArgs: { ...BUNDLING.esbuildArgs, '--alias': `@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}` },
         // The native module stays outside the bundle; the hook copies it in. So do the SQS client
         // (`require('./sqs-client')` in aws-ports.ts) and the alert counts' DynamoDB client
-        // (`require('./alert-recorder')` in handler.ts), which the hook bundles apart.
-        externalModules: ['onnxruntime-node', '*/sqs-client', '*/alert-recorder'],
+        // (`require('./alert-recorder')` in handler.ts), and zod with the contract's schema
+        // (`require('./detail-schema')` in event-detail.ts), which the hook bundles apart.
+        externalModules: ['onnxruntime-node', '*/sqs-client', '*/alert-recorder', '*/detail-schema'],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
@@ -147,6 +150,7 @@ export class ScoringFunction extends Construct {
             ...onnxRuntimeCopyCommands(outputDir, props.architecture),
             bundleApartCommand(outputDir, SQS_CLIENT_ENTRY),
             bundleApartCommand(outputDir, ALERT_RECORDER_ENTRY),
+            bundleApartCommand(outputDir, DETAIL_SCHEMA_ENTRY),
           ],
         },
       },

@@ -13,7 +13,8 @@
 // module state, the fields are matched in the order writers put them (the schema's) before any
 // search, and dates, which repeat, are kept as strings once read.
 import { isoDateToDay } from './calendar';
-import { MIN_BIRTH_YEAR, MIN_DONOR_AGE, type DonorUpdatedDetail } from './donor-updated';
+import type { DonorUpdatedDetail } from './donor-updated';
+import { MIN_BIRTH_YEAR, MIN_DONOR_AGE } from './donor-updated-limits';
 
 // tsx, which runs drs and the bench, turns every use of an import into two getter calls; what a
 // per-row path uses is bound once here.

@@ -5,6 +5,7 @@
 // bundle carries ~15 KB of zod instead of ~450 KB (a third of its cold-start compile time).
 import * as z from 'zod/mini';
 import { isoDateToDay } from './calendar';
+import { MIN_BIRTH_YEAR, MIN_DONOR_AGE } from './donor-updated-limits';
 
 export const SEXES = ['F', 'M', 'U'] as const;
 export const RECRUITMENT_CHANNELS = ['online', 'drive', 'blood_center', 'other'] as const;
@@ -12,9 +13,8 @@ export const RESIDENCES = ['domestic', 'international'] as const;
 export const UNAVAILABLE_REASONS = ['medical', 'personal', 'no_contact'] as const;
 
 export const DONOR_ID_PATTERN = /^[A-Za-z0-9-]{4,40}$/;
-/** Youngest age at which anyone can be on the registry. */
-export const MIN_DONOR_AGE = 17;
-export const MIN_BIRTH_YEAR = 1900;
+// The age limits live apart (no zod there), for code that needs only them.
+export { MIN_BIRTH_YEAR, MIN_DONOR_AGE };
 
 /** A rule's message, or "is required" when the field is missing altogether. */
 const rule = (message: string) => ({

@@ -540,6 +540,29 @@ export function phaseSpread(counts: Float64Array, binMs: number, periodMs: numbe
   return k / PHASES;
 }
 
+/**
+ * Which detector's figures the period test reports: the surer one, the comb on a tie. Its lag is the
+ * comb's, refined, unless the harmonic sum is surer and the comb alone does not see the rhythm (a
+ * chance above 0.05): harmonic summing can lock onto a harmonic of the rhythm.
+ */
+export function chooseDetector<C extends { chance: number }>(comb: C, spectral: C): { chosen: C; spectralLag: boolean } {
+  const useSpectral = spectral.chance < comb.chance;
+  return { chosen: useSpectral ? spectral : comb, spectralLag: useSpectral && comb.chance > 0.05 };
+}
+
+/**
+ * A slow cycle (6 h or more) whose failures spread over more than a quarter of it (`phaseSpread`):
+ * the share, or null for a faster cycle or a narrow one.
+ */
+export function broadShare(counts: Float64Array, binMs: number, lagMs: number): number | null {
+  if (lagMs < SLOW_CYCLE_MS) return null;
+  const share = phaseSpread(counts, binMs, lagMs);
+  return share > NARROW_SHARE ? share : null;
+}
+
+/** Whether a second look's period (in minutes) confirms the first's: within 10% of it. */
+export const sameLag = (found: number, minutes: number) => Math.abs(found - minutes) <= 0.1 * minutes;
+
 export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): PeriodTest {
   const surrogates = options.surrogates ?? 199;
   const alpha = options.alpha ?? 0.005;
@@ -566,14 +589,12 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
   }
   const comb = chanceOf(observed.contrast, combMaxima);
   const spectral = chanceOf(observedSpectral.value, spectralMaxima);
-  // Two detectors, so each must pass at half the level (Bonferroni); the surer one names the period.
-  const useSpectral = spectral.chance < comb.chance;
-  const chosen = useSpectral ? spectral : comb;
+  const { chosen, spectralLag } = chooseDetector(comb, spectral);
+  // Two detectors, so each must pass at half the level (Bonferroni).
   const chance = Math.min(1, 2 * chosen.chance);
   const asStrong = chosen.asStrong;
   const result = { surrogatesAsStrong: asStrong, surrogates, contrast: round(observed.contrast, 4), chance: round(chance, 6) };
-  // Harmonic summing can lock onto a harmonic of the rhythm; when the comb sees the rhythm too, its lag names the period.
-  const lagBins = useSpectral && comb.chance > 0.05 ? observedSpectral.lag : refineLag(observed.acf, observed.lag);
+  const lagBins = spectralLag ? observedSpectral.lag : refineLag(observed.acf, observed.lag);
   const lagMs = lagBins * binMs;
   const minutes = lagMs / MINUTE_MS;
   if (asStrong > 0 || chance > alpha) {
@@ -584,26 +605,27 @@ export function findPeriod(series: BinnedSeries, options: PeriodOptions = {}): P
     };
   }
   const cycles = Math.floor((counts.length * binMs) / lagMs);
-  if (lagMs >= SLOW_CYCLE_MS) {
-    const share = phaseSpread(counts, binMs, lagMs);
-    if (share > NARROW_SHARE) {
-      // A faster rhythm may ride on the swell: take the swell out and look below it.
-      const faster = options.longestLagBins === undefined ? findPeriod({ ...series, counts: flattenSwell(counts, lagBins) }, { ...options, longestLagBins: lagBins / 4 }) : null;
-      if (faster?.period) return { ...faster, reason: `${faster.reason}; besides, failures rise and fall broadly every ${formatMinutes(minutes)}, as the day's traffic does` };
-      return {
-        period: null,
-        reason: `no period is claimed: failures rise and fall every ${formatMinutes(minutes)}, but broadly (most of them spread over ${Math.round(100 * share)}% of each cycle), as failures that follow the day's traffic do; a rhythm of failure windows (a job, a backup) gathers them in a narrower part of the cycle`,
-        ...result,
-        cycles,
-      };
-    }
+  const share = broadShare(counts, binMs, lagMs);
+  if (share !== null) {
+    // A faster rhythm may ride on the swell: take the swell out and look below it. At every depth: a
+    // job under a weekly and a daily swell is seen only when the look below the week (or its
+    // confirming look) can look below the day in turn. Each look below is 4 times shorter, and slow
+    // cycles start at 6 h, so this ends.
+    const faster = findPeriod({ ...series, counts: flattenSwell(counts, lagBins) }, { ...options, longestLagBins: lagBins / 4 });
+    if (faster.period) return { ...faster, reason: `${faster.reason}; besides, failures rise and fall broadly every ${formatMinutes(minutes)}, as the day's traffic does` };
+    return {
+      period: null,
+      reason: `no period is claimed: failures rise and fall every ${formatMinutes(minutes)}, but broadly (most of them spread over ${Math.round(100 * share)}% of each cycle), as failures that follow the day's traffic do; a rhythm of failure windows (a job, a backup) gathers them in a narrower part of the cycle`,
+      ...result,
+      cycles,
+    };
   }
   if (!options.confirming) {
     // A slower swell with sharp edges (busy hours) repeats at its harmonics too: the rhythm must
     // still be there once the swell (smoothed over a few of its cycles) is divided out.
     // (Fewer surrogates: this look only confirms the lag; the first one measured how sure it is.)
     const check = findPeriod({ ...series, counts: flattenSwell(counts, 12 * lagBins) }, { ...options, surrogates: Math.min(99, surrogates), confirming: true });
-    if (!check.period || Math.abs(check.period.minutes - minutes) > 0.1 * minutes) {
+    if (!check.period || !sameLag(check.period.minutes, minutes)) {
       return {
         period: null,
         reason: `no period is claimed: failures repeat every ${formatMinutes(minutes)}, but only as part of a slower rise and fall; once that is divided out, ${check.period ? `the repeat is every ${formatMinutes(check.period.minutes)} instead` : 'no repeat is left'}`,
@@ -682,6 +704,10 @@ export function findBursts(sortedTimes: Float64Array, series: BinnedSeries): Bur
   const quiet = Float64Array.from(counts).sort().subarray(0, Math.max(1, Math.floor(counts.length * 0.9)));
   const lambda = Math.max(quiet.reduce((s, c) => s + c, 0) / quiet.length, 1e-3);
   let threshold = 2;
+  // The tail is 1 - cdf, exact for cdf in [0.5, 1] (Sterbenz) and so a multiple of 2^-53 there, above 0.5
+  // below it, or 0; the double nearest 1e-3 is not a multiple of 2^-53 (0.001 * 2^53 is not whole), so the
+  // tail never equals it.
+  // Stryker disable next-line EqualityOperator: the tail is never exactly 1e-3 (above), so > and >= stop alike
   while (poissonTailAtLeast(threshold, lambda) >= 1e-3) threshold++;
   const bursts: Burst[] = [];
   let open: { from: number; to: number } | null = null;
@@ -791,13 +817,12 @@ export function cooccurrence(
   let sum = 0;
   for (let s = 0; s < shifts; s++) {
     const offset = random() * length;
-    const moved: OverlayInterval[] = [];
-    for (const { start, end } of inside) {
+    // Each event moved by the offset around the span; the part past its end wraps to its start.
+    const moved = inside.flatMap(({ start, end }) => {
       const from = span.start + ((((start - span.start + offset) % length) + length) % length);
       const to = from + (end - start);
-      moved.push({ start: from, end: to });
-      if (to > span.end) moved.push({ start: from - length, end: to - length });
-    }
+      return to > span.end ? [{ start: from, end: to }, { start: from - length, end: to - length }] : [{ start: from, end: to }];
+    });
     const { near } = failuresNear(sortedTimes, moved, windowMs);
     sum += near;
     if (near >= observed.near) asMany++;

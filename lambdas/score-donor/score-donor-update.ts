@@ -2,13 +2,14 @@
 // TypeScript. Every event ends one of three ways: scored, ignored as stale/duplicate, or rejected
 // (kept whole with its reason). Anything else throws, so Lambda retries and then dead-letters it.
 import { todayIsoDate } from '../core/calendar';
-import { validateDetail, type ContractViolation } from '../core/donor-updated';
+import type { ContractViolation } from '../core/donor-updated';
 import { deriveFeatures } from '../core/features';
 import type { FailureClass } from '../core/alert-message';
 import { ModelIntegrityError, type ReadinessModel } from '../core/readiness-model';
 import { buildScoreRecord, type ScoreRecord, type StoredScore } from '../core/score-record';
 import { holdsSqsRefusedCharacters } from '../core/sqs-body';
 import { encodeInput } from '../core/stored-input';
+import { validateEventDetail } from './event-detail';
 
 /** The event as EventBridge hands it to the function (only what scoring reads is typed). */
 export interface IncomingEvent {
@@ -90,7 +91,8 @@ export async function scoreDonorUpdate(event: IncomingEvent, deps: ScoringDeps):
   const eventId = typeof event.id === 'string' ? event.id : null;
   const detail = event.detail;
 
-  const checked = validateDetail(detail, scoringDate);
+  // The contract's schema, zod only for what the byte scanner does not read (event-detail.ts).
+  const checked = validateEventDetail(detail, scoringDate);
   if (!checked.ok) {
     const { violation, violations } = checked;
     // Keeping the event must succeed (or throw and be retried); only then is it safe to return.

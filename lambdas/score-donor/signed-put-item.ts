@@ -1,18 +1,16 @@
 // The score's conditional PutItem as one signed DynamoDB request (JSON protocol 1.0), without the
 // DynamoDB client: its compile, evaluation and first send were a third of a floor on every cold
 // start (bench/PROFILE.md, "Cold start"). Signing, HTTP, retries and credentials are the SDK's own
-// parts (signed-request.ts); the item is marshalled by @aws-sdk/util-dynamodb, as the document
-// client marshals it. Errors are named as the client names them: a refused condition is a
+// parts (signed-request.ts); the item's attribute values are made by score-item.ts, the same
+// marshalling the registry run writes with (as the document client marshals: one marshaller for one
+// item). Errors are named as the client names them: a refused condition is a
 // `ConditionalCheckFailedException`, throttling a `ThrottlingException` etc. after its retries.
-import { convertToAttr, marshall } from '@aws-sdk/util-dynamodb';
+import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StoredScore } from '../core/score-record';
-import { isConditionRefused, newerScorePut } from './newer-score';
+import { isConditionRefused } from './newer-score';
+import { attributeItemOf, newerScorePutItem } from './score-item';
 import type { ScoreStore } from './score-donor-update';
 import { signedSender, SigningUnavailable, type SignedRequestOptions } from './signed-request';
-
-// As the scoring store's document client marshals (removeUndefinedValues): an item's members and
-// each expression value become attribute values.
-const MARSHALL = { removeUndefinedValues: true } as const;
 
 /** What the DynamoDB client retries by default: 4 attempts (AWS_MAX_ATTEMPTS overrides), 25 ms base delay. */
 export const DYNAMODB_RETRIES = { maxAttempts: 4, baseDelay: 25 } as const;
@@ -43,18 +41,18 @@ export function dynamoDbError(status: number, body: string, headers: Record<stri
 
 export type PutItemInput = { TableName: string; Item: object; ConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> };
 
-/** The JSON body of a PutItem: the item and the expression values as DynamoDB attribute values. */
+/** The JSON body of a PutItem given in document form: the item and the expression values as DynamoDB attribute values. */
 export function putItemBody(input: PutItemInput): string {
   const { Item, ExpressionAttributeValues, ...rest } = input;
   return JSON.stringify({
     ...rest,
-    Item: marshall(Item as Record<string, unknown>, MARSHALL),
-    ...(ExpressionAttributeValues ? { ExpressionAttributeValues: Object.fromEntries(Object.entries(ExpressionAttributeValues).map(([k, v]) => [k, convertToAttr(v, MARSHALL)])) } : {}),
+    Item: attributeItemOf(Item as Record<string, unknown>),
+    ...(ExpressionAttributeValues ? { ExpressionAttributeValues: attributeItemOf(ExpressionAttributeValues) } : {}),
   });
 }
 
-/** Returns a PutItem that signs with the environment's credentials and region. */
-export function signedPutItem(options: SignedRequestOptions = {}): (input: PutItemInput) => Promise<void> {
+/** Returns a PutItem (its input already in attribute values) that signs with the environment's credentials and region. */
+export function signedPutItem(options: SignedRequestOptions = {}): (input: PutItemCommandInput) => Promise<void> {
   const env = options.env ?? process.env;
   // The DynamoDB client's own retry defaults (@aws-sdk/client-dynamodb, 2026 retry behaviour).
   const dynamodb = signedSender('dynamodb', { ...options, retries: DYNAMODB_RETRIES });
@@ -65,7 +63,7 @@ export function signedPutItem(options: SignedRequestOptions = {}): (input: PutIt
           method: 'POST',
           url: dynamoDbUrl(dynamodb.region ?? '', env),
           headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' },
-          body: putItemBody(input),
+          body: JSON.stringify(input),
         },
         dynamoDbError,
       );
@@ -86,7 +84,7 @@ export class SignedDynamoDbScoreStore implements ScoreStore {
 
   async putIfNewer(record: StoredScore): Promise<boolean> {
     try {
-      await this.putItem(newerScorePut(this.tableName, record));
+      await this.putItem(newerScorePutItem(this.tableName, record));
       return true;
     } catch (error) {
       if (isConditionRefused(error)) return false;

@@ -6,7 +6,6 @@
 // throttling and transient errors, and credentials from the environment, where Lambda puts them.
 // The service's own part (address, body, error document) is the caller's: signed-object-get.ts,
 // signed-put-item.ts.
-import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { Sha256 } from '@smithy/core/checksum';
 import { DEFAULT_MAX_ATTEMPTS, isThrottlingError, isTransientError, StandardRetryStrategy } from '@smithy/core/retry';
 import { streamCollector } from '@smithy/core/serde';
@@ -39,6 +38,32 @@ export const isRetryable = (error: Error) => isThrottled(error) || isTransientEr
 export const isThrottled = (error: Error) => isThrottlingError(error as unknown as Classified);
 type Classified = Parameters<typeof isThrottlingError>[0];
 
+/**
+ * The credentials Lambda puts in the function's environment from its role, read at each signing as
+ * the SDK's `fromEnv` reads them (@aws-sdk/credential-provider-env: the same variables, the same
+ * values, a `CredentialsProviderError` when there are none; test/unit/signed-request.test.ts).
+ * Not `fromEnv` itself: it imports @aws-sdk/core's client helpers to tag the credentials for a
+ * user-agent header these requests never send, and with them 17 KB of endpoint and shared-config
+ * code that every cold start compiled and evaluated (bench/PROFILE.md, "Cold start", step 7).
+ */
+export async function environmentCredentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date; credentialScope?: string; accountId?: string }> {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
+  const { AWS_CREDENTIAL_EXPIRATION: expiry, AWS_CREDENTIAL_SCOPE: credentialScope, AWS_ACCOUNT_ID: accountId } = process.env;
+  if (accessKeyId && secretAccessKey) {
+    return {
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken && { sessionToken }),
+      ...(expiry && { expiration: new Date(expiry) }),
+      ...(credentialScope && { credentialScope }),
+      ...(accountId && { accountId }),
+    };
+  }
+  const error = new Error('Unable to find environment variable credentials.');
+  error.name = 'CredentialsProviderError';
+  throw error;
+}
+
 /** The environment cannot sign: no region, or no credentials. Not retried. */
 export class SigningUnavailable extends Error {
   constructor(message: string) {
@@ -48,7 +73,7 @@ export class SigningUnavailable extends Error {
 }
 
 export interface SignedRequestOptions {
-  /** Where region, endpoint overrides and AWS_MAX_ATTEMPTS are read (credentials: process.env, by fromEnv). */
+  /** Where region, endpoint overrides and AWS_MAX_ATTEMPTS are read (credentials: process.env, by environmentCredentials). */
   env?: NodeJS.ProcessEnv;
   /** Milliseconds per attempt before the request is abandoned (and retried). */
   requestTimeoutMs?: number;
@@ -93,8 +118,7 @@ export interface SenderDefaults {
 export function signedSender(service: string, options: SignedRequestOptions & SenderDefaults = {}): SignedSender {
   const env = options.env ?? process.env;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const credentials = fromEnv();
-  const signer = region ? new SignatureV4({ service, region, sha256: Sha256, uriEscapePath: options.signing?.uriEscapePath ?? true, applyChecksum: true, credentials }) : undefined;
+  const signer = region ? new SignatureV4({ service, region, sha256: Sha256, uriEscapePath: options.signing?.uriEscapePath ?? true, applyChecksum: true, credentials: environmentCredentials }) : undefined;
   const http = new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: options.requestTimeoutMs ?? 5000 });
   const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : (options.retries?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const retries = options.retryStrategy ?? new StandardRetryStrategy({ maxAttempts, ...(options.retries ? { baseDelay: options.retries.baseDelay } : {}) });

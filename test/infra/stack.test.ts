@@ -92,7 +92,7 @@ describe('scoring function', () => {
     expect(bundle).toMatch(new RegExp(`\\b${exportName}:\\(\\)=>`));
   });
 
-  it('bundles for a short cold start: no S3 or DynamoDB client, no SSO/STS credential chain, no source map', () => {
+  it('bundles for a short cold start: no S3 or DynamoDB client, no SSO/STS credential chain, no zod, no source map', () => {
     const dir = functionAssetDir(prod.assemblyDir, scoringFunction);
     const bundle = readFileSync(join(dir, 'index.js'), 'utf8');
     // Service ids as the SDK clients declare them. The score's PutItem is a signed request of our
@@ -114,6 +114,13 @@ describe('scoring function', () => {
     const alertRecorder = readFileSync(join(dir, 'alert-recorder.js'), 'utf8');
     expect(alertRecorder).toContain('com.amazonaws.dynamodb');
     expect(alertRecorder).not.toContain('AWSSecurityTokenServiceV20110615');
+    // zod and the contract's schema too: a valid detail is read by the byte scanner, the schema is
+    // required at the first detail the scanner does not read (a rejected event, most often).
+    expect(bundle).not.toContain('ZodMiniObject');
+    expect(bundle).toContain('require("./detail-schema")');
+    const detailSchema = readFileSync(join(dir, 'detail-schema.js'), 'utf8');
+    expect(detailSchema).toContain('ZodMiniObject');
+    expect(detailSchema).toContain('must be an RFC 3339 timestamp');
     expect(bundle).not.toContain('AWSSSOOIDCService');
     // Source maps cost a cold start only when Node is told to use them (--enable-source-maps).
     expect(bundle).not.toContain('sourceMappingURL');

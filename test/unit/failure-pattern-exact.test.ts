@@ -6,7 +6,9 @@ import {
   autocorrelation,
   autocorrelations,
   binFailures,
+  broadShare,
   chanceOf,
+  chooseDetector,
   chooseBinMs,
   cooccurrence,
   findBursts,
@@ -18,6 +20,7 @@ import {
   MINUTE_MS,
   phaseSpread,
   round,
+  sameLag,
   seededRandom,
   upperBound,
 } from '../../lambdas/core/failure-pattern';
@@ -62,18 +65,19 @@ describe('chooseBinMs and binFailures', () => {
   });
 });
 
-describe('seededRandom (mulberry32)', () => {
-  // The published mulberry32, written out here as the oracle.
-  const reference = (seed: number) => {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+// The published mulberry32, written out here as the oracle (also of the overlay's shifts below).
+const reference = (seed: number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+};
+
+describe('seededRandom (mulberry32)', () => {
   it('gives the reference sequence for several seeds, in [0, 1)', () => {
     for (const seed of [0, 1, 7, 123456789, 2 ** 32 - 1, -1]) {
       const r = seededRandom(seed);
@@ -309,6 +313,118 @@ describe('cooccurrence: the shifted overlay', () => {
     expect(c.expectedNear).toBeLessThan(1);
     expect(c.cooccurring).toBe(true);
     expect(cooccurrence(failures, events.map((t) => ({ start: t, end: t })), span, M, { shifts: 99, alpha: 0.01 }).cooccurring).toBe(false);
+  });
+});
+
+describe('cooccurrence: where each shift puts the overlay', () => {
+  it('moves every event by the same draw times the span, modulo the span (seed 7: three shifts counted by hand)', () => {
+    // mulberry32(7) draws 0.011705, 0.061958, 0.976908 (the reference above): over a span of 100 min the
+    // shifts are 1.1705, 6.1958 and 97.6908 min. A point event at 10 min with a window of 0.5 min lands at
+    // 11.1705, 16.1958 and 107.6908 - 100 = 7.6908 min, and its windows [10.67, 11.67], [15.70, 16.70] and
+    // [7.19, 8.19] hold 1 (11), 2 (16, 16.1) and 3 (7.5, 7.6, 7.7) failures: expected (1 + 2 + 3) / 3 = 2.
+    // Its own window [9.5, 10.5] holds 2 (10, 10.2); 2 shifts hold as many: chance (2 + 1) / (3 + 1).
+    // (A shift by any other amount, e.g. 80 min more, lands elsewhere and counts other failures.)
+    const draws = reference(7);
+    expect([draws(), draws(), draws()].map((u) => round(u, 6))).toEqual([0.011705, 0.061958, 0.976908]);
+    const hundred = { start: T0, end: T0 + 100 * M };
+    const failures = Float64Array.from([7.5, 7.6, 7.7, 10, 10.2, 11, 16, 16.1].map((m) => T0 + m * M));
+    const point = { start: T0 + 10 * M, end: T0 + 10 * M };
+    expect(cooccurrence(failures, [point], hundred, 0.5 * M, { shifts: 3 })).toEqual({
+      events: 1,
+      failuresNear: 2,
+      expectedNear: 2,
+      eventsWithFailures: 1,
+      chanceProbability: 0.75,
+      cooccurring: false,
+    });
+    // An event that starts 2 min before the span (it reaches in: it lasts 3 min) moves to -2 + 1.1705 =
+    // -0.8295 min, which is 99.1705 modulo the span: [99.1705, 102.1705] wraps to [-0.8295, 2.1705] as well.
+    // With no window, a failure at 99.5 min is near it (and one at 1 min, on the wrapped part), and the
+    // event's own place [-2, 1] holds the one at 1 min: 2 near the one shift, 1 observed.
+    const early = { start: T0 - 2 * M, end: T0 + M };
+    expect(cooccurrence(Float64Array.from([T0 + M, T0 + 99.5 * M]), [early], hundred, 0, { shifts: 1 })).toMatchObject({
+      failuresNear: 1,
+      expectedNear: 2,
+      chanceProbability: 1,
+    });
+  });
+
+  it('is co-occurring only with more near failures than the shifts expect, not as many', () => {
+    // Nine shifts of seed 7 over 100 min (draws x 100: 1.1705, 6.1958, 97.6908, 69.9029, 52.1445, 40.5522,
+    // 46.6233, 23.9925, 55.3326 min) move a point event at 10 min to 11.17, 16.20, 7.69, 79.90, 62.14,
+    // 50.55, 56.62, 33.99 and 65.33 min. With a window of 0.5 min, six failures near each of 79.90, 50.55
+    // and 33.99 and none near the others: 3 shifts with 6, 6 with 0, expected 18 / 9 = 2; the 3 busy
+    // shifts count at least as many as the 2 or 3 observed: chance (3 + 1) / (9 + 1) = 0.4.
+    const draws = reference(7);
+    expect(Array.from({ length: 9 }, () => round(draws() * 100, 4))).toEqual([1.1705, 6.1958, 97.6908, 69.9029, 52.1445, 40.5522, 46.6233, 23.9925, 55.3326]);
+    const hundred = { start: T0, end: T0 + 100 * M };
+    const busy = [79.5, 79.6, 79.7, 79.8, 80, 80.1, 50.2, 50.3, 50.4, 50.5, 50.6, 50.7, 33.6, 33.7, 33.8, 33.9, 34, 34.1];
+    const near = (observed: number[], alpha: number) =>
+      cooccurrence(Float64Array.from([...observed, ...busy].map((m) => T0 + m * M)).sort(), [{ start: T0 + 10 * M, end: T0 + 10 * M }], hundred, 0.5 * M, { shifts: 9, alpha });
+    // 2 observed, 2 expected: a chance of 0.4 under alpha 0.5, but no more than chance gives.
+    expect(near([10, 10.2], 0.5)).toEqual({ events: 1, failuresNear: 2, expectedNear: 2, eventsWithFailures: 1, chanceProbability: 0.4, cooccurring: false });
+    // 3 observed: more than expected, co-occurring at alpha 0.5, not at alpha 0.4 (the chance must be below it).
+    expect(near([10, 10.2, 10.4], 0.5)).toMatchObject({ failuresNear: 3, expectedNear: 2, chanceProbability: 0.4, cooccurring: true });
+    expect(near([10, 10.2, 10.4], 0.4).cooccurring).toBe(false);
+  });
+
+  it('wraps an event that runs past the end of the span, not one that ends on it', () => {
+    // A span of 2^32 ms, so the first shift of seed 7 is a whole number of milliseconds (the draw's
+    // 32 bits): x = 0.011705... * 2^32. An event of 60 min placed x before (span end - 60 min) moves to
+    // end exactly at the span's end: nothing of it lies past the end, so it does not wrap, and a failure
+    // at the span's start is not near it. One millisecond longer, it runs past the end and its wrapped
+    // part [start - 60 min, start + 1 ms] holds that failure.
+    const length = 2 ** 32;
+    const x = reference(7)() * length;
+    expect(Number.isInteger(x)).toBe(true);
+    const span = { start: T0, end: T0 + length };
+    const from = T0 + length - 60 * M - x;
+    const failures = Float64Array.from([T0]);
+    const near = (end: number) => cooccurrence(failures, [{ start: from, end }], span, 0, { shifts: 1 }).expectedNear;
+    expect(near(from + 60 * M)).toBe(0);
+    expect(near(from + 60 * M + 1)).toBe(1);
+  });
+});
+
+describe("the period test's decisions, on figures given by hand", () => {
+  const comb = { chance: 0.01, asStrong: 0 };
+  it('reports the surer detector, the comb on a tie, and the comb\'s lag unless the comb alone misses the rhythm', () => {
+    const spectral = (chance: number) => ({ chance, asStrong: 1 });
+    // Surer harmonic sum (0.004 < 0.01), but the comb sees the rhythm too (0.01 <= 0.05): the comb's lag.
+    expect(chooseDetector(comb, spectral(0.004))).toEqual({ chosen: spectral(0.004), spectralLag: false });
+    // A tie: the comb's figures (its asStrong 0, not the harmonic sum's 1).
+    expect(chooseDetector(comb, spectral(0.01))).toEqual({ chosen: comb, spectralLag: false });
+    expect(chooseDetector(comb, spectral(0.02))).toEqual({ chosen: comb, spectralLag: false });
+    // The comb at exactly 0.05 still sees the rhythm; a little above, the harmonic sum's lag is taken.
+    expect(chooseDetector({ chance: 0.05, asStrong: 3 }, spectral(0.01)).spectralLag).toBe(false);
+    expect(chooseDetector({ chance: 0.0501, asStrong: 3 }, spectral(0.01)).spectralLag).toBe(true);
+    // Both at chance 1 (every surrogate stronger): a tie, so the comb names the strongest repeat.
+    expect(chooseDetector({ chance: 1, asStrong: 49 }, { chance: 1, asStrong: 40 })).toEqual({ chosen: { chance: 1, asStrong: 49 }, spectralLag: false });
+  });
+
+  it('counts a cycle of 6 h or more whose failures spread over more than a quarter of it as broad', () => {
+    // Quarter-hour bins: a 6-hour cycle is 24 bins, one in each of the 24 phases.
+    const QUARTER = 15 * M;
+    const SIX_HOURS = 6 * 60 * M;
+    const cycles = (perPhase: (phase: number) => number) => Float64Array.from({ length: 48 }, (_, i) => perPhase(i % 24));
+    // 1 failure a bin: no phase above the quartile, phaseSpread 1 (the whole cycle): broad from 6 h on.
+    const even = cycles(() => 1);
+    expect(broadShare(even, QUARTER, SIX_HOURS)).toBe(1);
+    expect(broadShare(even, QUARTER, SIX_HOURS - 1)).toBeNull();
+    // 3 failures in 12 phases: excess 36 over the quartile 0, 80% (28.8) needs 10 of them: 10/24.
+    expect(broadShare(cycles((p) => (p < 12 ? 3 : 0)), QUARTER, SIX_HOURS)).toBe(10 / 24);
+    // 3 in 7 phases: 80% of 21 (16.8) needs 6: exactly a quarter, which is narrow.
+    expect(broadShare(cycles((p) => (p < 7 ? 3 : 0)), QUARTER, SIX_HOURS)).toBeNull();
+    // 5 failures in one phase: 1/24, narrow.
+    expect(broadShare(cycles((p) => (p === 3 ? 5 : 0)), QUARTER, SIX_HOURS)).toBeNull();
+  });
+
+  it('takes a second look within 10% of the first as confirming it, 10% exactly included', () => {
+    expect(sameLag(11, 10)).toBe(true); // |11 - 10| = 1 = 0.1 * 10
+    expect(sameLag(9, 10)).toBe(true);
+    expect(sameLag(11.5, 10)).toBe(false);
+    expect(sameLag(8.9, 10)).toBe(false);
+    expect(sameLag(30, 30)).toBe(true);
   });
 });
 

@@ -1,0 +1,70 @@
+// The signed requests' credentials (signed-request.ts) are read from the environment as the SDK's
+// own fromEnv reads them: the same credentials for every combination of the variables it reads,
+// and the same error name (which the sender turns into "no credentials in the environment") when
+// there are none.
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { environmentCredentials } from '../../lambdas/score-donor/signed-request';
+
+const VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_CREDENTIAL_SCOPE', 'AWS_ACCOUNT_ID'] as const;
+const VALUES: Record<(typeof VARIABLES)[number], string[]> = {
+  AWS_ACCESS_KEY_ID: ['AKIDEXAMPLE', ''],
+  AWS_SECRET_ACCESS_KEY: ['wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', ''],
+  AWS_SESSION_TOKEN: ['session-token', ''],
+  AWS_CREDENTIAL_EXPIRATION: ['2026-11-26T18:00:00Z', ''],
+  AWS_CREDENTIAL_SCOPE: ['eu-central-1', ''],
+  AWS_ACCOUNT_ID: ['123456789012', ''],
+};
+
+const saved = { ...process.env };
+afterEach(() => {
+  for (const k of VARIABLES) delete process.env[k];
+  Object.assign(process.env, saved);
+});
+
+/** The SDK's credentials without the feature tag it adds for its user-agent header (these requests send none). */
+async function sdkAnswer(): Promise<unknown> {
+  try {
+    const { $source: _source, ...credentials } = (await fromEnv()()) as unknown as Record<string, unknown>;
+    return credentials;
+  } catch (error) {
+    return { error: (error as Error).name };
+  }
+}
+async function ourAnswer(): Promise<unknown> {
+  try {
+    return await environmentCredentials();
+  } catch (error) {
+    return { error: (error as Error).name };
+  }
+}
+
+it('reads the credentials the SDK reads, for each set of the variables (set, empty, absent)', async () => {
+  let combinations = 0;
+  let found = 0;
+  // Every variable absent, empty or set: 3^6 environments.
+  for (let code = 0; code < 3 ** VARIABLES.length; code++) {
+    let c = code;
+    for (const name of VARIABLES) {
+      const choice = c % 3;
+      c = Math.floor(c / 3);
+      if (choice === 2) delete process.env[name];
+      else process.env[name] = VALUES[name][choice];
+    }
+    const expected = await sdkAnswer();
+    expect(await ourAnswer()).toEqual(expected);
+    combinations++;
+    if (!(expected as { error?: string }).error) found++;
+  }
+  expect(combinations).toBe(729);
+  expect(found).toBe(81);
+});
+
+it('reads them anew at each call (Lambda may change them between invocations)', async () => {
+  process.env.AWS_ACCESS_KEY_ID = 'AKID-ONE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret-one';
+  expect((await environmentCredentials()).accessKeyId).toBe('AKID-ONE');
+  process.env.AWS_ACCESS_KEY_ID = 'AKID-TWO';
+  expect((await environmentCredentials()).accessKeyId).toBe('AKID-TWO');
+  delete process.env.AWS_SECRET_ACCESS_KEY;
+  await expect(environmentCredentials()).rejects.toMatchObject({ name: 'CredentialsProviderError' });
+});
