@@ -24,9 +24,9 @@
 // fastest reader we have (score-item.ts), as JSON.parse is in drs score's. The matrices and each
 // row's values (its score record) are made before the clock starts: validation, features,
 // reasons, the record, and reading the rest of a stored item are what the floor leaves out.
-// Both are timed per batch on the same batches in one process (one core), alternately, by the wall
-// clock and by CPU time (process.cpuUsage: on a shared machine the per-core figure); the medians of
-// `repeats` runs.
+// Both are timed per batch on the same batches in one process (one core), the engine's pass then
+// the floor's, by the wall clock and by CPU time (process.cpuUsage: on a shared machine the
+// per-core figure); the medians of `repeats` runs.
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -101,13 +101,43 @@ async function timed(work: () => Promise<unknown>): Promise<Timed> {
 const add = (a: Timed, b: Timed): Timed => ({ seconds: a.seconds + b.seconds, cpuSeconds: a.cpuSeconds + b.cpuSeconds });
 
 /**
- * The engine and the floor on `events` (each batch's items parsed before its clock starts, from
- * their JSON lines, so that millions of parsed objects are never held at once): medians of `repeats`.
+ * Items whose floor parts (floorParts: the core's own run, off the clock) are made at once before
+ * the floor's batches are timed, and so held at once: never millions of rows.
+ */
+export const ITEMS_PER_STRETCH = 10_000;
+
+/** `batches` in stretches of whole batches, at most ITEMS_PER_STRETCH items each (at least one batch). */
+export function stretchesOf(batches: readonly string[][], items = ITEMS_PER_STRETCH): string[][][] {
+  const out: string[][][] = [];
+  let current: string[][] = [];
+  let count = 0;
+  for (const batch of batches) {
+    if (current.length && count + batch.length > items) {
+      out.push(current);
+      current = [];
+      count = 0;
+    }
+    current.push(batch);
+    count += batch.length;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+/**
+ * The engine and the floor on `batches`, each batch timed alone with its items parsed just before
+ * its clock starts (from their JSON lines, as the runtime hands a function its event): medians of
+ * `repeats`. The floor's parts for a stretch of batches are made first, so between two timed
+ * batches each side does the same thing off the clock, parse the next batch. A minor GC is paid by
+ * whatever runs when the young generation fills: with the floor's parts made between its batches
+ * (a whole core run before each), the collections fell off the floor's clock into that run, and the
+ * floor was charged almost none of its own (bench/PROFILE.md, "The refresh core, session 6").
  */
 export async function measureRescore(mode: RunMode, batches: readonly string[][], model: ReadinessModel, scoringDate: string, tolerance: number, repeats = 3): Promise<RescoreRate> {
   const eventOf = (lines: readonly string[]): BatchEvent => ({ Items: lines.map((l) => JSON.parse(l) as unknown), BatchInput: { runId: 'bench', mode, scoringDate, tolerance } });
   const sent = { bytes: 0 };
   const ports = offlinePorts(model, sent);
+  const stretches = stretchesOf(batches);
   let written = 0;
   const engine: Timed[] = [];
   const floor: Timed[] = [];
@@ -122,20 +152,23 @@ export async function measureRescore(mode: RunMode, batches: readonly string[][]
     }
     engine.push(e);
     let f: Timed = { seconds: 0, cpuSeconds: 0 };
-    for (const lines of batches) {
-      const event = eventOf(lines);
-      const items = event.Items as { Item: Record<string, unknown> }[];
-      const { matrices, records, rejected } = await floorParts(event, model);
-      f = add(
-        f,
-        await timed(async () => {
-          if (mode === 'refresh') for (const item of items) for (const name of REFRESH_READS) sent.bytes += item.Item[name] === undefined ? 0 : nativeOf(item.Item[name]) === undefined ? 1 : 0;
-          for (const { matrix, rows } of matrices) if ((await model.probabilitiesOfMatrix(matrix, rows)).length !== rows) throw new Error('ORT returned a short batch');
-          // Each written row's request: its values in attribute values (the fastest marshalling we have, the store's) and its JSON body.
-          for (const record of records) sent.bytes += JSON.stringify(newerScorePutItem(TABLE, record)).length;
-          for (const row of rejected) sent.bytes += JSON.stringify(row).length;
-        }),
-      );
+    for (const stretch of stretches) {
+      const parts: Awaited<ReturnType<typeof floorParts>>[] = [];
+      for (const lines of stretch) parts.push(await floorParts(eventOf(lines), model));
+      for (let b = 0; b < stretch.length; b++) {
+        const { matrices, records, rejected } = parts[b];
+        const items = eventOf(stretch[b]).Items as { Item: Record<string, unknown> }[];
+        f = add(
+          f,
+          await timed(async () => {
+            if (mode === 'refresh') for (const item of items) for (const name of REFRESH_READS) sent.bytes += item.Item[name] === undefined ? 0 : nativeOf(item.Item[name]) === undefined ? 1 : 0;
+            for (const { matrix, rows } of matrices) if ((await model.probabilitiesOfMatrix(matrix, rows)).length !== rows) throw new Error('ORT returned a short batch');
+            // Each written row's request: its values in attribute values (the fastest marshalling we have, the store's) and its JSON body.
+            for (const record of records) sent.bytes += JSON.stringify(newerScorePutItem(TABLE, record)).length;
+            for (const row of rejected) sent.bytes += JSON.stringify(row).length;
+          }),
+        );
+      }
     }
     floor.push(f);
   }

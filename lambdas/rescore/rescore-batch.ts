@@ -53,8 +53,12 @@ export interface RescorePorts {
   store: ScoreStore;
   /** Keeps a batch's rejected rows under the run; the same name for the same batch (idempotent). */
   keepRejected: (runId: string, name: string, rows: RejectedRow[]) => Promise<string>;
-  /** One line of the table snapshot ({"Item": <DynamoDB JSON>}, as an export writes it) to the stored item. */
-  parseSnapshotItem: (item: unknown) => Record<string, unknown>;
+  /**
+   * One line of the table snapshot ({"Item": <DynamoDB JSON>}, as an export writes it) to the stored
+   * item: only the attributes in `names` when given (what a refresh reads, REFRESH_READS), the whole
+   * item otherwise (a rejected row is kept whole). A port that ignores `names` is correct too.
+   */
+  parseSnapshotItem: (item: unknown, names?: readonly string[]) => Record<string, unknown>;
   now: () => Date;
   /** Conditional writes in flight at once. */
   writeConcurrency: number;
@@ -77,7 +81,15 @@ export function writePacer(perSecond: number, clock: () => number = () => perfor
   };
 }
 
+/**
+ * The stored attributes a refresh reads (decodeInput: input, donorId, revision, updatedAt; the
+ * event id; isUnchanged: score, band, reasons, modelSha256): the rest of an item (its features,
+ * dates, model version) is read only to keep a rejected row whole.
+ */
+export const REFRESH_READS: readonly string[] = ['input', 'donorId', 'revision', 'updatedAt', 'sourceEventId', 'score', 'band', 'reasons', 'modelSha256'];
+
 interface PendingRow extends BatchRow {
+  /** The row as received (a refresh: its snapshot line, read whole only if the row is rejected). */
   raw: unknown;
   /** The stored item the refresh read (its score decides "unchanged"). */
   stored?: Partial<StoredScore>;
@@ -99,11 +111,11 @@ function backfillRow(item: unknown): PendingRow {
   return { raw: item, detail, sourceEventId };
 }
 
-function snapshotRow(item: Record<string, unknown>): PendingRow {
+function snapshotRow(line: unknown, item: Record<string, unknown>): PendingRow {
   const stored = item as Partial<StoredScore>;
   const decoded = decodeInput(item);
   return {
-    raw: item,
+    raw: line,
     detail: decoded.ok ? decoded.detail : undefined,
     sourceEventId: typeof stored.sourceEventId === 'string' ? stored.sourceEventId : null,
     stored,
@@ -124,7 +136,8 @@ async function scoreChunk(rows: PendingRow[], input: BatchInput, ports: RescoreP
     const row = rows[i];
     if (!result.ok) {
       const violation = row.unreadable ?? result.violation;
-      rejected.push({ row: row.raw, field: violation.field, rule: violation.rule, violations: row.unreadable ? [row.unreadable] : result.violations });
+      // A refresh keeps the stored item whole, as the snapshot holds it.
+      rejected.push({ row: row.stored ? ports.parseSnapshotItem(row.raw) : row.raw, field: violation.field, rule: violation.rule, violations: row.unreadable ? [row.unreadable] : result.violations });
       return;
     }
     if (row.stored && isUnchanged(row.stored, result.record, input.tolerance)) {
@@ -155,7 +168,7 @@ export async function rescoreBatch(event: BatchEvent, ports: RescorePorts): Prom
     await scoreChunk(event.Items.map(backfillRow), input, ports, counts, rejected);
   } else {
     // Each item is one line of a table export data file, read by the map (LOAD_AND_FLATTEN).
-    await scoreChunk(event.Items.map((item) => snapshotRow(ports.parseSnapshotItem(item))), input, ports, counts, rejected);
+    await scoreChunk(event.Items.map((item) => snapshotRow(item, ports.parseSnapshotItem(item, REFRESH_READS))), input, ports, counts, rejected);
   }
   for (const r of rejected) {
     const key = `${r.field}: ${r.rule}`;

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { stringifyJson } from '../core/safe-json';
-import { unmarshallItem } from '../score-donor/score-item';
+import { nativeOf, unmarshallItem } from '../score-donor/score-item';
 import type { RejectedRow } from './rescore-batch';
 import { rejectedPrefix } from './run-summary';
 
@@ -17,11 +17,20 @@ export async function* readObjectLines(s3: S3Client, bucket: string, key: string
   yield* createInterface({ input: body, crlfDelay: Infinity });
 }
 
-/** A DynamoDB export line is {"Item": {attribute: {type: value}}}: its item as `unmarshall` reads it (score-item.ts). */
-export function parseExportItem(line: unknown): Record<string, unknown> {
+/**
+ * A DynamoDB export line is {"Item": {attribute: {type: value}}}: its item as `unmarshall` reads it
+ * (score-item.ts), or only its attributes in `names` (each read as `unmarshall` reads it; absent
+ * ones left out), for a caller that needs a few of an item's attributes (a refresh: 9 of ~20).
+ */
+export function parseExportItem(line: unknown, names?: readonly string[]): Record<string, unknown> {
   const item = (line as { Item?: unknown } | null)?.Item;
   if (!item || typeof item !== 'object') throw new Error('a snapshot line has no Item: the snapshot is not a DynamoDB JSON export');
-  return unmarshallItem(item);
+  // A parsed line is a plain object; anything else (never met from JSON.parse) is read whole, the SDK's way.
+  if (names === undefined || Object.getPrototypeOf(item) !== Object.prototype) return unmarshallItem(item);
+  const attributes = item as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const name of names) if (Object.hasOwn(attributes, name)) out[name] = nativeOf(attributes[name]);
+  return out;
 }
 
 /** Every object under a prefix, all pages. */

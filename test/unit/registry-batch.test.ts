@@ -127,3 +127,13 @@ test('a write pacer spaces the writes of one function to its rate, across batche
   expect(() => writePacer(0)).toThrow(/> 0/);
   expect(() => writePacer(Number.NaN)).toThrow(/> 0/);
 });
+
+test('a write pacer on its own clock and timer (as the handler makes it) waits for the next slot', async () => {
+  // 20 a second: the second write waits ~50 ms. Only a lower bound is checked (a timer never fires
+  // much early; a loaded machine may fire it late): this says the pacer waits, not how fast anything is.
+  const pace = writePacer(20);
+  await pace();
+  const start = performance.now();
+  await pace();
+  expect(performance.now() - start).toBeGreaterThanOrEqual(40);
+});
