@@ -66,7 +66,8 @@ describe('npm start --fault-every, then drs diagnose --twin', () => {
     const spacing = gaps[Math.floor(gaps.length / 2)];
     expect(report.failures).toBeGreaterThan(0);
     expect(report.classes[0].name).toBe('failed');
-    expect(report.period).not.toBeNull();
+    // On a failure, say what diagnose saw (failures, span, its periodicity verdict), not only "null".
+    if (report.period === null) throw new Error(`no period found: ${JSON.stringify({ failures: report.failures, span: report.span, periodicity: report.periodicity, opened: opened.length, spacing })}`);
     expect(Math.abs(report.period.minutes * 60_000 - spacing)).toBeLessThanOrEqual(0.15 * spacing);
     expect(report.verdict).toContain('They come in a rhythm');
   });
