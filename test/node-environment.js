@@ -21,6 +21,9 @@ const SHARED = [
   'BigInt64Array', 'BigUint64Array',
 ];
 
+// A test file may ask for a time zone (`@jest-environment-options {"timeZone": "America/Los_Angeles"}`):
+// it is set on this worker's real process.env.TZ (the test file sees a copy, which Node ignores) for
+// that file only, so code that formats dates can be checked where local time is not UTC.
 // A run that is killed (Ctrl-C, a timeout) never reaches teardown; its directories carry the
 // worker's pid, so the next run removes those whose process is gone.
 function removeOrphans(dir) {
@@ -42,6 +45,9 @@ class SharedTypedArrayEnvironment extends TestEnvironment {
     const privateTmp = mkdtempSync(join(tmpdir(), `drs-jest-${process.pid}-`));
     process.env.TMPDIR = privateTmp;
     super(config, context);
+    const timeZone = config.projectConfig.testEnvironmentOptions?.timeZone;
+    this.outerTz = process.env.TZ;
+    if (timeZone) process.env.TZ = timeZone;
     this.outerTmp = outer;
     this.privateTmp = privateTmp;
     this.global.process.env.TMPDIR = privateTmp;
@@ -50,6 +56,8 @@ class SharedTypedArrayEnvironment extends TestEnvironment {
 
   async teardown() {
     await super.teardown();
+    if (this.outerTz === undefined) delete process.env.TZ;
+    else process.env.TZ = this.outerTz;
     if (this.outerTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = this.outerTmp;
     rmSync(this.privateTmp, { recursive: true, force: true });

@@ -5,8 +5,11 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { MonitoringFigures, OutcomeWindow } from './monitoring-run';
 
+// Legend labels carry figures (a window's AUC, its number of requests): vega cuts them at 160 px.
+const CONFIG = { legend: { labelLimit: 0 } };
+
 async function svg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compile({ ...spec, config: CONFIG } as TopLevelSpec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -19,6 +22,10 @@ const esc = (text: unknown) =>
   String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 const num = (x: number | null | undefined, digits = 3) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '–');
+/** A figure with its interval, or one dash when there is no figure (one class only, no rows): not "– (–––)". */
+const withInterval = (value: number, interval: { lower: number; upper: number }, to: string) =>
+  Number.isFinite(value) ? `${num(value)} (${num(interval.lower)}${to}${num(interval.upper)})` : '–';
+const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 function scoreHistogram(f: MonitoringFigures): TopLevelSpec {
   const values = f.psiDetail.score.shares.flatMap((s, i) => [
@@ -144,7 +151,8 @@ function volumesChart(f: MonitoringFigures): TopLevelSpec {
     data: { values },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'date', type: 'temporal', title: null },
+      // Dates are UTC days: a local time scale would label them a day early west of Greenwich.
+      x: { field: 'date', type: 'temporal', title: null, scale: { type: 'utc' } },
       y: { field: 'count', type: 'quantitative', title: 'count' },
       color: { field: 'series', type: 'nominal', title: null },
     },
@@ -166,10 +174,10 @@ ${table(
     s.label,
     s.calibration.rows,
     s.calibration.available,
-    `${num(s.auc.value)} (${num(s.auc.interval.lower)}–${num(s.auc.interval.upper)})`,
+    withInterval(s.auc.value, s.auc.interval, '–'),
     pct(s.calibration.observedRate),
     pct(s.calibration.meanPredicted),
-    `${num(s.calibration.inTheLarge)} (${num(s.calibration.interval.lower)} to ${num(s.calibration.interval.upper)})`,
+    withInterval(s.calibration.inTheLarge, s.calibration.interval, ' to '),
     num(s.calibration.expectedCalibrationError),
     [s.calibrationDrift ? 'calibration' : '', s.aucDrop ? 'AUC drop' : ''].filter(Boolean).join(', ') || 'ok',
   ]),
@@ -183,8 +191,8 @@ ${table(
     g.rows,
     pct(g.observedRate),
     pct(g.meanPredicted),
-    `${num(g.inTheLarge)} (${num(g.interval.lower)} to ${num(g.interval.upper)})`,
-    `${num(g.auc.value)} (${num(g.auc.interval.lower)}–${num(g.auc.interval.upper)})`,
+    withInterval(g.inTheLarge, g.interval, ' to '),
+    withInterval(g.auc.value, g.auc.interval, '–'),
     g.calibrationDrift ? 'calibration' : 'ok',
   ]),
 )}`;
@@ -197,21 +205,19 @@ td:first-child,th:first-child{text-align:left}.verdict{padding:.8em 1em;border-r
 
 /** The whole report as one HTML document. */
 export async function renderMonitoringReport(f: MonitoringFigures): Promise<string> {
-  const plots: [string, string][] = [
-    ['score-histogram', await svg(scoreHistogram(f))],
-    ['psi-by-feature', await svg(psiChart(f))],
-  ];
+  const plots = new Map<string, string>([['score-histogram', await svg(scoreHistogram(f))]]);
+  // No stored score (or feature) was counted: every PSI is NaN and vega would draw an empty frame.
+  const anyPsi = [f.psiDetail.score, ...Object.values(f.psiDetail.features)].some((r) => Number.isFinite(r.psi));
+  plots.set('psi-by-feature', anyPsi ? await svg(psiChart(f)) : '<p>No stored scores to compare with the training reference.</p>');
   if (f.outcomes && f.rows.outcomes > 0) {
-    plots.push(['calibration-curve', await svg(calibrationChart(f.outcomes.windows))]);
-    plots.push(['roc-curve', await svg(rocChart(f.outcomes.windows))]);
+    plots.set('calibration-curve', await svg(calibrationChart(f.outcomes.windows)));
+    plots.set('roc-curve', await svg(rocChart(f.outcomes.windows)));
   }
   // vega draws an empty data set at an infinite size: say there is nothing to plot instead.
   const anyVolume = f.volumes.scoresByDay.length + f.volumes.outcomesByWeek.length > 0;
-  plots.push(['volumes', anyVolume ? await svg(volumesChart(f)) : '<p>No stored scores or request outcomes to plot.</p>']);
-  const figure = (id: string) => {
-    const found = plots.find(([name]) => name === id);
-    return found ? `<figure id="${id}">${found[1]}</figure>` : '';
-  };
+  plots.set('volumes', anyVolume ? await svg(volumesChart(f)) : '<p>No stored scores or request outcomes to plot.</p>');
+  // Each figure is asked for only where it was drawn (the outcome plots inside the outcome section).
+  const figure = (id: string) => `<figure id="${id}">${plots.get(id)}</figure>`;
   const crossed = f.findings.length > 0;
   const verdict = crossed
     ? `${f.findings.length} threshold${f.findings.length === 1 ? '' : 's'} crossed${f.drift ? ' (model drift)' : ''}${f.operational ? ' (operations)' : ''}`
@@ -221,8 +227,8 @@ export async function renderMonitoringReport(f: MonitoringFigures): Promise<stri
 <html lang="en"><head><meta charset="utf-8"><title>Donor readiness monitoring ${esc(f.asOf)}</title><style>${STYLE}</style></head>
 <body>
 <h1>Donor readiness monitoring, ${esc(f.asOf)}</h1>
-<p>Model ${esc(f.modelVersion)} · ${f.rows.scores} stored scores from ${esc(f.source.scores)}${
-    f.source.outcomes ? ` · ${f.rows.outcomes} request outcomes from ${esc(f.source.outcomes)}` : ' · no request outcomes'
+<p>Model ${esc(f.modelVersion)} · ${counted(f.rows.scores, 'stored score')} from ${esc(f.source.scores)}${
+    f.source.outcomes ? ` · ${counted(f.rows.outcomes, 'request outcome')} from ${esc(f.source.outcomes)}` : ' · no request outcomes'
   }. Aggregates only: this report holds no donor-level row.</p>
 <p id="sources">Stored scores: ${esc(f.source.scoresKind ?? 'file')}${f.source.scoresAsOf ? `, as of ${esc(f.source.scoresAsOf)}` : ''}. Rejection and failure counts: ${esc(f.source.rates ?? 'the scores file')}.</p>
 <p class="verdict ${crossed ? 'alert' : 'ok'}" id="verdict">${esc(verdict)}</p>
