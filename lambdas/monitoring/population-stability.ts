@@ -30,9 +30,11 @@ const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 export function quantileCuts(values: readonly number[], bins = 10): number[] {
   const sorted = Float64Array.from(values).sort();
   const cuts: number[] = [];
-  for (let q = 1; q < bins; q++) {
-    const cut = sorted[Math.min(sorted.length - 1, Math.floor((q / bins) * sorted.length))];
-    if (cuts.length === 0 || cut > cuts[cuts.length - 1]) cuts.push(round6(cut));
+  // q / bins < 1, so the position is at most length - 1; no values, no cuts.
+  for (let q = 1; q < bins && sorted.length > 0; q++) {
+    // Compared as stored (rounded): two cuts that round alike would leave an always-empty bin between them.
+    const cut = round6(sorted[Math.floor((q / bins) * sorted.length)]);
+    if (cuts.length === 0 || cut > cuts[cuts.length - 1]) cuts.push(cut);
   }
   return cuts;
 }
@@ -111,8 +113,9 @@ export const DEFAULT_PSI_THRESHOLDS: PsiThresholds = { psi: 0.2, minRows: 50, co
 
 export function binLabels(cuts: readonly number[]): string[] {
   const fmt = (x: number) => String(round6(x));
+  if (cuts.length === 0) return ['all'];
   return Array.from({ length: cuts.length + 1 }, (_, i) =>
-    i === 0 ? `≤ ${fmt(cuts[0] ?? Infinity)}` : i === cuts.length ? `> ${fmt(cuts[i - 1])}` : `${fmt(cuts[i - 1])} – ${fmt(cuts[i])}`,
+    i === 0 ? `≤ ${fmt(cuts[0])}` : i === cuts.length ? `> ${fmt(cuts[i - 1])}` : `${fmt(cuts[i - 1])} – ${fmt(cuts[i])}`,
   );
 }
 
