@@ -244,6 +244,12 @@ describe('the monitoring report: what it says', () => {
     ]);
     expect(versions).toEqual([['model version', 'stored scores'], ['v2', '600'], ['v&lt;1&gt;', '400']]);
   });
+
+  it('writes each table whole, cells side by side, and one window after another', () => {
+    expect(html).toContain('<h3>Band mix</h3>\n<table><thead><tr><th>band</th><th>monitored</th><th>training reference</th></tr></thead><tbody>'
+      + '<tr><td>high</td><td>25.0%</td><td>20.0%</td></tr><tr><td>medium</td><td>12.5%</td><td>30.0%</td></tr><tr><td>low</td><td>62.5%</td><td>50.0%</td></tr></tbody></table>\n<h2>');
+    expect(html).toContain('</tbody></table>\n<h3>Last 365 days (2025-12-01 to 2026-11-30)</h3>\n<table>');
+  });
 });
 
 describe('the monitoring report: its plots at hand-worked coordinates', () => {
@@ -453,6 +459,11 @@ describe('the monitoring report: empty, single-point and NaN figures', () => {
     const [bar] = marks(volumes);
     expect(bar.label).toBe('date: Nov 23, 2026; count: 2; series: requests with an outcome, by week');
     expectClose(Object.values(rect(bar.d)), [260 - 2.5, 0, 5, 180]);
+    // A score PSI that is stable is drawn in the stable colour.
+    const stable = await renderMonitoringReport(emptyFigures({ psiDetail: { score: psi(0.02, false, 60, 0.5), features: {} } }));
+    expect(marks(figure(stable, 'psi-by-feature')).filter((m) => m.kind === 'bar').map((b) => [b.label, b.fill])).toEqual([
+      ['PSI against the training reference: 0.02; name: score; crossed: stable', COLORS.stable],
+    ]);
     const scoresOnly = await renderMonitoringReport(emptyFigures({ volumes: { scoresByDay: [{ date: '2026-11-29', count: 1 }], outcomesByWeek: [] } }));
     expect(marks(figure(scoresOnly, 'volumes')).map((b) => b.label)).toEqual(['date: Nov 29, 2026; count: 1; series: stored scores by scoring date']);
   });
@@ -474,5 +485,9 @@ describe('the monitoring report: empty, single-point and NaN figures', () => {
     expect(cal.filter((m) => m.kind === 'rule mark').map((r) => translate(r.transform))).toEqual([[108, 285.64236]]);
     expect(cal.filter((m) => m.kind === 'point').map((r) => translate(r.transform))).toEqual([[108, 0]]);
     expect(tables(html)[2][1]).toEqual(['all model versions', '1', '1', '–', '100.0%', '30.0%', '0.700 (-0.390 to 0.590)', '0.125', 'ok']);
+    // A window with no request at all: no rate, no mean, no gap (NaN, or null once through JSON).
+    const none = slice('all model versions', [NaN, NaN, NaN], { rows: 0, available: 0, observedRate: NaN, meanPredicted: NaN, inTheLarge: null as unknown as number, expectedCalibrationError: NaN }, false, false);
+    const empty = await renderMonitoringReport(emptyFigures({ rows: { scores: 0, outcomes: 1 }, outcomes: { windows: [{ ...single, overall: none }] } }));
+    expect(tables(empty)[2][1]).toEqual(['all model versions', '0', '0', '–', '–', '–', '–', '–', 'ok']);
   });
 });
