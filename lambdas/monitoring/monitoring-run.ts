@@ -212,7 +212,8 @@ function slice(label: string, rows: readonly MonitoredOutcome[], referenceAuc: n
     auc,
     calibration: cal,
     calibrationDrift: enough && beyond(cal.interval, t.calibrationDrift),
-    aucDrop: enough && Number.isFinite(auc.interval.upper) && auc.interval.upper < referenceAuc - t.aucDrop,
+    // Without an AUC (one class) the interval is NaN, and NaN is below nothing: no drop.
+    aucDrop: enough && auc.interval.upper < referenceAuc - t.aucDrop,
   };
 }
 
@@ -335,8 +336,9 @@ export function runMonitoring(input: MonitoringInput): MonitoringFigures {
 
   let outcomes: MonitoringFigures['outcomes'] = null;
   const weeks = new Map<string, { requests: number; available: number }>();
-  if (input.outcomes) {
-    const windows = OUTCOME_WINDOWS.map((days) => outcomeWindow(days, asOfDay, input.outcomes ?? [], reference.auc, t));
+  const given = input.outcomes;
+  if (given) {
+    const windows = OUTCOME_WINDOWS.map((days) => outcomeWindow(days, asOfDay, given, reference.auc, t));
     outcomes = { windows };
     for (const w of windows) {
       const where = `last ${w.days} days`;
@@ -352,7 +354,7 @@ export function runMonitoring(input: MonitoringInput): MonitoringFigures {
         findings.push({ kind: 'calibration', where: `${where}, ${g.dimension}=${g.group}`, message: `${g.dimension} ${g.group}, ${where}: observed ${pct(g.observedRate)} vs predicted ${pct(g.meanPredicted)} (n=${g.rows})` });
       }
     }
-    for (const o of input.outcomes) {
+    for (const o of given) {
       const week = isoWeek(o.requestedAt ?? input.asOf);
       const entry = weeks.get(week) ?? { requests: 0, available: 0 };
       entry.requests++;

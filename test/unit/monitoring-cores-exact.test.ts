@@ -366,3 +366,23 @@ describe('runMonitoring: AUC drop and groups', () => {
     expect(run({ outcomes, thresholds: { minOutcomes: 30 } }).outcomes!.windows[0].byGroup.map((g) => g.calibrationDrift)).toEqual([false, false, true, true, false]);
   });
 });
+
+describe('runMonitoring: calibration above the prediction, versions in order, no AUC', () => {
+  const at = (i: number, available: 0 | 1, score: number, modelVersion = 'v1'): MonitoredOutcome => ({ requestedAt: `2026-11-${String(10 + (i % 10)).padStart(2, '0')}T00:00:00Z`, available, score, band: 'low', modelVersion });
+
+  it('flags a gap above the prediction as well as below it', () => {
+    // 60 requests predicted 0.1, all available: observed 100% vs 10%, gap +0.9 with se sqrt(60 * 0.09) / 60 = 0.0387.
+    const r = run({ outcomes: Array.from({ length: 60 }, (_, i) => at(i, 1, 0.1)) });
+    expect(r.findings.filter((f) => f.where === 'last 90 days, all model versions')).toEqual([
+      { kind: 'calibration', where: 'last 90 days, all model versions', message: 'all model versions, last 90 days: observed 100.0% vs predicted 10.0% (n=60)' },
+    ]);
+    // One class only: the AUC is NaN and its NaN interval is no drop.
+    expect(r.findings.some((f) => f.kind === 'auc')).toBe(false);
+    expect(r.outcomes!.windows[0].overall.aucDrop).toBe(false);
+  });
+
+  it('lists model versions sorted, whatever order the requests came in', () => {
+    const r = run({ outcomes: [at(0, 1, 0.9, 'v2'), at(1, 0, 0.2, 'v10'), at(2, 1, 0.8, 'v1')] });
+    expect(r.outcomes!.windows[0].byModelVersion.map((s) => s.label)).toEqual(['model v1', 'model v10', 'model v2']);
+  });
+});
