@@ -13,7 +13,8 @@ const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 function numericFeatures(x: unknown): Record<string, number> | undefined {
   if (!isRecord(x)) return undefined;
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(x)) if (typeof v === 'number' && Number.isFinite(v)) out[k] = v;
+  // Number.isFinite is false for anything but a finite number.
+  for (const [k, v] of Object.entries(x)) if (Number.isFinite(v)) out[k] = v as number;
   return out;
 }
 
@@ -23,7 +24,7 @@ export function readScoreRecord(row: unknown): Read<MonitoredScore> | { ok: fals
   if (!isRecord(row)) return { ok: false, reason: 'not a JSON object' };
   const { score, band, modelVersion, scoringDate } = row;
   if (typeof score !== 'number' || !(score >= 0 && score <= 1)) return { ok: false, reason: 'score must be a number from 0 to 1' };
-  if (typeof band !== 'string' || !BANDS.has(band)) return { ok: false, reason: 'band must be high, medium or low' };
+  if (!BANDS.has(band as string)) return { ok: false, reason: 'band must be high, medium or low' };
   if (typeof modelVersion !== 'string') return { ok: false, reason: 'modelVersion is required' };
   if (typeof scoringDate !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(scoringDate)) return { ok: false, reason: 'scoringDate must be a date YYYY-MM-DD' };
   return { ok: true, value: { score, band: band as Band, modelVersion, scoringDate, features: numericFeatures(row.features) ?? {} } };

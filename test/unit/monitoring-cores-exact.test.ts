@@ -51,8 +51,9 @@ describe('bins', () => {
     expect(quantileCuts([0.1234564, 0.9876545, 2], 3)).toEqual([0.987655, 2]);
   });
 
-  it('has no cuts and no bins to share for no values', () => {
+  it('has no cuts and no bins to share for no values, nor for one bin', () => {
     expect(quantileCuts([])).toEqual([]);
+    expect(quantileCuts([1, 2, 3], 1)).toEqual([]);
     expect(binCounts([], [])).toEqual([0]);
   });
 
@@ -123,6 +124,8 @@ describe('sparse bins', () => {
     // 11 rows: 5.5 expected in each of the first two; the third (share 0) holds a row: it joins the second.
     expect(mergeSparseBins([0.5, 0.5, 0], [5, 5, 1], 11)).toEqual({ shares: [0.5, 0.5], counts: [5, 6] });
     expect(mergeSparseBins([], [], 0)).toEqual({ shares: [], counts: [] });
+    // A last sliver of reference share the sample never reached joins the last group too (10 rows: 5, 5, 0.1 expected).
+    expect(mergeSparseBins([0.5, 0.5, 0.01], [5, 5, 0], 10)).toEqual({ shares: [0.5, 0.51], counts: [5, 5] });
   });
 });
 
@@ -212,6 +215,12 @@ describe('ScorePopulation', () => {
     expect([p.asOf, p.refreshPeriodDays]).toEqual(['2026-11-30', 30]);
   });
 
+  it('takes the newest day before 1970 as it is (a negative day number)', () => {
+    const p = ScorePopulation.of(reference, '1970-01-10', 30, [scored('1969-12-31'), scored('1969-12-30')]);
+    expect(p.newestDay).toBe(-1);
+    expect(run({ asOf: '1970-01-10', scores: [scored('1969-12-31')] }).freshness.newestScoringDate).toBe('1969-12-31');
+  });
+
   it('starts empty with a count per bin of the score and of every feature', () => {
     const p = new ScorePopulation(reference, '2026-11-30', 30);
     expect([p.rows, p.stale, p.newestDay]).toEqual([0, 0, null]);
@@ -237,12 +246,15 @@ describe('readers at their edges', () => {
     [{ ...record, scoringDate: '2026-11-3' }, 'scoringDate must be a date YYYY-MM-DD'],
     [{ ...record, scoringDate: '26-11-30' }, 'scoringDate must be a date YYYY-MM-DD'],
     [{ ...record, scoringDate: '2026/11/30' }, 'scoringDate must be a date YYYY-MM-DD'],
+    // Not text, though it reads as a date once made text.
+    [{ ...record, scoringDate: ['2026-11-30'] }, 'scoringDate must be a date YYYY-MM-DD'],
+    [{ ...record, band: ['high'] }, 'band must be high, medium or low'],
   ])('refuses %p: %s', (row, reason) => {
     expect(readScoreRecord(row)).toEqual({ ok: false, reason });
   });
   it('accepts a timestamp as the scoring date, an empty model version, and keeps finite numbers only', () => {
     expect(readScoreRecord({ ...record, scoringDate: '2026-11-30T10:00:00Z', modelVersion: '' })).toMatchObject({ ok: true, value: { scoringDate: '2026-11-30T10:00:00Z', modelVersion: '' } });
-    expect(readScoreRecord({ ...record, features: { a: Infinity, b: -2, c: null } })).toMatchObject({ ok: true, value: { features: { b: -2 } } });
+    expect(readScoreRecord({ ...record, features: { a: Infinity, b: -2, c: null, d: '3', e: [4], f: true } })).toEqual({ ok: true, value: { ...record, features: { b: -2 } } });
     expect(readScoreRecord({ ...record, features: [1, 2] })).toMatchObject({ ok: true, value: { features: {} } });
     expect(readScoreRecord({ ...record, features: null })).toMatchObject({ ok: true, value: { features: {} } });
   });
