@@ -398,3 +398,67 @@ describe('runMonitoring: calibration above the prediction, versions in order, no
     expect(r.outcomes!.windows[0].byModelVersion.map((s) => s.label)).toEqual(['model v1', 'model v10', 'model v2']);
   });
 });
+
+describe('runMonitoring: flags at their exact edges', () => {
+  const at = (available: 0 | 1, score: number, modelVersion = 'v1'): MonitoredOutcome => ({ requestedAt: '2026-11-20T00:00:00Z', available, score, band: 'low', modelVersion });
+  const calibrated = (n: number) => Array.from({ length: n }, (_, i) => at((i % 2) as 0 | 1, 0.5));
+
+  it('does not flag a tight interval around no gap (nor one that only reaches the limit from inside)', () => {
+    // 2,000 requests predicted 0.5, half available: gap 0, se = sqrt(2000 * 0.25) / 2000 = 0.01118, interval ±0.0219: inside ±0.05.
+    const r = run({ outcomes: calibrated(2000) });
+    expect(r.outcomes!.windows[0].overall.calibrationDrift).toBe(false);
+    expect(r.findings.filter((f) => f.kind === 'calibration')).toEqual([]);
+  });
+
+  it('flags calibration on exactly the minimum requests, overall as well as by group', () => {
+    // 50 requests predicted 0.9, 25 available: gap -0.4.
+    const rows = Array.from({ length: 50 }, (_, i) => at((i % 2) as 0 | 1, 0.9));
+    const r = run({ outcomes: rows });
+    expect(r.outcomes!.windows[0].overall.calibrationDrift).toBe(true);
+    expect(r.findings.map((f) => f.where)).toContain('last 90 days, all model versions');
+    expect(run({ outcomes: rows, thresholds: { minOutcomes: 51 } }).findings).toEqual([]);
+  });
+
+  it('calls a gap whose interval ends exactly at the limit not beyond it, on either side', () => {
+    // The interval is the core's (tested on its own); the limit is set to its bound exactly.
+    const above = Array.from({ length: 60 }, (_, i) => at(i < 40 ? 1 : 0, 0.5)); // observed 0.667 vs 0.5
+    const { lower } = run({ outcomes: above }).outcomes!.windows[0].overall.calibration.interval;
+    expect(lower).toBeGreaterThan(0);
+    expect(run({ outcomes: above, thresholds: { calibrationDrift: lower } }).outcomes!.windows[0].overall.calibrationDrift).toBe(false);
+    expect(run({ outcomes: above, thresholds: { calibrationDrift: lower * (1 - 1e-9) } }).outcomes!.windows[0].overall.calibrationDrift).toBe(true);
+    const below = Array.from({ length: 60 }, (_, i) => at(i < 20 ? 1 : 0, 0.5)); // observed 0.333 vs 0.5
+    const { upper } = run({ outcomes: below }).outcomes!.windows[0].overall.calibration.interval;
+    expect(upper).toBeLessThan(0);
+    expect(run({ outcomes: below, thresholds: { calibrationDrift: -upper } }).outcomes!.windows[0].overall.calibrationDrift).toBe(false);
+    expect(run({ outcomes: below, thresholds: { calibrationDrift: -upper * (1 - 1e-9) } }).outcomes!.windows[0].overall.calibrationDrift).toBe(true);
+  });
+
+  it('calls an AUC whose interval ends exactly at the reference less the drop no drop, and one above it never', () => {
+    // Perfectly ranked: 30 available at 0.9, 30 not at 0.1: AUC 1, interval [1, 1].
+    const ranked = Array.from({ length: 60 }, (_, i) => at((i % 2) as 0 | 1, i % 2 ? 0.9 : 0.1));
+    const aucOf = (auc: number, aucDrop: number) => runMonitoring({ asOf: '2026-11-30', reference: { ...reference, auc }, referenceModelVersion: 'v1', scores: [], outcomes: ranked, counts: { scored: 0, rejected: 0, failed: 0, unscored: 0 }, thresholds: { aucDrop }, source: { scores: 't' } });
+    expect(aucOf(1, 0).outcomes!.windows[0].overall.aucDrop).toBe(false);
+    expect(aucOf(1.000001, 0).outcomes!.windows[0].overall.aucDrop).toBe(true);
+    // Reference 1 less 0.05: an AUC of 1 is no drop (0.95 + 0.05 would be).
+    expect(aucOf(1, 0.05).findings).toEqual([]);
+  });
+
+  it('gives each group its own AUC and each window its ROC from the requests in it', () => {
+    // Given in rising order; by descending score 0.9 (available), 0.6 (not), 0.3 (available), 0.1 (not): 3 of 4 pairs ordered.
+    const r = run({ outcomes: [at(0, 0.1), at(1, 0.3), at(0, 0.6), at(1, 0.9)] });
+    const [w90] = r.outcomes!.windows;
+    expect(w90.byGroup.map((g) => [g.dimension, g.group, g.auc.value])).toEqual([['band', 'low', 0.75]]);
+    expect(w90.roc).toEqual([{ fpr: 0, tpr: 0 }, { fpr: 0, tpr: 0.5 }, { fpr: 0.5, tpr: 0.5 }, { fpr: 0.5, tpr: 1 }, { fpr: 1, tpr: 1 }]);
+  });
+
+  it('is drift and operational at once when both kinds of finding are there, and AUC alone is drift', () => {
+    const scores = many(1000, (i) => scored(i < 100 ? '2026-01-01' : '2026-11-30', i < 200 ? 0.3 : 0.7));
+    const r = run({ scores });
+    expect(r.findings.map((f) => f.kind)).toEqual(['psi', 'freshness']);
+    expect([r.drift, r.operational]).toEqual([true, true]);
+    const inverted = Array.from({ length: 60 }, (_, i) => at((i % 2) as 0 | 1, i % 2 ? 0.1 : 0.9));
+    const aucOnly = run({ outcomes: inverted });
+    expect(new Set(aucOnly.findings.map((f) => f.kind))).toEqual(new Set(['auc']));
+    expect([aucOnly.drift, aucOnly.operational]).toEqual([true, false]);
+  });
+});
