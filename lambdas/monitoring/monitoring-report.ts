@@ -14,10 +14,11 @@ async function svg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(runtime, { renderer: 'none' });
   try {
     return await view.toSVG();
-    // Stryker disable next-line BlockStatement: finalize frees a view's timers and listeners; a headless view run once has none the SVG depends on.
+    // Stryker disable BlockStatement: finalize frees a view's timers and listeners; a headless view run once has none the SVG depends on.
   } finally {
     view.finalize();
   }
+  // Stryker restore BlockStatement
 }
 
 const WIDTH = 520;

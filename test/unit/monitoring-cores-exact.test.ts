@@ -388,8 +388,9 @@ describe('runMonitoring: calibration above the prediction, versions in order, no
     expect(r.findings.filter((f) => f.where === 'last 90 days, all model versions')).toEqual([
       { kind: 'calibration', where: 'last 90 days, all model versions', message: 'all model versions, last 90 days: observed 100.0% vs predicted 10.0% (n=60)' },
     ]);
-    // One class only: the AUC is NaN and its NaN interval is no drop.
+    // One class only: the AUC is NaN and its NaN interval is no drop; calibration alone is drift.
     expect(r.findings.some((f) => f.kind === 'auc')).toBe(false);
+    expect([r.drift, r.operational]).toEqual([true, false]);
     expect(r.outcomes!.windows[0].overall.aucDrop).toBe(false);
   });
 
