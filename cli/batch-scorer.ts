@@ -11,6 +11,7 @@ import type { ReadinessModel } from '../lambdas/core/readiness-model';
 import { FEATURE_COUNT } from '../lambdas/core/features';
 import { bandOf } from '../lambdas/core/model-manifest';
 import { BufferedLines } from './buffered-lines';
+import { FileChunks } from './file-chunks';
 import { BatchColumns } from '../lambdas/core/score-batch';
 import { ScoreRecordJson, type ScoreRecordRow } from '../lambdas/core/score-record-json';
 
@@ -57,7 +58,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
  * the input's last LF. Lines are cut as readline cuts them with crlfDelay Infinity: LF, CRLF and a
  * lone CR end a line, and a last line without an end counts (see `nextLine`).
  */
-async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; start: number; end: number }> {
+async function* linePieces(input: Readable | FileChunks): AsyncGenerator<{ bytes: Buffer; start: number; end: number }> {
   const piece = (bytes: Buffer, start: number, lf: number) => ({ bytes, start, end: lf > start && bytes[lf - 1] === CR ? lf - 1 : lf });
   let rest: Buffer | null = null;
   // A stream of text (not bytes) is encoded as UTF-8; a surrogate pair split between two of its
@@ -108,7 +109,11 @@ function lineEnd(bytes: Buffer, start: number, end: number): number {
 /** Where the next line starts after a line that ends at `at` (a CRLF is one line end). */
 const nextLine = (bytes: Buffer, at: number, end: number) => (bytes[at] === CR && at + 1 < end && bytes[at + 1] === LF ? at + 2 : at + 1);
 
-export async function scoreJsonLines(input: Readable, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
+/**
+ * Scores the JSON Lines of `input` into `output`. A file is best given as `FileChunks` (what drs
+ * score does): its read buffers are then read into again once the batches read from them are written.
+ */
+export async function scoreJsonLines(input: Readable | FileChunks, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
   const { model, scoringDate } = options;
   const batchSize = options.batchSize ?? 4096;
   const now = options.now ?? (() => new Date());
@@ -144,6 +149,11 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   // the batch is written): where they are, four numbers a row.
   let textBytes: (Buffer | null)[] = [];
   const textPlaces = new Int32Array(batchSize * 4);
+  // The input's chunks read past (the batch may still copy from them): handed back to a FileChunks
+  // reader once the batch is written. The chunk being read is not among them.
+  const reader = input instanceof FileChunks ? input : null;
+  const passed: Buffer[] = [];
+  let current: Buffer | null = null;
 
   const reject = (error: ContractViolation) => {
     summary.rejected += 1;
@@ -192,6 +202,8 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     }
     summary.scored += batch.scored;
     seconds.writing += since(t);
+    if (reader) for (const chunk of passed) reader.recycle(chunk);
+    passed.length = 0;
     firstLine += slots.length;
     batch.clear();
     donorIds = [];
@@ -219,6 +231,10 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   };
   let t = process.hrtime.bigint();
   for await (const { bytes, start: first, end } of linePieces(input)) {
+    if (bytes !== current) {
+      if (current !== null) passed.push(current);
+      current = bytes;
+    }
     // A piece of k line ends holds k + 1 lines (an empty piece: one empty line).
     let start = first;
     while (start <= end) {
