@@ -137,7 +137,7 @@ export async function scoreJsonLines(input: Readable | FileChunks, output: Writa
   // The columns are made once, batchSize long, and filled again for each batch (growing arrays row
   // by row was ~150 bytes of garbage a row): `lines` of them are in use, `valid` rows.
   const donorIds: string[] = new Array<string>(batchSize).fill('');
-  const revisions = new Float64Array(batchSize);
+  const revisions: number[] = new Array<number>(batchSize).fill(0);
   const updatedAts: string[] = new Array<string>(batchSize).fill('');
   const sourceEventIds: (string | null)[] = new Array<string | null>(batchSize).fill(null);
   const slots: (number | ContractViolation)[] = new Array<number | ContractViolation>(batchSize).fill(0);
