@@ -3,7 +3,9 @@
 // and the same error name (which the sender turns into "no credentials in the environment") when
 // there are none.
 import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { environmentCredentials } from '../../lambdas/score-donor/signed-request';
+import { streamCollector } from '@smithy/core/serde';
+import { PassThrough, Readable } from 'node:stream';
+import { collectBody, environmentCredentials } from '../../lambdas/score-donor/signed-request';
 
 const VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_CREDENTIAL_SCOPE', 'AWS_ACCOUNT_ID'] as const;
 const VALUES: Record<(typeof VARIABLES)[number], string[]> = {
@@ -67,4 +69,27 @@ it('reads them anew at each call (Lambda may change them between invocations)', 
   expect((await environmentCredentials()).accessKeyId).toBe('AKID-TWO');
   delete process.env.AWS_SECRET_ACCESS_KEY;
   await expect(environmentCredentials()).rejects.toMatchObject({ name: 'CredentialsProviderError' });
+});
+
+describe('collectBody (the answer read as the Node stream it is)', () => {
+  const chunks = () => [Buffer.from('<Error><Code>'), Buffer.alloc(0), Buffer.from('SlowDown</Code>'), Buffer.from([0xe2, 0x82]), Buffer.from([0xac])];
+
+  it("gives the bytes the SDK's streamCollector gives, in an array of their own", async () => {
+    const ours = await collectBody(Readable.from(chunks()));
+    const sdk = await streamCollector(Readable.from(chunks()));
+    expect(ours).toEqual(sdk);
+    expect(Buffer.from(ours).toString('utf8')).toBe('<Error><Code>SlowDown</Code>€');
+    expect(ours.byteOffset).toBe(0);
+    expect(ours.buffer.byteLength).toBe(ours.byteLength);
+    expect(await collectBody(Readable.from([]))).toEqual(new Uint8Array(0));
+  });
+
+  it('rejects with the error of the stream (a connection reset mid-answer)', async () => {
+    const stream = new PassThrough();
+    const collected = collectBody(stream);
+    stream.write(Buffer.from('partial'));
+    const reset = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    stream.destroy(reset);
+    await expect(collected).rejects.toBe(reset);
+  });
 });
