@@ -147,7 +147,9 @@ export function signedSender(service: string, options: SignedRequestOptions & Se
   const env = options.env ?? process.env;
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const signer = region ? new SignatureV4({ service, region, sha256: Sha256, uriEscapePath: options.signing?.uriEscapePath ?? true, applyChecksum: true, credentials: environmentCredentials }) : undefined;
-  const http = new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: options.requestTimeoutMs ?? 5000 });
+  // Without throwOnRequestTimeout the handler only prints a warning (console.warn, not JSON) when
+  // the request timeout passes, and the request waits on until Lambda's own timeout.
+  const http = new NodeHttpHandler({ connectionTimeout: 3000, requestTimeout: options.requestTimeoutMs ?? 5000, throwOnRequestTimeout: true });
   const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : (options.retries?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   const retries = options.retryStrategy ?? new StandardRetryStrategy({ maxAttempts, ...(options.retries ? { baseDelay: options.retries.baseDelay } : {}) });
 

@@ -4,8 +4,10 @@
 // there are none.
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { streamCollector } from '@smithy/core/serde';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
-import { collectBody, environmentCredentials } from '../../lambdas/score-donor/signed-request';
+import { collectBody, environmentCredentials, signedSender } from '../../lambdas/score-donor/signed-request';
 
 const VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_CREDENTIAL_SCOPE', 'AWS_ACCOUNT_ID'] as const;
 const VALUES: Record<(typeof VARIABLES)[number], string[]> = {
@@ -92,4 +94,25 @@ describe('collectBody (the answer read as the Node stream it is)', () => {
     stream.destroy(reset);
     await expect(collected).rejects.toBe(reset);
   });
+});
+
+it('abandons a request the service never answers after the request timeout, and retries it', async () => {
+  let requests = 0;
+  const server = createServer(() => void requests++); // accepts, reads, never answers
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  process.env.AWS_ACCESS_KEY_ID = 'AKID-LOCAL';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  try {
+    const sender = signedSender('dynamodb', { env: { AWS_REGION: 'eu-central-1', AWS_MAX_ATTEMPTS: '2' }, requestTimeoutMs: 150 });
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const started = Date.now();
+    const sent = sender.send({ method: 'POST', url, body: '{}' }, () => ({ code: 'Unexpected', message: '' }));
+    await expect(sent).rejects.toMatchObject({ name: 'TimeoutError', $metadata: { attempts: 2 } });
+    expect(requests).toBe(2);
+    // Two attempts of 150 ms and one backoff, not Lambda's own timeout.
+    expect(Date.now() - started).toBeLessThan(2500);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((closed) => server.close(closed));
+  }
 });
