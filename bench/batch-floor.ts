@@ -6,13 +6,14 @@
 // rows/s of each and their ratio, by the wall clock and by CPU time (on a shared machine the CPU
 // time is the per-core figure; the wall clock also counts the time other processes took the core).
 import { execFile, spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { READ_CHUNK_BYTES, scoreJsonLines, type BatchScoreSummary } from '../cli/batch-scorer';
 import { BufferedLines } from '../cli/buffered-lines';
+import { FileChunks } from '../cli/file-chunks';
 import { unwrapDetail } from '../lambdas/core/event-input';
 import { FEATURE_COUNT } from '../lambdas/core/features';
 import { bandOf } from '../lambdas/core/model-manifest';
@@ -67,7 +68,8 @@ export async function floorRun(lines: readonly string[], model: ReadinessModel, 
     });
     batches.push({ matrix: new Float32Array(features.subarray(0, scored * FEATURE_COUNT)), features, valid: scored, rows });
   }
-  const sink = new BufferedLines(discard());
+  // A sink that keeps nothing is done with each buffer at once: it gets it back to fill, as a file's does.
+  const sink = new BufferedLines(discard(), undefined, true);
   const parsed: unknown[] = new Array(batchSize);
   const t = performance.now();
   const cpu = cpuSecondsNow();
@@ -113,7 +115,8 @@ export async function measureBatchAgainstFloor(lines: readonly string[], model: 
       const sink = createWriteStream(join(dir, 'scores.jsonl'));
       const t = performance.now();
       const cpu = cpuSecondsNow();
-      const summary = await scoreJsonLines(createReadStream(inFile, { highWaterMark: READ_CHUNK_BYTES }), sink, { model, scoringDate });
+      // As drs score reads and writes files: FileChunks in, a file's write stream out.
+      const summary = await scoreJsonLines(new FileChunks(inFile, READ_CHUNK_BYTES), sink, { model, scoringDate });
       sink.end();
       await once(sink, 'finish');
       engine.push({ seconds: (performance.now() - t) / 1000, cpuSeconds: cpuSecondsNow() - cpu });

@@ -11,6 +11,7 @@ import type { ReadinessModel } from '../lambdas/core/readiness-model';
 import { FEATURE_COUNT } from '../lambdas/core/features';
 import { bandOf } from '../lambdas/core/model-manifest';
 import { BufferedLines } from './buffered-lines';
+import { FileChunks } from './file-chunks';
 import { BatchColumns } from '../lambdas/core/score-batch';
 import { ScoreRecordJson, type ScoreRecordRow } from '../lambdas/core/score-record-json';
 
@@ -57,7 +58,7 @@ const since = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
  * the input's last LF. Lines are cut as readline cuts them with crlfDelay Infinity: LF, CRLF and a
  * lone CR end a line, and a last line without an end counts (see `nextLine`).
  */
-async function* linePieces(input: Readable): AsyncGenerator<{ bytes: Buffer; start: number; end: number }> {
+async function* linePieces(input: Readable | FileChunks): AsyncGenerator<{ bytes: Buffer; start: number; end: number }> {
   const piece = (bytes: Buffer, start: number, lf: number) => ({ bytes, start, end: lf > start && bytes[lf - 1] === CR ? lf - 1 : lf });
   let rest: Buffer | null = null;
   // A stream of text (not bytes) is encoded as UTF-8; a surrogate pair split between two of its
@@ -108,7 +109,11 @@ function lineEnd(bytes: Buffer, start: number, end: number): number {
 /** Where the next line starts after a line that ends at `at` (a CRLF is one line end). */
 const nextLine = (bytes: Buffer, at: number, end: number) => (bytes[at] === CR && at + 1 < end && bytes[at + 1] === LF ? at + 2 : at + 1);
 
-export async function scoreJsonLines(input: Readable, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
+/**
+ * Scores the JSON Lines of `input` into `output`. A file is best given as `FileChunks` (what drs
+ * score does): its read buffers are then read into again once the batches read from them are written.
+ */
+export async function scoreJsonLines(input: Readable | FileChunks, output: Writable, options: BatchScoreOptions): Promise<BatchScoreSummary> {
   const { model, scoringDate } = options;
   const batchSize = options.batchSize ?? 4096;
   const now = options.now ?? (() => new Date());
@@ -129,11 +134,15 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   // names; per line either the row's index among the valid ones or its error. Parsed objects are
   // dropped as soon as a row is in the columns, so they die young and cheap.
   const batch = new BatchColumns(model, scoringDate, batchSize);
-  let donorIds: string[] = [];
-  let revisions: number[] = [];
-  let updatedAts: string[] = [];
-  let sourceEventIds: (string | null)[] = [];
-  let slots: (number | ContractViolation)[] = [];
+  // The columns are made once, batchSize long, and filled again for each batch (growing arrays row
+  // by row was ~150 bytes of garbage a row): `lines` of them are in use, `valid` rows.
+  const donorIds: string[] = new Array<string>(batchSize).fill('');
+  const revisions: number[] = new Array<number>(batchSize).fill(0);
+  const updatedAts: string[] = new Array<string>(batchSize).fill('');
+  const sourceEventIds: (string | null)[] = new Array<string | null>(batchSize).fill(null);
+  const slots: (number | ContractViolation)[] = new Array<number | ContractViolation>(batchSize).fill(0);
+  let lines = 0;
+  let valid = 0;
   let firstLine = 1;
   const json = new ScoreRecordJson({ modelVersion: model.version, modelSha256: model.sha256, scoringDate, scoredAt: now().toISOString(), reasonsOfKey: (key) => model.explainer.reasonsOfKey(key) });
   const bands = model.manifest.bands;
@@ -142,8 +151,13 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   const row: ScoreRecordRow = { donorId: '', revision: 0, updatedAt: '', sourceEventId: null, probability: 0, band: 'low', reasonKey: 0, textBytes: null, donorIdStart: 0, donorIdEnd: 0, updatedAtStart: 0, updatedAtEnd: 0 };
   // A scanned row's donorId and updatedAt stay in the input bytes it came in (its piece, kept until
   // the batch is written): where they are, four numbers a row.
-  let textBytes: (Buffer | null)[] = [];
+  const textBytes: (Buffer | null)[] = new Array<Buffer | null>(batchSize).fill(null);
   const textPlaces = new Int32Array(batchSize * 4);
+  // The input's chunks read past (the batch may still copy from them): handed back to a FileChunks
+  // reader once the batch is written. The chunk being read is not among them.
+  const reader = input instanceof FileChunks ? input : null;
+  const passed: Buffer[] = [];
+  let current: Buffer | null = null;
 
   const reject = (error: ContractViolation) => {
     summary.rejected += 1;
@@ -152,14 +166,14 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   };
 
   const flush = async () => {
-    if (slots.length === 0) return;
+    if (lines === 0) return;
     json.scoredAt = now().toISOString();
     let t = process.hrtime.bigint();
     const { probabilities, reasonKeys } = await batch.score();
     seconds.inference += since(t);
     t = process.hrtime.bigint();
     const { features } = batch;
-    for (let i = 0; i < slots.length; i++) {
+    for (let i = 0; i < lines; i++) {
       const slot = slots[i];
       if (typeof slot !== 'number') {
         const text = `{"line":${firstLine + i},"error":${JSON.stringify(slot)}}`;
@@ -192,14 +206,12 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
     }
     summary.scored += batch.scored;
     seconds.writing += since(t);
-    firstLine += slots.length;
+    if (reader) for (const chunk of passed) reader.recycle(chunk);
+    passed.length = 0;
+    firstLine += lines;
     batch.clear();
-    donorIds = [];
-    revisions = [];
-    updatedAts = [];
-    textBytes = [];
-    sourceEventIds = [];
-    slots = [];
+    lines = 0;
+    valid = 0;
   };
 
   // Lines go through in small groups: read a group (the scanner on the bytes, or the decoded line
@@ -210,19 +222,23 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
   const scanner = new DonorUpdatedScanner(scoringDate, GROUP, false);
   const parsed: (ParsedLine | null)[] = new Array(GROUP).fill(null);
   const addRow = (detail: DonorUpdatedDetail, sourceEventId: string | null, bytes: Buffer | null) => {
-    slots.push(donorIds.length);
-    donorIds.push(detail.donorId);
-    revisions.push(detail.revision);
-    updatedAts.push(detail.updatedAt);
-    sourceEventIds.push(sourceEventId);
-    textBytes.push(bytes);
+    slots[lines++] = valid;
+    donorIds[valid] = detail.donorId;
+    revisions[valid] = detail.revision;
+    updatedAts[valid] = detail.updatedAt;
+    sourceEventIds[valid] = sourceEventId;
+    textBytes[valid++] = bytes;
   };
   let t = process.hrtime.bigint();
   for await (const { bytes, start: first, end } of linePieces(input)) {
+    if (bytes !== current) {
+      if (current !== null) passed.push(current);
+      current = bytes;
+    }
     // A piece of k line ends holds k + 1 lines (an empty piece: one empty line).
     let start = first;
     while (start <= end) {
-      const size = Math.min(GROUP, batchSize - slots.length);
+      const size = Math.min(GROUP, batchSize - lines);
       let n = 0;
       for (; n < size && start <= end; n++) {
         let at = scanner.scan(bytes, start, end, n);
@@ -239,7 +255,7 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
         const line = parsed[k];
         if (line === null) {
           const row = scanner.result(k);
-          const places = donorIds.length * 4;
+          const places = valid * 4;
           textPlaces[places] = row.donorIdStart;
           textPlaces[places + 1] = row.donorIdEnd;
           textPlaces[places + 2] = row.updatedAtStart;
@@ -250,20 +266,20 @@ export async function scoreJsonLines(input: Readable, output: Writable, options:
         }
         parsed[k] = null;
         if (!line.ok) {
-          slots.push(line.error);
+          slots[lines++] = line.error;
           reject(line.error);
         } else {
           const { detail, sourceEventId } = unwrapDetail(line.value);
           const checked = batch.add(detail);
           if (checked.ok) addRow(checked.detail, sourceEventId, null);
           else {
-            slots.push(checked.violation);
+            slots[lines++] = checked.violation;
             reject(checked.violation);
           }
         }
       }
       seconds.features += since(t);
-      if (slots.length >= batchSize) {
+      if (lines >= batchSize) {
         await flush();
         options.onProgress?.(summary.lines);
       }

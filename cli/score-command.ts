@@ -1,8 +1,9 @@
 // `drs score`: batch scoring of JSON Lines files (details, whole events or generator rows).
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { READ_CHUNK_BYTES, scoreJsonLines } from './batch-scorer';
+import { FileChunks } from './file-chunks';
 import { loadLocalModel } from './local-model';
 import { fail, progressBar } from './terminal';
 
@@ -18,7 +19,7 @@ export interface ScoreOptions {
 export async function runScore(options: ScoreOptions): Promise<void> {
   if (options.in !== '-' && !existsSync(options.in)) fail(`cannot read --in ${options.in}: no such file`);
   const model = await loadLocalModel(options.modelDir);
-  const input: Readable = options.in === '-' ? process.stdin : createReadStream(options.in, { highWaterMark: READ_CHUNK_BYTES });
+  const input: Readable | FileChunks = options.in === '-' ? process.stdin : new FileChunks(options.in, READ_CHUNK_BYTES);
   const output: Writable = options.out === '-' ? process.stdout : createWriteStream(options.out);
   const progress = progressBar('scoring', undefined);
   const summary = await scoreJsonLines(input, output, {

@@ -49,6 +49,16 @@ export function bundleApartCommand(outputDir: string, entry: string): string {
   return `"${esbuild}" "${entry}" ${options.join(' ')} --outfile="${join(outputDir, name)}"`;
 }
 
+/**
+ * Dynamic imports in the SDK that the handler never reaches but esbuild sees: `HttpProtocol`'s
+ * `import("@smithy/core/event-streams")`, which `--supported:dynamic-import=false` makes a require.
+ * A module reached by require is wrapped in a lazy initialiser, and with it every module it
+ * imports (most of `@smithy/core`), each compiled twice at a cold start (preparsed, then parsed
+ * when run). External, the import is dropped with the code that holds it, and the wrappers with it
+ * (bench/PROFILE.md, "Cold start", step 8); the infra test holds that nothing requires it.
+ */
+export const LAZY_WRAP_FREE = ['@smithy/core/event-streams'];
+
 export interface ScoringFunctionProps {
   key: IKey;
   stage: string;
@@ -142,7 +152,7 @@ export class ScoringFunction extends Construct {
         // (`require('./sqs-client')` in aws-ports.ts) and the alert counts' DynamoDB client
         // (`require('./alert-recorder')` in handler.ts), and zod with the contract's schema
         // (`require('./detail-schema')` in event-detail.ts), which the hook bundles apart.
-        externalModules: ['onnxruntime-node', '*/sqs-client', '*/alert-recorder', '*/detail-schema'],
+        externalModules: ['onnxruntime-node', '*/sqs-client', '*/alert-recorder', '*/detail-schema', ...LAZY_WRAP_FREE],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -154,26 +154,27 @@ export function writeFeatures(donor: DonorAttributes, scoring: ScoringDay, out: 
   const channel = donor.recruitmentChannel;
   const reason = donor.lastUnavailableReason;
   out[offset] = fit(scoring.year - donor.birthYear, 0);
-  out[offset + 1] = fit(donor.sex === 'F' ? 1 : 0, 1);
-  out[offset + 2] = fit(donor.sex === 'U' ? 1 : 0, 2);
+  // An indicator is 0 or 1, which its range [0, 1] and the rounding keep as they are: no fit.
+  out[offset + 1] = donor.sex === 'F' ? 1 : 0;
+  out[offset + 2] = donor.sex === 'U' ? 1 : 0;
   out[offset + 3] = fit(yearsOnRegistry, 3);
-  out[offset + 4] = fit(channel === 'online' ? 1 : 0, 4);
-  out[offset + 5] = fit(channel === 'blood_center' ? 1 : 0, 5);
-  out[offset + 6] = fit(channel === 'other' ? 1 : 0, 6);
-  out[offset + 7] = fit(donor.bloodDonor ? 1 : 0, 7);
-  out[offset + 8] = fit(donor.residence === 'international' ? 1 : 0, 8);
+  out[offset + 4] = channel === 'online' ? 1 : 0;
+  out[offset + 5] = channel === 'blood_center' ? 1 : 0;
+  out[offset + 6] = channel === 'other' ? 1 : 0;
+  out[offset + 7] = donor.bloodDonor ? 1 : 0;
+  out[offset + 8] = donor.residence === 'international' ? 1 : 0;
   out[offset + 9] = fit(donor.contactVerifiedOn ? yearsSince(scoringDay, donor.contactVerifiedOn) : yearsOnRegistry, 9);
-  out[offset + 10] = fit(donor.contactVerifiedOn ? 0 : 1, 10);
+  out[offset + 10] = donor.contactVerifiedOn ? 0 : 1;
   out[offset + 11] = fit(donor.lastResponseOn ? yearsSince(scoringDay, donor.lastResponseOn) : yearsOnRegistry, 11);
-  out[offset + 12] = fit(donor.lastResponseOn ? 0 : 1, 12);
+  out[offset + 12] = donor.lastResponseOn ? 0 : 1;
   out[offset + 13] = fit(responses, 13);
   out[offset + 14] = fit(attempts - responses, 14);
   out[offset + 15] = fit(available, 15);
   out[offset + 16] = fit(total - available, 16);
   out[offset + 17] = fit(pauseDays, 17);
-  out[offset + 18] = fit(reason === 'medical' ? 1 : 0, 18);
-  out[offset + 19] = fit(reason === 'personal' ? 1 : 0, 19);
-  out[offset + 20] = fit(reason === 'no_contact' ? 1 : 0, 20);
+  out[offset + 18] = reason === 'medical' ? 1 : 0;
+  out[offset + 19] = reason === 'personal' ? 1 : 0;
+  out[offset + 20] = reason === 'no_contact' ? 1 : 0;
 }
 
 export function toFeatureRecord(vector: ArrayLike<number>): FeatureRecord {

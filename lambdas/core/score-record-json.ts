@@ -182,10 +182,20 @@ export interface ScoreRecordRow {
   updatedAtEnd?: number;
 }
 
+/** A record's band, reasons and model as one part, and its reasons' length (for `maxBytes`). */
+interface Middle {
+  bytes: Buffer;
+  reasonsLength: number;
+}
+
 export class ScoreRecordJson {
   private readonly reasonsText = new Map<number, string>();
-  private readonly reasonsBytes = new Map<number, Buffer>();
-  private readonly bandBytes = new Map<string, Buffer>();
+  /** Per band, per reason key: `,"band":…,"reasons":[…],"modelVersion":…,"modelSha256":…,"revision":`, copied at once. */
+  private readonly middles = new Map<string, Map<number, Middle>>();
+  /** The middle part asked for last (maxBytes, then write, ask for the same row's). */
+  private lastBand = '';
+  private lastKey = -1;
+  private last: Middle | undefined;
   private readonly modelBytes: Buffer;
   private datesBytes: Buffer;
   private readonly featureKeyBytes: Buffer[];
@@ -224,16 +234,23 @@ export class ScoreRecordJson {
 
   // The caches below are filled with `??`: an `if` around the filling would have a mutant that fills
   // them every time, the same bytes, which no test could tell from the cache.
-  private reasonsOf(key: number): Buffer {
-    return this.reasonsBytes.get(key) ?? this.keep(this.reasonsBytes, key, Buffer.from(this.reasonsTextOf(key)));
-  }
-
   private reasonsTextOf(key: number): string {
     return this.reasonsText.get(key) ?? this.keep(this.reasonsText, key, JSON.stringify(this.run.reasonsOfKey(key)));
   }
 
-  private bandOf(band: Band): Buffer {
-    return this.bandBytes.get(band) ?? this.keep(this.bandBytes, band, Buffer.from(`,"band":${jsonString(band)},"reasons":`));
+  private middleOf(band: Band, key: number): Middle {
+    if (band === this.lastBand && key === this.lastKey && this.last !== undefined) return this.last;
+    const ofBand = this.middles.get(band) ?? this.keep(this.middles, band, new Map<number, Middle>());
+    const middle = ofBand.get(key) ?? this.keep(ofBand, key, this.middleBytes(band, key));
+    this.lastBand = band;
+    this.lastKey = key;
+    this.last = middle;
+    return middle;
+  }
+
+  private middleBytes(band: Band, key: number): Middle {
+    const reasons = Buffer.from(this.reasonsTextOf(key));
+    return { bytes: Buffer.concat([BAND, Buffer.from(jsonString(band)), REASONS, reasons, this.modelBytes]), reasonsLength: reasons.length };
   }
 
   private keep<K, V>(cache: Map<K, V>, key: K, value: V): V {
@@ -248,7 +265,7 @@ export class ScoreRecordJson {
    */
   maxBytes(row: ScoreRecordRow): number {
     const texts = row.textBytes ? (row.donorIdEnd ?? 0) - (row.donorIdStart ?? 0) + (row.updatedAtEnd ?? 0) - (row.updatedAtStart ?? 0) + 4 : jsonStringBytes(row.donorId) + jsonStringBytes(row.updatedAt);
-    return this.fixedBytes + this.datesBytes.length + this.reasonsOf(row.reasonKey).length + texts + jsonStringBytes(row.sourceEventId) + jsonStringBytes(row.band);
+    return this.fixedBytes + this.datesBytes.length + this.middleOf(row.band, row.reasonKey).reasonsLength + texts + jsonStringBytes(row.sourceEventId) + jsonStringBytes(row.band);
   }
 
   /**
@@ -261,14 +278,11 @@ export class ScoreRecordJson {
     at = texts ? putQuoted(out, at, texts, row.donorIdStart ?? 0, row.donorIdEnd ?? 0) : putString(out, at, row.donorId);
     at = put(out, at, SCORE);
     at = putRounded(out, at, recorded(row.probability), 6, 1e6);
-    at = put(out, at, this.bandOf(row.band));
-    at = put(out, at, this.reasonsOf(row.reasonKey));
-    at = put(out, at, this.modelBytes);
+    at = put(out, at, this.middleOf(row.band, row.reasonKey).bytes);
     const revision = row.revision;
     at = Number.isSafeInteger(revision) ? putInteger(out, at, revision) : putAscii(out, at, jsonNumber(revision));
-    at = put(out, at, SOURCE_EVENT_ID);
-    at = row.sourceEventId === null ? put(out, at, NULL) : putString(out, at, row.sourceEventId);
-    at = put(out, at, UPDATED_AT);
+    if (row.sourceEventId === null) at = put(out, at, NO_SOURCE_EVENT_ID);
+    else at = put(out, putString(out, put(out, at, SOURCE_EVENT_ID), row.sourceEventId), UPDATED_AT);
     at = texts ? putQuoted(out, at, texts, row.updatedAtStart ?? 0, row.updatedAtEnd ?? 0) : putString(out, at, row.updatedAt);
     at = put(out, at, this.datesBytes);
     const keys = this.featureKeyBytes;
@@ -308,4 +322,5 @@ const BAND = asciiBytes(',"band":');
 const REASONS = asciiBytes(',"reasons":');
 const SOURCE_EVENT_ID = asciiBytes(',"sourceEventId":');
 const UPDATED_AT = asciiBytes(',"updatedAt":');
-const NULL = asciiBytes('null');
+/** The two together when there is no source event id (most rows). */
+const NO_SOURCE_EVENT_ID = asciiBytes(',"sourceEventId":null,"updatedAt":');

@@ -122,6 +122,11 @@ describe('scoring function', () => {
     expect(detailSchema).toContain('ZodMiniObject');
     expect(detailSchema).toContain('must be an RFC 3339 timestamp');
     expect(bundle).not.toContain('AWSSSOOIDCService');
+    // The SDK's event streams are external only so that esbuild does not wrap @smithy/core in lazy
+    // initialisers (its __esm helper, minified `e=t(t=0)`): there are none, and nothing in the
+    // bundle requires the event streams (it would fail in Lambda).
+    expect(bundle).not.toMatch(/\b\w=\w\(\w=0\)/);
+    expect(bundle).not.toContain('@smithy/core/event-streams');
     // Source maps cost a cold start only when Node is told to use them (--enable-source-maps).
     expect(bundle).not.toContain('sourceMappingURL');
     expect(existsSync(join(dir, 'index.js.map'))).toBe(false);

@@ -3,7 +3,11 @@
 // and the same error name (which the sender turns into "no credentials in the environment") when
 // there are none.
 import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { environmentCredentials } from '../../lambdas/score-donor/signed-request';
+import { streamCollector } from '@smithy/core/serde';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough, Readable } from 'node:stream';
+import { collectBody, environmentCredentials, signedSender } from '../../lambdas/score-donor/signed-request';
 
 const VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION', 'AWS_CREDENTIAL_SCOPE', 'AWS_ACCOUNT_ID'] as const;
 const VALUES: Record<(typeof VARIABLES)[number], string[]> = {
@@ -67,4 +71,48 @@ it('reads them anew at each call (Lambda may change them between invocations)', 
   expect((await environmentCredentials()).accessKeyId).toBe('AKID-TWO');
   delete process.env.AWS_SECRET_ACCESS_KEY;
   await expect(environmentCredentials()).rejects.toMatchObject({ name: 'CredentialsProviderError' });
+});
+
+describe('collectBody (the answer read as the Node stream it is)', () => {
+  const chunks = () => [Buffer.from('<Error><Code>'), Buffer.alloc(0), Buffer.from('SlowDown</Code>'), Buffer.from([0xe2, 0x82]), Buffer.from([0xac])];
+
+  it("gives the bytes the SDK's streamCollector gives, in an array of their own", async () => {
+    const ours = await collectBody(Readable.from(chunks()));
+    const sdk = await streamCollector(Readable.from(chunks()));
+    expect(ours).toEqual(sdk);
+    expect(Buffer.from(ours).toString('utf8')).toBe('<Error><Code>SlowDown</Code>€');
+    expect(ours.byteOffset).toBe(0);
+    expect(ours.buffer.byteLength).toBe(ours.byteLength);
+    expect(await collectBody(Readable.from([]))).toEqual(new Uint8Array(0));
+  });
+
+  it('rejects with the error of the stream (a connection reset mid-answer)', async () => {
+    const stream = new PassThrough();
+    const collected = collectBody(stream);
+    stream.write(Buffer.from('partial'));
+    const reset = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    stream.destroy(reset);
+    await expect(collected).rejects.toBe(reset);
+  });
+});
+
+it('abandons a request the service never answers after the request timeout, and retries it', async () => {
+  let requests = 0;
+  const server = createServer(() => void requests++); // accepts, reads, never answers
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  process.env.AWS_ACCESS_KEY_ID = 'AKID-LOCAL';
+  process.env.AWS_SECRET_ACCESS_KEY = 'secret';
+  try {
+    const sender = signedSender('dynamodb', { env: { AWS_REGION: 'eu-central-1', AWS_MAX_ATTEMPTS: '2' }, requestTimeoutMs: 150 });
+    const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const started = Date.now();
+    const sent = sender.send({ method: 'POST', url, body: '{}' }, () => ({ code: 'Unexpected', message: '' }));
+    await expect(sent).rejects.toMatchObject({ name: 'TimeoutError', $metadata: { attempts: 2 } });
+    expect(requests).toBe(2);
+    // Two attempts of 150 ms and one backoff, not Lambda's own timeout.
+    expect(Date.now() - started).toBeLessThan(2500);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((closed) => server.close(closed));
+  }
 });
