@@ -192,10 +192,6 @@ export class ScoreRecordJson {
   private readonly reasonsText = new Map<number, string>();
   /** Per band, per reason key: `,"band":…,"reasons":[…],"modelVersion":…,"modelSha256":…,"revision":`, copied at once. */
   private readonly middles = new Map<string, Map<number, Middle>>();
-  /** The middle part asked for last (maxBytes, then write, ask for the same row's). */
-  private lastBand = '';
-  private lastKey = -1;
-  private last: Middle | undefined;
   private readonly modelBytes: Buffer;
   private datesBytes: Buffer;
   private readonly featureKeyBytes: Buffer[];
@@ -238,14 +234,11 @@ export class ScoreRecordJson {
     return this.reasonsText.get(key) ?? this.keep(this.reasonsText, key, JSON.stringify(this.run.reasonsOfKey(key)));
   }
 
+  // No memo of the last part asked for: it saved two map lookups a row and gave the same bytes
+  // (five equivalent mutants, seventh session's Stryker run).
   private middleOf(band: Band, key: number): Middle {
-    if (band === this.lastBand && key === this.lastKey && this.last !== undefined) return this.last;
     const ofBand = this.middles.get(band) ?? this.keep(this.middles, band, new Map<number, Middle>());
-    const middle = ofBand.get(key) ?? this.keep(ofBand, key, this.middleBytes(band, key));
-    this.lastBand = band;
-    this.lastKey = key;
-    this.last = middle;
-    return middle;
+    return ofBand.get(key) ?? this.keep(ofBand, key, this.middleBytes(band, key));
   }
 
   private middleBytes(band: Band, key: number): Middle {
