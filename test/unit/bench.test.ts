@@ -29,7 +29,7 @@ it('npm run bench runs every measurement on a tiny input, reports them as JSON, 
     expect(r.twinMemory.map((m: { events: number }) => m.events)).toEqual([20]);
     expect(r.twinMemory[0].peakRssMiB).toBeGreaterThan(0);
     expect(r.storeCeiling.sameWriteWritesPerSecond).toBeGreaterThan(0);
-    for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.coldStart.handlerCpuMsMedian, r.coldStart.floorCpuMsMedian, r.coldStart.handlerImportMsMedian, r.warm.p50Ms, r.warm.p99Ms, r.warm.floorMs, r.warm.floorP99Ms, r.warm.sameRecordPutMs, r.warm.barePutItemMs, r.batch.rowsPerSecond, r.batch.floorRowsPerSecond, r.batch.rowsPerCpuSecond, r.batch.floorRowsPerCpuSecond, r.batch.memory.peakRssMiB, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.cost.monthlyFixed.total, r.cost.logBytesPerEvent, r.cost.customMetrics]) {
+    for (const value of [r.coldStart.handlerMsMedian, r.coldStart.floorMsMedian, r.coldStart.ioFloorMsMedian, r.coldStart.ioFloorCpuMsMedian, r.coldStart.nodeStartMsMedian, r.coldStart.handlerCpuMsMedian, r.coldStart.floorCpuMsMedian, r.coldStart.handlerImportMsMedian, r.warm.p50Ms, r.warm.p99Ms, r.warm.floorMs, r.warm.floorP99Ms, r.warm.sameRecordPutMs, r.warm.barePutItemMs, r.batch.rowsPerSecond, r.batch.floorRowsPerSecond, r.batch.rowsPerCpuSecond, r.batch.floorRowsPerCpuSecond, r.batch.memory.peakRssMiB, r.asset.unzippedBytes, r.cost.perMillionUpdates.total, r.cost.monthlyFixed.total, r.cost.logBytesPerEvent, r.cost.customMetrics]) {
       expect(value).toBeGreaterThan(0);
     }
     // arm64 is computed from the same duration at a lower price; vpc=true adds interface endpoints.
