@@ -87,6 +87,9 @@ export interface BenchResult {
     ioFloorCpuMsMedian: number;
     ioRatio: number;
     ioCpuRatio: number;
+    /** The same three requests with Node's http alone, unsigned (bench/cold-start-bare-io-floor.ts): prices the SDK's signing and handler. */
+    bareIoFloorMsMedian: number;
+    bareIoFloorCpuMsMedian: number;
   };
   warm: { events: number; cpuMsPerEvent: number; p50Ms: number; p99Ms: number; floorPutItemMs: number; floorOnnxMs: number; floorMs: number; ratioP50: number; floorP99Ms: number; ratioP99: number; sameRecordPutMs: number; barePutItemMs: number; peakRssMiB: number; memorySizeMiB: number };
   batch: BatchFloorResult & { rawOnnxRowsPerSecond: number; memory: { rows: number; peakRssMiB: number; rowsPerSecond: number } };
@@ -187,24 +190,28 @@ async function main(): Promise<void> {
     // the floor with the cold start's three requests (the I/O floor, bench/cold-start-io-floor.ts).
     const childEnv = { ...coldStartEnv(), ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1', ORT_DISABLE_TELEMETRY: '1' };
     const childRun = (args: string[]) => JSON.parse(execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), ...args], { env: childEnv, encoding: 'utf8' })) as { ms: number; cpuMs: number; importMs: number; sessionMs?: number; peakRss?: number; nodeStartMs: number };
-    const ioFloorFile = bundleIoFloor(fn.handlerFile);
+    const ioFloorFile = bundleIoFloor(fn.handlerFile, 'io-floor');
+    const bareIoFloorFile = bundleIoFloor(fn.handlerFile, 'bare-io-floor');
     const modelPrefix = fn.environment.MODEL_PREFIX;
-    const ioFloorInput = async (i: number) =>
+    const ioFloorInput = async (i: number, floor: string) =>
       JSON.stringify({
         bucket: fn.environment.MODEL_BUCKET,
         manifestKey: `${modelPrefix}manifest.json`,
         onnxKey: `${modelPrefix}${fn.environment.MODEL_FILE}`,
         features: FEATURE_COUNT,
-        putItemBody: await floorPutBody(event(i), `io-floor-${i}`),
+        putItemBody: await floorPutBody(event(i), `${floor}-${i}`),
       });
     const handlerRuns: ReturnType<typeof childRun>[] = [];
     const floorRuns: ReturnType<typeof childRun>[] = [];
     const ioFloorRuns: ReturnType<typeof childRun>[] = [];
+    const bareIoFloorRuns: ReturnType<typeof childRun>[] = [];
     for (let i = 0; i < sizes.coldStarts; i++) {
-      const ioInput = await ioFloorInput(i);
+      const ioInput = await ioFloorInput(i, 'io-floor');
+      const bareInput = await ioFloorInput(i, 'bare-io-floor');
       handlerRuns.push(childRun(['handler', fn.handlerFile, JSON.stringify(event(i))]));
       floorRuns.push(childRun(['floor', onnxFile, String(FEATURE_COUNT)]));
       ioFloorRuns.push(childRun(['io-floor', ioFloorFile, ioInput]));
+      bareIoFloorRuns.push(childRun(['io-floor', bareIoFloorFile, bareInput]));
     }
     const handlerMs = handlerRuns.map((r) => r.ms);
     const floorMs = floorRuns.map((r) => r.ms);
@@ -399,6 +406,8 @@ async function main(): Promise<void> {
         ioFloorCpuMsMedian: r2(median(ioFloorRuns.map((r) => r.cpuMs))),
         ioRatio: r2(median(handlerMs) / median(ioFloorRuns.map((r) => r.ms))),
         ioCpuRatio: r2(median(handlerRuns.map((r) => r.cpuMs)) / median(ioFloorRuns.map((r) => r.cpuMs))),
+        bareIoFloorMsMedian: r2(median(bareIoFloorRuns.map((r) => r.ms))),
+        bareIoFloorCpuMsMedian: r2(median(bareIoFloorRuns.map((r) => r.cpuMs))),
       },
       warm: {
         events: sizes.warmEvents,
@@ -513,11 +522,14 @@ Cold start, where the time goes (medians): the handler's process has imported it
 (the floor's has imported onnxruntime-node at ${r.coldStart.floorImportMsMedian} ms); the floor's first session takes ${r.coldStart.floorSessionMsMedian} ms.
 Both include Node's own start (${r.coldStart.nodeStartMsMedian} ms to the child's first line). The rest of the handler's figure is the first event: the model's two S3 reads
 (started at import, side by side), the SHA-256 checks, the session, validation, one row and the conditional PutItem.
-The I/O floor (${r.coldStart.ioFloorMsMedian} ms) is target 1's floor plus those three requests made the cheapest way the function
-knows, bundled as the function is (bench/cold-start-io-floor.ts): what Node's HTTP, http and crypto modules, the SDK's signing
-and handler and the endpoints' answers cost any handler that reads its model from S3 and writes DynamoDB. It is a reference beside
-target 1's floor, which counts no request at all; what the handler adds over it (${r.coldStart.ioRatio}x wall, ${r.coldStart.ioCpuRatio}x CPU) is ours:
-validation, features, the model's checks, the record, Powertools and the rest of the bundle (bench/PROFILE.md, "The I/O floor").
+Target 1's floor makes no request; every cold start of the function makes three. Two more floors, run in turn with the
+handler and the floor, price them (bench/PROFILE.md, "The I/O floors"), as multiples of target 1's floor by the clock and by CPU:
+- the floor plus the three requests with Node's \`http\` alone, unsigned (bench/cold-start-bare-io-floor.ts; less than any handler on AWS can do):
+  ${r.coldStart.bareIoFloorMsMedian} ms, ${r2(r.coldStart.bareIoFloorMsMedian / r.coldStart.floorMsMedian)}x; CPU ${r.coldStart.bareIoFloorCpuMsMedian} ms, ${r2(r.coldStart.bareIoFloorCpuMsMedian / r.coldStart.floorCpuMsMedian)}x;
+- the floor plus the three requests as the function makes them, signed, through the SDK's signer, HTTP handler and retry strategy
+  (bench/cold-start-io-floor.ts, bundled as the function is): ${r.coldStart.ioFloorMsMedian} ms, ${r2(r.coldStart.ioFloorMsMedian / r.coldStart.floorMsMedian)}x; CPU ${r.coldStart.ioFloorCpuMsMedian} ms, ${r2(r.coldStart.ioFloorCpuMsMedian / r.coldStart.floorCpuMsMedian)}x;
+- the handler: ${r.coldStart.ratio}x; CPU ${r.coldStart.cpuRatio}x. Over the I/O floor it adds ${r.coldStart.ioRatio}x (CPU ${r.coldStart.ioCpuRatio}x): validation,
+  features, the model's checks, the record, Powertools and the rest of its bundle.
 
 Warm event, decomposed: the floor's write is what the function writes (the full record with its input, under the same
 condition, serialised beforehand, sent as the function sends it: a signed PutItem without the SDK client): ${r.warm.floorPutItemMs} ms. The same write through the function's store adapter
