@@ -170,7 +170,8 @@ async function main(): Promise<void> {
     };
 
     // The record the function writes for an event, with its input, as a conditional PutItem body
-    // serialised beforehand: what the warm floor and the cold start's I/O floor write.
+    // serialised beforehand: what the cold start's I/O floors write (the warm floor below builds the
+    // same body inside its loop, where it also needs the vector and prediction).
     const model = await loadLocalModel();
     const tableName = pipeline.scoreTable;
     const floorPutBody = async (e: ReturnType<typeof event>, donorId: string) => {
@@ -186,8 +187,9 @@ async function main(): Promise<void> {
       });
     };
 
-    // 1. Cold start, interleaved so all three see the same machine load: the handler, its floor, and
-    // the floor with the cold start's three requests (the I/O floor, bench/cold-start-io-floor.ts).
+    // 1. Cold start, interleaved so all four see the same machine load: the handler, its floor, and
+    // the floor with the cold start's three requests as the function makes them (the I/O floor,
+    // bench/cold-start-io-floor.ts) and with Node's bare http (bench/cold-start-bare-io-floor.ts).
     const childEnv = { ...coldStartEnv(), ...fn.environment, ...endpoints.env, NODE_NO_WARNINGS: '1', ORT_DISABLE_TELEMETRY: '1' };
     const childRun = (args: string[]) => JSON.parse(execFileSync(process.execPath, [join(__dirname, 'cold-start-child.cjs'), ...args], { env: childEnv, encoding: 'utf8' })) as { ms: number; cpuMs: number; importMs: number; sessionMs?: number; peakRss?: number; nodeStartMs: number };
     const ioFloorFile = bundleIoFloor(fn.handlerFile, 'io-floor');
