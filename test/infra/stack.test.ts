@@ -288,6 +288,16 @@ describe('encryption and retention', () => {
     }
   });
 
+  it('keeps nothing encrypted with the stack key after the key is gone: in dev, what uses the key is deleted with it', () => {
+    const resources = dev.template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>;
+    const [keyId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::KMS::Key')!;
+    expect(resources[keyId].DeletionPolicy).toBe('Delete');
+    const kept = Object.entries(resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain' && JSON.stringify(r).includes(`"${keyId}"`))
+      .map(([logicalId, r]) => `${r.Type} ${logicalId}`);
+    expect(kept).toEqual([]);
+  });
+
   it('keeps the model in a versioned, KMS-encrypted, private, TLS-only bucket under its hash', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
