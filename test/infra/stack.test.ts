@@ -428,6 +428,16 @@ describe('monitoring and replay', () => {
     for (const alarm of ruleAlarms(armtest.template)) expect(alarm.Properties.Dimensions).toEqual([{ Name: 'RuleName', Value: 'donor-readiness-armtest-donor-updated' }]);
   });
 
+  it('tells what to do in each queue alarm: redrive kept events, and not for the change events, which drs redrive cannot take', () => {
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')) as [string, any][];
+    const description = (prefix: string) => JSON.stringify(alarms.find(([logicalId]) => logicalId.startsWith(prefix))![1].Properties.AlarmDescription);
+    for (const prefix of ['RejectedEventsAlarm', 'FailedScoringAlarm', 'DeadLettersAlarm', 'UndeliveredEventsAlarm']) expect(description(`Alerting${prefix}`)).toContain('then redrive the events kept in');
+    const change = description('AlertingUndeliveredChangeEventsAlarm');
+    expect(change).toContain('re-read the donors concerned through the read API');
+    expect(change).toContain('drs redrive does not take these messages');
+    expect(change).not.toContain('then redrive');
+  });
+
   it('has a dashboard of the pipeline metrics', () => {
     const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
     for (const metric of ['Scored', 'Rejected', 'Stale', 'Failed', 'ScoringLatency', 'BandHigh', 'BandMedium', 'BandLow']) expect(body).toContain(`\\"${metric}\\"`);
