@@ -17,12 +17,12 @@ const integer = wholeNumber('--seed', 0);
 const probability = decimalFraction('--base-rate', 0, 1, true);
 
 const program = new Command('drs')
-  .description('Donor readiness: synthetic data, batch scoring, model checks and redrive')
+  .description('Donor readiness: synthetic data, batch scoring, model checks, monitoring, registry runs, diagnosis, redrive and score reads')
   .showHelpAfterError(seeHelp('drs'));
 
 program
   .command('data')
-  .description('write synthetic registry history as JSON Lines: {"detail": DonorUpdated detail, "truth": {...}} per donor')
+  .description('write synthetic registry history as JSON Lines: {"detail": DonorUpdated detail, "truth": {...}, "requestDate": ...} per donor')
   .option('--rows <n>', 'how many donors', positiveInt('--rows'), 10_000)
   .option('--seed <s>', 'random seed: the same seed and --as-of give the same bytes', integer, 1)
   .option('--out <file>', 'output file, - for standard output', '-')

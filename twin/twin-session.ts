@@ -24,7 +24,7 @@ export function writeTwinSession(workDir: string, session: TwinSession): () => v
 export function readTwinSession(workDir: string): TwinSession {
   const file = sessionFile(workDir);
   if (!existsSync(file)) {
-    throw new Error(`no local twin is serving from ${workDir}: start one with npm start -- --serve (and keep it running), then redrive`);
+    throw new Error(`no local twin is serving from ${workDir}: start one with npm start -- --serve (and keep it running), then run this command again`);
   }
   return JSON.parse(readFileSync(file, 'utf8')) as TwinSession;
 }

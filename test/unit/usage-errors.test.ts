@@ -2,7 +2,7 @@
 // unknown option prints the one line that is wrong and where the help is; numbers are decimal
 // whole numbers in range; a bad line in a file is named as drs score names it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decimalFraction, wholeNumber } from '../../cli/option-values';
@@ -51,6 +51,19 @@ describe('usage errors', () => {
     expectUsageError(drs('data', '--rows', '0x10'), /'0x10' is invalid\. --rows must be a whole number >= 1 in decimal digits/, 'drs data');
     expectUsageError(drs('redrive', '--queue', 'q', '--limit', 'NaN'), /'NaN' is invalid/, 'drs redrive');
     expectUsageError(drs('scroe'), /unknown command 'scroe'/, 'drs');
+  });
+
+  it('every --twin command says the same when no twin is serving: start one, then run the command again', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'drs-no-twin-'));
+    try {
+      for (const args of [['trace', 'D-TEST-0001', '--twin', empty], ['export-training', '--twin', empty, '--out', join(empty, 'x.jsonl')], ['redrive', '--twin', empty, '--queue', 'q']]) {
+        const result = drs(...args);
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toBe(`drs: no local twin is serving from ${empty}: start one with npm start -- --serve (and keep it running), then run this command again\n`);
+      }
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('accepts plain decimal numbers', () => {
