@@ -21,6 +21,7 @@ import { DEFAULT_MODEL_DIR, readReference } from '../model/model-files';
 import { attachLocalPipes, type ChangeEventCounts } from './local-pipes';
 import { readThreadTime, threadShares, type ThreadShares, type ThreadTime } from './thread-time';
 import { startIdleOverlap, type IdleOverlap, type IdleOverlapSampler } from './idle-overlap';
+import { LOCAL_TWIN_WORK_DIR } from '../lambdas/alert-digest/config';
 
 export interface TwinOptions {
   events: number;
@@ -225,7 +226,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
         ...(options.digestEndpoints ? await options.digestEndpoints(endpoints) : {}),
       };
       const digest = pipeline.alertDigest;
-      const digestHandler = digest ? loadHandler(digest.handlerFile, digest.handlerExport, { ...digest.environment, ...endpoints.env, ...overrides }) : undefined;
+      const digestHandler = digest ? loadHandler(digest.handlerFile, digest.handlerExport, { ...digest.environment, ...endpoints.env, ...overrides, [LOCAL_TWIN_WORK_DIR]: options.workDir }) : undefined;
       const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env, ...overrides });
       const schedule = digestHandler
         ? startSchedule(digestHandler, options.digestEveryMs ?? 60_000, (error) =>

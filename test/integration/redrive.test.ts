@@ -4,7 +4,8 @@
 // stand-in for the Lambda Invoke API.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -66,6 +67,24 @@ describe('while the model object is missing', () => {
     const refused = log.filter((l) => l.message?.startsWith('model refused'));
     expect(refused.length).toBe(12); // 4 events x 3 attempts
     expect(refused[0].error).toMatch(/^model object s3:\/\/.+\/models\/[0-9a-f]{64}\/donor-readiness\.onnx cannot be read \(NoSuchKey\): deploy the model with npx cdk deploy$/);
+  });
+});
+
+describe('the alert e-mails of the local run', () => {
+  it('give the redrive command that works on the twin, and it runs as written', async () => {
+    const mails = readdirSync(join(workDir, 'outbox')).map((name) => readFileSync(join(workDir, 'outbox', name), 'utf8'));
+    const commands = mails.map((mail) => /look first with\n {4}(.+)\n/.exec(mail)?.[1]);
+    expect(commands.sort()).toEqual(
+      [queueNamed('ScoringFunctionFailedScoring').name, queueNamed('ScoringFunctionRejectedEvents').name].map((q) => `npx drs redrive --twin ${workDir} --queue ${q} --dry-run`).sort(),
+    );
+    // The very command, through the command line (asynchronously: the twin's endpoints run in this process).
+    const [, , ...args] = commands.find((c) => c!.includes('FailedScoring'))!.split(' ');
+    const printed = await new Promise<{ status: number; stdout: string; stderr: string }>((done) =>
+      execFile(process.execPath, [join(__dirname, '..', '..', 'cli', 'drs.cjs'), ...args], (error, stdout, stderr) => done({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
+    );
+    expect(printed).toMatchObject({ status: 0, stderr: '' });
+    expect(printed.stdout).toContain('  would re-send              4\n');
+    expect(await depth('ScoringFunctionFailedScoring')).toBe(4);
   });
 });
 
