@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { deliverAll } from '../twin/local-delivery';
 import { loadHandler } from '../twin/local-function';
 import type { BusEvent } from '../twin/donor-update-stream';
-import { withCapturedLogs } from '../twin/run-twin';
+import { withCapturedLogs } from '../twin/captured-logs';
 import { readTwinSession } from '../twin/twin-session';
 import { redriveQueue, type RedriveReport, type ResendResult } from './redrive';
 import { fail, progressBar } from './terminal';

@@ -8,8 +8,8 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compileEventPattern } from './event-pattern';
 import { eventsFromFile, trafficStream, type BusEvent } from './donor-update-stream';
 import { deliverEach, type DeliveryRecord } from './local-delivery';
+import { withCapturedLogs } from './captured-logs';
 import { DeliveryTally } from './delivery-tally';
-import { routeHandlerOutput } from './handler-output';
 import { loadHandler } from './local-function';
 import { startSchedule } from './local-schedule';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
@@ -100,28 +100,8 @@ export interface TwinRun {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/**
- * The functions' log lines go to a log file, as in Lambda they go to the log group. Buffered: one
- * write per 64 KB instead of a synchronous write per line (two lines an event), flushed at the end.
- */
-export async function withCapturedLogs<T>(logFile: string, run: () => Promise<T>): Promise<T> {
-  let pending: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (pending.length) appendFileSync(logFile, pending.join(''));
-    pending = [];
-    size = 0;
-  };
-  try {
-    return await routeHandlerOutput((text) => {
-      pending.push(text);
-      size += text.length;
-      if (size >= 65_536) flush();
-    }, run);
-  } finally {
-    flush();
-  }
-}
+// Kept here too: the twin's callers import it from this module.
+export { LOG_FLUSH_MS, withCapturedLogs } from './captured-logs';
 
 async function queueDepth(clients: AwsClients, url: string): Promise<number> {
   const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
