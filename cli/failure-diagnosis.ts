@@ -92,6 +92,8 @@ export interface DiagnoseOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const readable = (ms: number) => iso(ms).replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+/** To the second when the failures span less than an hour: "17:49 to 17:49" says nothing. */
+const readableWithin = (ms: number, spanMinutes: number) => (spanMinutes < 60 ? iso(ms).replace('T', ' ').replace(/\.\d+Z$/, ' UTC') : readable(ms));
 
 function top(ids: ArrayLike<number>, order: Uint32Array, from: number, to: number, names: string[], n: number): Tally[] {
   const counts = new Map<number, number>();
@@ -209,7 +211,7 @@ export function verdictOf(r: DiagnoseReport): string {
     parts.push(`No failures found in ${plural(r.linesRead, 'line')}${r.span ? ` (${readable(Date.parse(r.span.start))} to ${readable(Date.parse(r.span.end))})` : ''}.`);
     if (!r.span) parts.push('No line carried a time that could be read.');
   } else {
-    parts.push(`${plural(r.failures, 'failure')} from ${readable(Date.parse(r.span!.start))} to ${readable(Date.parse(r.span!.end))} (${formatMinutes(r.span!.minutes)}).`);
+    parts.push(`${plural(r.failures, 'failure')} from ${readableWithin(Date.parse(r.span!.start), r.span!.minutes)} to ${readableWithin(Date.parse(r.span!.end), r.span!.minutes)} (${formatMinutes(r.span!.minutes)}).`);
     if (r.period) {
       parts.push(`They come in a rhythm: every ${formatMinutes(r.period.minutes)} (confidence ${r.period.confidence}${r.periodicity.phase ? `, e.g. around ${readable(Date.parse(r.periodicity.phase))}` : ''}): look for something scheduled at that interval (a cron job, a batch, a backup, a token refresh).`);
     } else {

@@ -57,9 +57,16 @@ export class Alerting extends Construct {
   }
 
   /** An alarm (and its recovery) whenever a queue holds any message: each one is an event to look at. */
-  alarmOnQueueDepth(id: string, queue: IQueue, what: string, eachMessage = 'a DonorUpdated event that was not scored'): Alarm {
+  alarmOnQueueDepth(
+    id: string,
+    queue: IQueue,
+    what: string,
+    eachMessage = 'a DonorUpdated event that was not scored',
+    // What to do once the cause is fixed: kept events are redriven; a queue drs redrive cannot take says so.
+    afterTheFix = `redrive the events kept in ${queue.queueName} (README, Redrive)`,
+  ): Alarm {
     const alarm = new Alarm(this, id, {
-      alarmDescription: `${what} Each message is ${eachMessage}. Read the alert e-mails and logs, fix the cause, then redrive the events kept in ${queue.queueName} (README, Redrive)`,
+      alarmDescription: `${what} Each message is ${eachMessage}. Read the alert e-mails and logs, fix the cause, then ${afterTheFix}`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -239,7 +239,13 @@ export class DonorReadinessStack extends Stack {
       network: this.network,
     });
     this.changeEvents = new ReadinessChangeEvents(this, 'ReadinessChangeEvents', { key: this.key, stage: config.stage, scoreTable: this.scoreStore.table, eventBus: this.intake.eventBus });
-    this.alerting.alarmOnQueueDepth('UndeliveredChangeEventsAlarm', this.changeEvents.undeliveredQueue, 'DonorReadinessChanged events could not be put on the bus; the stream records are kept in this queue.');
+    this.alerting.alarmOnQueueDepth(
+      'UndeliveredChangeEventsAlarm',
+      this.changeEvents.undeliveredQueue,
+      'DonorReadinessChanged events could not be put on the bus; what the change pipe could not deliver is recorded in this queue.',
+      'a change pipe\'s record of stream records it could not deliver (the scores themselves are stored and the read API serves them)',
+      `let subscribers re-read the donors concerned through the read API, then purge ${this.changeEvents.undeliveredQueue.queueName}: drs redrive does not take these messages (README, Reading an alarm)`,
+    );
 
     this.alerting.allowAlarmsToPublish(this.node.findAll().filter((c): c is Alarm => c instanceof Alarm));
 

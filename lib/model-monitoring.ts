@@ -74,8 +74,11 @@ export class ModelMonitoring extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
-      // Reports are aggregates, but the history of a model's quality is evidence: kept in every stage.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Reports are aggregates, but the history of a model's quality is evidence: kept outside dev.
+      // In dev the stack key goes with the stack, so a kept bucket would hold objects no one can
+      // decrypt: it goes too, emptied first, like the model and run buckets.
+      removalPolicy: props.stage === 'dev' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      autoDeleteObjects: props.stage === 'dev',
     });
 
     const basics = functionBasics(this, {

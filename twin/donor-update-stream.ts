@@ -6,6 +6,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { dayToIsoDate, isoDateToDay } from '../lambdas/core/calendar';
 import type { DonorUpdatedDetail } from '../lambdas/core/donor-updated';
+import { unwrapDetail } from '../lambdas/core/event-input';
 import { parseJsonLine } from '../lambdas/core/json-line';
 import { Random } from '../model/random';
 import { generateRegistry } from '../model/synthetic-registry';
@@ -211,8 +212,8 @@ function* fileLines(file: string): Generator<string> {
 }
 
 /**
- * JSON Lines of whole EventBridge events or bare details, in file order, read as they are
- * delivered. A bare detail (or a line that is not an object at all) gets an envelope with a fresh
+ * JSON Lines of whole EventBridge events, generator rows (`drs data`) or bare details, in file
+ * order, read as they are delivered. A bare detail (or a line that is not an object at all) gets an envelope with a fresh
  * id, so nothing in the file is skipped: what cannot be scored is rejected and kept whole. A line
  * that is blank, not JSON or not an object is delivered as it is (the function keeps it) and its
  * problem is named as `drs score` names it.
@@ -233,7 +234,9 @@ export function* eventsFromFile(file: string, identity: EventSourceIdentity, see
       const e = value as Partial<BusEvent>;
       yield { version: '0', account: identity.account, region: identity.region, resources: [], time: new Date().toISOString(), ...e, id: typeof e.id === 'string' ? e.id : eventId(rng) } as BusEvent;
     } else {
-      yield envelope(value, eventId(rng), identity, new Date().toISOString());
+      // A generator row ({detail, truth}, what `drs data` writes) is read as its detail, by the
+      // rule drs score and the registry run use (event-input.ts); anything else is a bare detail.
+      yield envelope(unwrapDetail(value).detail, eventId(rng), identity, new Date().toISOString());
     }
   }
 }

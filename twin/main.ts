@@ -60,7 +60,7 @@ const duration = (v: string) => {
 const program = new Command('npm start --')
   .description('Run the deployed architecture end to end on local AWS-compatible endpoints (dynalite, fauxqs)')
   .addOption(new Option('--events <n>', 'how many generated donor updates').argParser(wholeNumber('--events', 1)).default(2000).conflicts('eventsFile'))
-  .option('--events-file <file>', 'replay JSON Lines of whole EventBridge events or bare details, in order')
+  .option('--events-file <file>', 'replay JSON Lines of whole EventBridge events, drs data rows or bare details, in order')
   .option('--bad-fraction <p>', 'share of generated events that break the contract', decimalFraction('--bad-fraction', 0, 1), 0.02)
   .option('--concurrency <k>', 'handler invocations in flight at once', wholeNumber('--concurrency', 1), 4)
   .option('--seed <s>', 'seed for generated events', wholeNumber('--seed', 0), 1)

@@ -49,7 +49,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             '413': errorResponse(`the body is larger than ${MAX_BODY_BYTES} bytes`),
             '429': errorResponse('throttled: retry with backoff'),
             '500': errorResponse('the scores could not be read: retry later, quoting requestId if it persists'),
-            '503': errorResponse('the score table is busy (throttled): retry after the Retry-After header'),
+            '503': {
+              ...errorResponse('the score table is busy (throttled): retry after the Retry-After header'),
+              headers: { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } },
+            },
           },
         },
       },

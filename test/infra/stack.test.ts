@@ -288,6 +288,16 @@ describe('encryption and retention', () => {
     }
   });
 
+  it('keeps nothing encrypted with the stack key after the key is gone: in dev, what uses the key is deleted with it', () => {
+    const resources = dev.template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>;
+    const [keyId] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::KMS::Key')!;
+    expect(resources[keyId].DeletionPolicy).toBe('Delete');
+    const kept = Object.entries(resources)
+      .filter(([, r]) => r.DeletionPolicy === 'Retain' && JSON.stringify(r).includes(`"${keyId}"`))
+      .map(([logicalId, r]) => `${r.Type} ${logicalId}`);
+    expect(kept).toEqual([]);
+  });
+
   it('keeps the model in a versioned, KMS-encrypted, private, TLS-only bucket under its hash', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
@@ -416,6 +426,16 @@ describe('monitoring and replay', () => {
     }
     template.hasResourceProperties('AWS::Events::Rule', { Name: 'donor-readiness-prod-donor-updated', EventBusName: { Ref: busId } });
     for (const alarm of ruleAlarms(armtest.template)) expect(alarm.Properties.Dimensions).toEqual([{ Name: 'RuleName', Value: 'donor-readiness-armtest-donor-updated' }]);
+  });
+
+  it('tells what to do in each queue alarm: redrive kept events, and not for the change events, which drs redrive cannot take', () => {
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')) as [string, any][];
+    const description = (prefix: string) => JSON.stringify(alarms.find(([logicalId]) => logicalId.startsWith(prefix))![1].Properties.AlarmDescription);
+    for (const prefix of ['RejectedEventsAlarm', 'FailedScoringAlarm', 'DeadLettersAlarm', 'UndeliveredEventsAlarm']) expect(description(`Alerting${prefix}`)).toContain('then redrive the events kept in');
+    const change = description('AlertingUndeliveredChangeEventsAlarm');
+    expect(change).toContain('re-read the donors concerned through the read API');
+    expect(change).toContain('drs redrive does not take these messages');
+    expect(change).not.toContain('then redrive');
   });
 
   it('has a dashboard of the pipeline metrics', () => {

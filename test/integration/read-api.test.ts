@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
+import { OPENAPI_FILE } from '../../lambdas/read-api/openapi-document';
 import { BatchGetResponse } from '../../lambdas/read-api/readiness-contract';
 import { dynamoDbOperation, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { startLocalApi, type LocalApi } from '../../twin/local-api';
@@ -168,6 +169,11 @@ describe('POST /v1/readiness:batchGet on the twin', () => {
     expect(status).toBe(503);
     expect(headers.get('retry-after')).toBe('1');
     expect(json.error.message).toMatch(/retry/);
+    // The committed OpenAPI document declares the header the answer carries.
+    const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'));
+    const declared = Object.keys(document.paths['/v1/readiness:batchGet'].post.responses['503'].headers ?? {});
+    expect(declared).toEqual(['Retry-After']);
+    for (const name of declared) expect(Number(headers.get(name))).toBeGreaterThanOrEqual(1);
   });
 
   it('is what npx drs scores get --twin reads', async () => {

@@ -103,6 +103,18 @@ describe('failure log reading', () => {
   });
 });
 
+describe('the verdict', () => {
+  it('says when the failures came to the second when they span less than an hour, to the minute otherwise', async () => {
+    const at = (ms: number) => `${new Date(ms).toISOString()} export success=no`;
+    const short = [0, 9_000, 27_000].map((s) => at(Date.UTC(2026, 10, 26, 17, 49, 26) + s));
+    const shortLog = await readFailureLog(Readable.from([short.join('\n')]), { match: /success=no/ });
+    expect(diagnose(shortLog, { source: 'export.log' }).report.verdict).toContain('3 failures from 2026-11-26 17:49:26 UTC to 2026-11-26 17:49:53 UTC');
+    const long = [0, 30 * MINUTE, 61 * MINUTE].map((ms) => at(Date.UTC(2026, 10, 26, 17, 49, 26) + ms));
+    const longLog = await readFailureLog(Readable.from([long.join('\n')]), { match: /success=no/ });
+    expect(diagnose(longLog, { source: 'export.log' }).report.verdict).toContain('3 failures from 2026-11-26 17:49 UTC to 2026-11-26 18:50 UTC');
+  });
+});
+
 describe('the timeline', () => {
   it('renders SVG and a self-contained HTML page that carry no donor ids', async () => {
     const ids = ['DJYKOFN5YRUJJ', 'D-TEST-0001', 'ABCDEFGHJK'];

@@ -80,6 +80,25 @@ describe('eventsFromFile', () => {
   });
 });
 
+describe('eventsFromFile, what a line may be', () => {
+  it('reads a drs data row as its detail, a whole event as itself and anything else as a bare detail', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drs-stream-'));
+    try {
+      const file = join(dir, 'mixed.jsonl');
+      const row = { detail: { donorId: 'ROW', revision: 1 }, truth: { available: true }, requestDate: '2026-11-20' };
+      const event = { version: '0', id: 'given-id', source: 'registry.donors', 'detail-type': 'DonorUpdated', detail: { donorId: 'EVENT' } };
+      const detailWithDetailField = { donorId: 'BARE', detail: 'a note, not a detail' };
+      writeFileSync(file, [row, event, { donorId: 'PLAIN' }, detailWithDetailField].map((l) => JSON.stringify(l)).join('\n') + '\n');
+      const events = [...eventsFromFile(file, identity, 5)];
+      expect(events.map((e) => e.detail)).toEqual([row.detail, event.detail, { donorId: 'PLAIN' }, detailWithDetailField]);
+      expect(events[1].id).toBe('given-id');
+      expect(events.map((e) => e['detail-type'])).toEqual(['DonorUpdated', 'DonorUpdated', 'DonorUpdated', 'DonorUpdated']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('deliverEach and the tally', () => {
   it('reads the sequence only as fast as it delivers, and counts every fate', async () => {
     let read = 0;
