@@ -55,7 +55,7 @@ export interface RedriveReport {
 /** How far apart SQS's own clocks may be (its hosts): a copy sent closer than this to the re-send counts as came back. */
 export const SQS_CLOCK_MARGIN_MS = 1000;
 
-// The same event whatever shape kept it: JSON with sorted keys, hashed so a long run holds 32 bytes an event.
+// The same event whatever shape kept it: JSON with sorted keys, hashed so a long run keeps 44 characters an event.
 function eventDigest(value: unknown): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
