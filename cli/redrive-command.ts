@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { deliverAll } from '../twin/local-delivery';
 import { loadHandler } from '../twin/local-function';
 import type { BusEvent } from '../twin/donor-update-stream';
-import { withCapturedLogs } from '../twin/run-twin';
+import { withCapturedLogs } from '../twin/captured-logs';
 import { readTwinSession } from '../twin/twin-session';
 import { redriveQueue, type RedriveReport, type ResendResult } from './redrive';
 import { fail, progressBar } from './terminal';
@@ -98,6 +98,10 @@ export function formatRedriveReport(queue: string, target: string, report: Redri
   else lines.push(`  re-sent and deleted   ${String(report.resent).padStart(6)}`);
   const fates = Object.entries(report.byFate);
   if (fates.length) lines.push(`  outcome               ${fates.map(([f, n]) => `${f} ${n}`).join(', ')}`);
+  if (report.duplicates) {
+    const what = report.dryRun ? 'would be deleted: second copies of events it would re-send' : 'deleted: second copies of events re-sent above, in the queue before the re-send';
+    lines.push(`  duplicates            ${String(report.duplicates).padStart(6)}  ${what} (delivery is at least once)`);
+  }
   const kept = report.items.filter((i) => i.action.startsWith('kept'));
   if (kept.length) lines.push(`  kept in the queue     ${String(kept.length).padStart(6)}`);
   const cameBack = kept.filter((i) => i.action === 'kept-seen-this-run').length;
@@ -106,6 +110,8 @@ export function formatRedriveReport(queue: string, target: string, report: Redri
   for (const i of problems.slice(0, 20)) lines.push(`    ${i.eventId ?? `message ${i.messageId}`}: ${i.problem}`);
   if (problems.length > 20) lines.push(`    ... and ${problems.length - 20} more (use --json for all)`);
   if (report.dryRun) lines.push(...dryRunListing(report));
+  const copies = report.dryRun ? report.items.filter((i) => i.action === 'would-delete-duplicate') : [];
+  if (copies.length) lines.push('would delete as duplicates (the same event as a message listed above):', ...copies.map((i) => `  ${i.eventId}  (message ${i.messageId})`));
   if (report.dryRun && report.wouldResend) lines.push('Run again without --dry-run to re-send them.');
   return lines.join('\n');
 }

@@ -1,8 +1,14 @@
 // Redrive: moves kept events back through the scoring function, keeping their original ids. A
 // message is deleted only after its event was re-sent; anything that could not be re-sent stays.
 // Safe to run twice: scoring is idempotent (highest revision wins), so a re-sent duplicate is a
-// no-op, and an event seen once in a run is never re-sent again in that run.
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+// no-op, and an event re-sent once in a run is never re-sent again in that run.
+// Delivery is at least once, so a queue may hold two copies of one event. A copy the queue held
+// before its event was re-sent is a duplicate: deleted, since the same event was just re-sent (and
+// if it fails again it comes back as a new message). A copy that arrived after the re-send came
+// back: the event failed or was rejected again, so it stays for a person. SQS's own timestamps
+// tell the two apart, never this machine's clock.
+import { createHash } from 'node:crypto';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { keptEventOf, type KeptShape } from './kept-event';
 import type { KeptFailure } from './kept-failure';
 
@@ -27,7 +33,8 @@ export interface RedriveItem {
   shape?: KeptShape;
   /** Why it was kept: class, and field and rule (rejected) or error name (failed). */
   failure?: KeptFailure;
-  action: 'resent' | 'would-resend' | 'kept-unreadable' | 'kept-resend-failed' | 'kept-seen-this-run';
+  /** `kept-seen-this-run`: the event came back after it was re-sent in this run (rejected or failed again). */
+  action: 'resent' | 'would-resend' | 'deleted-duplicate' | 'would-delete-duplicate' | 'kept-unreadable' | 'kept-resend-failed' | 'kept-seen-this-run';
   fate?: string;
   problem?: string;
 }
@@ -38,17 +45,35 @@ export interface RedriveReport {
   resent: number;
   deleted: number;
   wouldResend: number;
+  /** Second copies of an event re-sent in this run that were already in the queue: deleted (dry run: would be). */
+  duplicates: number;
   kept: number;
   byFate: Record<string, number>;
   items: RedriveItem[];
 }
+
+/** How far apart SQS's own clocks may be (its hosts): a copy sent closer than this to the re-send counts as came back. */
+export const SQS_CLOCK_MARGIN_MS = 1000;
+
+// The same event whatever shape kept it: JSON with sorted keys, hashed so a long run keeps 44 characters an event.
+function eventDigest(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('base64');
+}
+
+// Times SQS stamped on a message (ms since the epoch, SQS's clock), NaN when it gave none.
+const stamp = (message: Message, name: 'SentTimestamp' | 'ApproximateFirstReceiveTimestamp') => Number(message.Attributes?.[name] ?? NaN);
 
 export async function redriveQueue(options: RedriveOptions): Promise<RedriveReport> {
   const { sqs, queueUrl } = options;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const visibility = options.visibilitySeconds ?? 120;
   const items: RedriveItem[] = [];
-  const seenEvents = new Set<string>();
+  // Each event re-sent (or, on a dry run, listed) in this run: its digest, and the newest time SQS is
+  // known to have reached before the re-send (the latest timestamp on any message received so far).
+  const handledEvents = new Map<string, { digest: string; before: number }>();
+  let sqsTimeReached = Number.NEGATIVE_INFINITY;
   const seenMessages = new Set<string>();
   const toRelease: string[] = [];
 
@@ -61,6 +86,8 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
         WaitTimeSeconds: 0,
         // Lambda's and EventBridge's dead-letter messages say why in their attributes.
         MessageAttributeNames: ['All'],
+        // When the queue got each copy, and first handed it out: tells a duplicate from a copy that came back.
+        MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateFirstReceiveTimestamp'],
       }),
     );
     if (!Messages?.length) break;
@@ -73,13 +100,29 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
       }
       seenMessages.add(messageId);
       fresh++;
+      const sentAt = stamp(message, 'SentTimestamp');
+      for (const t of [sentAt, stamp(message, 'ApproximateFirstReceiveTimestamp')]) if (t > sqsTimeReached) sqsTimeReached = t;
       const kept = keptEventOf(message.Body ?? '', message.MessageAttributes);
+      const handled = kept.ok && kept.eventId !== null ? handledEvents.get(kept.eventId) : undefined;
+      const digest = kept.ok && kept.eventId !== null ? eventDigest(kept.event) : '';
       let item: RedriveItem;
       if (!kept.ok) {
         item = { messageId, eventId: null, action: 'kept-unreadable', problem: kept.problem };
         toRelease.push(message.ReceiptHandle!);
-      } else if (kept.eventId !== null && seenEvents.has(kept.eventId)) {
-        // The same event came back in this run (rejected again, or failed again): leave it for a person.
+      } else if (handled && digest === handled.digest && (options.dryRun || sentAt < handled.before - SQS_CLOCK_MARGIN_MS)) {
+        // In the queue before the same event was re-sent above (on a dry run nothing was re-sent, so every
+        // second copy was): a duplicate delivery, accounted for by that re-send.
+        if (options.dryRun) {
+          item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'would-delete-duplicate' };
+          toRelease.push(message.ReceiptHandle!);
+        } else {
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+          item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'deleted-duplicate' };
+        }
+      } else if (handled && (digest === handled.digest || !(sentAt < handled.before))) {
+        // Sent to the queue after its event was re-sent: it came back, rejected or failed again. Leave it
+        // for a person. So does a copy too close to the re-send for SQS's clocks to tell, or one SQS gave
+        // no time for: kept, nothing is lost.
         item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-seen-this-run' };
         toRelease.push(message.ReceiptHandle!);
       } else if (options.dryRun) {
@@ -95,7 +138,10 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
           toRelease.push(message.ReceiptHandle!);
         }
       }
-      if (kept.ok && kept.eventId !== null) seenEvents.add(kept.eventId);
+      // Only an event actually re-sent (or listed, on a dry run) makes later copies duplicates or comebacks.
+      if (kept.ok && kept.eventId !== null && (item.action === 'resent' || item.action === 'would-resend')) {
+        handledEvents.set(kept.eventId, { digest, before: sqsTimeReached });
+      }
       items.push(item);
       options.onProgress?.(items.length);
       if (items.length >= limit) break receiving;
@@ -115,9 +161,10 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
     dryRun: options.dryRun,
     received: items.length,
     resent: count('resent'),
-    deleted: count('resent'),
+    deleted: count('resent') + count('deleted-duplicate'),
     wouldResend: count('would-resend'),
-    kept: items.length - count('resent') - count('would-resend'),
+    duplicates: count('deleted-duplicate') + count('would-delete-duplicate'),
+    kept: items.filter((i) => i.action.startsWith('kept')).length,
     byFate,
     items,
   };

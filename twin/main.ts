@@ -1,7 +1,7 @@
 // `npm start [-- options]`: the whole pipeline on this machine, no AWS account needed.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { decimalFraction, seeHelp, wholeNumber } from '../cli/option-values';
-import { rmSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseIsoDate, todayIsoDate } from '../lambdas/core/calendar';
 import { progressBar } from '../cli/terminal';
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const fn = run.pipeline.scoringFunction;
     // The read API's handler logs go to its own log file, as in AWS to its own log group.
     const apiLog = resolve(opts.workDir, 'read-api.log');
-    rmSync(apiLog, { force: true });
+    writeFileSync(apiLog, ''); // there from the start, for tail -f
     const api = await withCapturedLogs(apiLog, () =>
       startLocalApi({ template: run.synthesized.template, functionFor: run.pipeline.functionFor, env: run.endpoints.env, accessLogFile: resolve(opts.workDir, 'api-access.log') }),
     );

@@ -8,8 +8,8 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { compileEventPattern } from './event-pattern';
 import { eventsFromFile, trafficStream, type BusEvent } from './donor-update-stream';
 import { deliverEach, type DeliveryRecord } from './local-delivery';
+import { withCapturedLogs } from './captured-logs';
 import { DeliveryTally } from './delivery-tally';
-import { routeHandlerOutput } from './handler-output';
 import { loadHandler } from './local-function';
 import { startSchedule } from './local-schedule';
 import { startLocalEndpoints, LOCAL_ACCOUNT, LOCAL_REGION, type LocalEndpoints } from './local-endpoints';
@@ -21,6 +21,7 @@ import { DEFAULT_MODEL_DIR, readReference } from '../model/model-files';
 import { attachLocalPipes, type ChangeEventCounts } from './local-pipes';
 import { readThreadTime, threadShares, type ThreadShares, type ThreadTime } from './thread-time';
 import { startIdleOverlap, type IdleOverlap, type IdleOverlapSampler } from './idle-overlap';
+import { LOCAL_TWIN_WORK_DIR } from '../lambdas/alert-digest/config';
 
 export interface TwinOptions {
   events: number;
@@ -99,28 +100,8 @@ export interface TwinRun {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/**
- * The functions' log lines go to a log file, as in Lambda they go to the log group. Buffered: one
- * write per 64 KB instead of a synchronous write per line (two lines an event), flushed at the end.
- */
-export async function withCapturedLogs<T>(logFile: string, run: () => Promise<T>): Promise<T> {
-  let pending: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (pending.length) appendFileSync(logFile, pending.join(''));
-    pending = [];
-    size = 0;
-  };
-  try {
-    return await routeHandlerOutput((text) => {
-      pending.push(text);
-      size += text.length;
-      if (size >= 65_536) flush();
-    }, run);
-  } finally {
-    flush();
-  }
-}
+// Kept here too: the twin's callers import it from this module.
+export { LOG_FLUSH_MS, withCapturedLogs } from './captured-logs';
 
 async function queueDepth(clients: AwsClients, url: string): Promise<number> {
   const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
@@ -225,7 +206,7 @@ export async function runTwin(options: TwinOptions): Promise<TwinRun> {
         ...(options.digestEndpoints ? await options.digestEndpoints(endpoints) : {}),
       };
       const digest = pipeline.alertDigest;
-      const digestHandler = digest ? loadHandler(digest.handlerFile, digest.handlerExport, { ...digest.environment, ...endpoints.env, ...overrides }) : undefined;
+      const digestHandler = digest ? loadHandler(digest.handlerFile, digest.handlerExport, { ...digest.environment, ...endpoints.env, ...overrides, [LOCAL_TWIN_WORK_DIR]: options.workDir }) : undefined;
       const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...endpoints.env, ...overrides });
       const schedule = digestHandler
         ? startSchedule(digestHandler, options.digestEveryMs ?? 60_000, (error) =>

@@ -18,6 +18,9 @@ const VARIABLES = {
   failedQueueName: 'FAILED_QUEUE_NAME',
 } as const;
 
+/** The local twin's work dir, set on the digest only by the twin (twin/run-twin.ts). */
+export const LOCAL_TWIN_WORK_DIR = 'LOCAL_TWIN_WORK_DIR';
+
 export function readDigestConfig(env: NodeJS.ProcessEnv = process.env): DigestConfig {
   const raw = readEnvironment('alert digest function', VARIABLES, env);
   const windowMinutes = Number(raw.windowMinutes);
@@ -31,5 +34,7 @@ export function readDigestConfig(env: NodeJS.ProcessEnv = process.env): DigestCo
     scoringFunctionName: raw.scoringFunctionName,
     // A model failure and a failed write end in the same place: the failed-scoring queue.
     queueNames: { rejected: raw.rejectedQueueName, model: raw.failedQueueName, failed: raw.failedQueueName },
+    // Never set by the stack: the local twin sets it so its e-mails give the redrive command that works there.
+    ...(env[LOCAL_TWIN_WORK_DIR] ? { localTwinWorkDir: env[LOCAL_TWIN_WORK_DIR] } : {}),
   };
 }

@@ -29,6 +29,8 @@ export interface DigestSettings {
   scoringFunctionName: string;
   /** Where the events of each class are kept, for the redrive command in the e-mail. */
   queueNames: Record<FailureClass, string>;
+  /** Only on the local twin (its work dir): the e-mail's redrive command uses `--twin`. */
+  localTwinWorkDir?: string;
 }
 
 export interface DigestDeps {
@@ -72,6 +74,7 @@ async function digestClass(failureClass: FailureClass, state: AlertWindowState |
     logGroupName: settings.scoringLogGroupName,
     queueName: settings.queueNames[failureClass],
     functionName: settings.scoringFunctionName,
+    ...(settings.localTwinWorkDir !== undefined ? { localTwinWorkDir: settings.localTwinWorkDir } : {}),
     window: { from: state.firstAt ?? state.lastSentAt ?? claim.claimedAt, to: claim.claimedAt },
     windowMinutes: settings.windowMinutes,
     byKind: state.byKind,

@@ -18,6 +18,8 @@ export interface AlertFacts {
   queueName: string;
   /** The scoring function, for the redrive command; omitted, the command leaves a placeholder. */
   functionName?: string;
+  /** Set only by the local twin (its work dir): the redrive command then re-sends through the twin. */
+  localTwinWorkDir?: string;
   /** The time the count covers (alert throttling). */
   window?: { from: string; to: string };
   /** The throttling window: at most one e-mail per class this often. */
@@ -121,7 +123,16 @@ function classesLine(facts: AlertFacts): string[] {
   return [`All failure classes not yet e-mailed: ${parts.join(', ')}`];
 }
 
-export function redriveCommand(queueName: string, functionName?: string): string {
+// A work dir as a shell word: plain paths as they are, anything else in single quotes.
+const shellWord = (text: string) => (/^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+
+/** The command that lists what a redrive would move: to the AWS function, or through the local twin (its work dir). */
+export function redriveCommand(queueName: string, functionName?: string, localTwinWorkDir?: string): string {
+  if (localTwinWorkDir !== undefined) {
+    // `--twin` alone means .drs, npm start's default work dir.
+    const twin = localTwinWorkDir.replace(/\/+$/, '') === '.drs' ? '--twin' : `--twin ${shellWord(localTwinWorkDir)}`;
+    return `npx drs redrive ${twin} --queue ${queueName} --dry-run`;
+  }
   return `npx drs redrive --queue ${queueName} --function ${functionName ?? '<scoring function name>'} --dry-run`;
 }
 
@@ -134,7 +145,7 @@ export function formatAlert(facts: AlertFacts): AlertMessage {
     : eventIds.length > ids.length
       ? `Event ids (first ${ids.length} of ${eventIds.length})`
       : 'Event ids';
-  const redrive = redriveCommand(facts.queueName, facts.functionName);
+  const redrive = redriveCommand(facts.queueName, facts.functionName, facts.localTwinWorkDir);
   const body = [
     `What failed: ${WHAT_FAILED[failureClass](count)}`,
     '',
@@ -154,7 +165,9 @@ export function formatAlert(facts: AlertFacts): AlertMessage {
     `Next step: ${CAUSE[failureClass]}`,
     `Redrive the events kept in ${facts.queueName} (README, "Redrive"): look first with`,
     `    ${redrive}`,
-    'then run it again without --dry-run.',
+    facts.localTwinWorkDir === undefined
+      ? 'then run it again without --dry-run.'
+      : 'then run it again without --dry-run. On this machine the queues live only while the twin runs: redrive from a run kept up with npm start -- --serve.',
     '',
     ...(facts.windowMinutes
       ? [`At most one e-mail per failure class every ${facts.windowMinutes} minutes: failures after this one are counted in the next e-mail.`]

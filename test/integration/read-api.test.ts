@@ -3,7 +3,7 @@
 // stream records of real writes. The donor-data guard (setup file) checks every function log line
 // and access log line of this file for the donor ids requested.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
@@ -195,6 +195,25 @@ describe('POST /v1/readiness:batchGet on the twin', () => {
     expect(answer.notFound).toEqual(['D-NONE-001']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('donorIds[1] must match ^[A-Za-z0-9-]{4,40}$ (the read API answered 400)');
+  });
+
+  it('has each request\'s function log line in read-api.log within a couple of seconds while serving', async () => {
+    const log = join(workDir, 'read-api.log');
+    const reads = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"message":"scores read"')).length : 0);
+    // As npm start -- --serve does: the capture stays open for as long as the twin serves.
+    const served = await withCapturedLogs(log, async () => {
+      const before = reads();
+      const response = await fetch(`${api.url}/v1/readiness:batchGet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ donorIds: ['D-API-002'] }) });
+      await response.json();
+      let after = before;
+      for (let waited = 0; waited < 3000 && after === before; waited += 100) {
+        await new Promise((done) => setTimeout(done, 100));
+        after = reads();
+      }
+      return { status: response.status, before, after };
+    });
+    expect(served.status).toBe(200);
+    expect(served.after).toBe(served.before + 1);
   });
 
   it('writes access log lines with request id and status, and no donor id', () => {

@@ -4,15 +4,17 @@
 // stand-in for the Lambda Invoke API.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { formatRedriveReport, runRedrive } from '../../cli/redrive-command';
-import { s3ObjectEndingWith, S3_NO_SUCH_KEY, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
+import { DYNAMODB_SERVER_ERROR, dynamoDbOperation, s3ObjectEndingWith, S3_NO_SUCH_KEY, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { runTwin, scanTable, type TwinRun } from '../../twin/run-twin';
 import { writeTwinSession } from '../../twin/twin-session';
-import { captureHandlerLogs, withHandlerLogsDropped } from '../../twin/local-function';
+import { captureHandlerLogs, loadHandler, withHandlerLogsDropped } from '../../twin/local-function';
+import { deliverAll } from '../../twin/local-delivery';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 
 let workDir: string;
@@ -65,6 +67,24 @@ describe('while the model object is missing', () => {
     const refused = log.filter((l) => l.message?.startsWith('model refused'));
     expect(refused.length).toBe(12); // 4 events x 3 attempts
     expect(refused[0].error).toMatch(/^model object s3:\/\/.+\/models\/[0-9a-f]{64}\/donor-readiness\.onnx cannot be read \(NoSuchKey\): deploy the model with npx cdk deploy$/);
+  });
+});
+
+describe('the alert e-mails of the local run', () => {
+  it('give the redrive command that works on the twin, and it runs as written', async () => {
+    const mails = readdirSync(join(workDir, 'outbox')).map((name) => readFileSync(join(workDir, 'outbox', name), 'utf8'));
+    const commands = mails.map((mail) => /look first with\n {4}(.+)\n/.exec(mail)?.[1]);
+    expect(commands.sort()).toEqual(
+      [queueNamed('ScoringFunctionFailedScoring').name, queueNamed('ScoringFunctionRejectedEvents').name].map((q) => `npx drs redrive --twin ${workDir} --queue ${q} --dry-run`).sort(),
+    );
+    // The very command, through the command line (asynchronously: the twin's endpoints run in this process).
+    const [, , ...args] = commands.find((c) => c!.includes('FailedScoring'))!.split(' ');
+    const printed = await new Promise<{ status: number; stdout: string; stderr: string }>((done) =>
+      execFile(process.execPath, [join(__dirname, '..', '..', 'cli', 'drs.cjs'), ...args], (error, stdout, stderr) => done({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr })),
+    );
+    expect(printed).toMatchObject({ status: 0, stderr: '' });
+    expect(printed.stdout).toContain('  would re-send              4\n');
+    expect(await depth('ScoringFunctionFailedScoring')).toBe(4);
   });
 });
 
@@ -125,6 +145,64 @@ describe('drs redrive --twin, once the model is back', () => {
     expect(report.items).toEqual([expect.objectContaining({ action: 'kept-unreadable', problem: 'the message body is not JSON' })]);
     expect(await depth('ScoringFunctionDeadLetters')).toBe(1);
     process.exitCode = 0; // the command sets 1 for a kept message; this test expects that
+  });
+});
+
+// At-least-once delivery can leave two copies of one event in a queue. A copy that was there before
+// the event was re-sent is a duplicate (deleted: its event was just re-sent), not a comeback.
+describe('drs redrive --twin, two copies of one event in the queue', () => {
+  // Delivers the event twice through the twin's function, as the bus may, each score write failing
+  // or not (what --fault-every does): each failed delivery is retried twice, then kept.
+  const deliverTwice = async (event: ReturnType<typeof donorUpdatedEvent>, writesFail: boolean) => {
+    const fn = run.pipeline.scoringFunction;
+    const dynamodb = await startFaultProxy(run.endpoints.dynamodb);
+    if (writesFail) dynamodb.inject({ matches: dynamoDbOperation('PutItem'), times: Number.MAX_SAFE_INTEGER, ...DYNAMODB_SERVER_ERROR });
+    try {
+      const handler = loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...run.endpoints.env, AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url });
+      const functionArn = run.pipeline.identities.get(fn.logicalId)!.attributes.Arn;
+      await withHandlerLogsDropped(() => deliverAll([event, event], { matches: () => true, handler, fn, sqs: run.clients.sqs, functionArn, concurrency: 1 }));
+    } finally {
+      await dynamodb.close();
+    }
+    // SQS's clocks are trusted to a second: copies younger than that are kept, never deleted.
+    await new Promise((done) => setTimeout(done, 1100));
+  };
+
+  it('re-sends an event kept twice once and deletes its second copy as a duplicate, not as come back', async () => {
+    const twice = donorUpdatedEvent(validDetail({ donorId: 'D-REDRIVE-TWICE', revision: 3 }), 'redrive-twice');
+    await deliverTwice(twice, true);
+    expect(await depth('ScoringFunctionFailedScoring')).toBe(2);
+
+    const look = await redrive('ScoringFunctionFailedScoring', { dryRun: true });
+    expect(look).toMatchObject({ received: 2, wouldResend: 1, duplicates: 1, kept: 0 });
+    expect(look.items.map((i) => [i.eventId, i.action])).toEqual([['redrive-twice', 'would-resend'], ['redrive-twice', 'would-delete-duplicate']]);
+    expect(formatRedriveReport('failed-q', 'the twin', look)).toContain('would delete as duplicates (the same event as a message listed above):\n  redrive-twice  (message ');
+
+    const report = await redrive('ScoringFunctionFailedScoring');
+    expect(report).toMatchObject({ received: 2, resent: 1, deleted: 2, duplicates: 1, kept: 0, byFate: { scored: 1 } });
+    expect(report.items.map((i) => i.action)).toEqual(['resent', 'deleted-duplicate']);
+    const text = formatRedriveReport('failed-q', 'the twin', report);
+    expect(text).toMatch(/\n  duplicates +1  deleted: second copies of events re-sent above/);
+    expect(text).not.toContain('came back');
+    expect(await depth('ScoringFunctionFailedScoring')).toBe(0);
+    const table = await scanTable(run.clients, run.pipeline.scoreTable);
+    expect(table.find((i) => i.donorId === 'D-REDRIVE-TWICE')).toMatchObject({ sourceEventId: 'redrive-twice', revision: 3 });
+  });
+
+  it('still tells a copy that came back (rejected again after its re-send) from a duplicate', async () => {
+    const bad = donorUpdatedEvent({ ...validDetail({ donorId: 'D-REDRIVE-BAD2' }), revision: 0 }, 'redrive-bad-twice');
+    const before = await depth('ScoringFunctionRejectedEvents');
+    await deliverTwice(bad, false);
+    expect(await depth('ScoringFunctionRejectedEvents')).toBe(before + 2);
+
+    const report = await redrive('ScoringFunctionRejectedEvents');
+    const mine = report.items.filter((i) => i.eventId === 'redrive-bad-twice');
+    // Re-sent once and rejected again (a new message: it came back), its second copy deleted.
+    expect(mine.map((i) => i.action).sort()).toEqual(['deleted-duplicate', 'kept-seen-this-run', 'resent']);
+    expect(mine.find((i) => i.action === 'resent')).toMatchObject({ fate: 'rejected' });
+    expect(formatRedriveReport('rejected-q', 'the twin', report)).toMatch(/came back in this run/);
+    // What is left is exactly one copy of each rejected event: nothing lost, no copy multiplied.
+    expect(await depth('ScoringFunctionRejectedEvents')).toBe(before + 1);
   });
 });
 

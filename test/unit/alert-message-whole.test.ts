@@ -3,6 +3,7 @@
 // the shell query, more rows than one query returns), with too many kinds to list, and with none
 // of the optional parts. A line added, dropped or changed anywhere turns these red.
 import { formatAlert, type AlertFacts } from '../../lambdas/core/alert-message';
+import { readDigestConfig } from '../../lambdas/alert-digest/config';
 
 const QUERY = (failureClass: string) => [
   '    fields @timestamp, eventId, failureClass, field, rule, error, message',
@@ -117,5 +118,33 @@ describe('the whole alert e-mail', () => {
       '',
       'This e-mail carries event ids only, never donor data.',
     ]);
+  });
+
+  // npm start writes the digest's e-mails to .drs/outbox: there, the AWS form (--function) cannot find
+  // the queue (no region, no AWS); the twin's form re-sends through the twin kept up by --serve.
+  it('on the local twin, gives the redrive command that works there, and only there', () => {
+    const facts: AlertFacts = { ...base, failureClass: 'failed', count: 3, eventIds: ['e1'], queueName: 'DonorReadiness-local-FailedQ', functionName: 'DonorReadiness-local-Score', byKind: { ThrottlingException: 3 } };
+    const aws = formatAlert(facts).body.split('\n');
+    const twin = formatAlert({ ...facts, localTwinWorkDir: '.drs' }).body.split('\n');
+    const at = aws.indexOf('Redrive the events kept in DonorReadiness-local-FailedQ (README, "Redrive"): look first with');
+    expect(aws.slice(at + 1, at + 3)).toEqual(['    npx drs redrive --queue DonorReadiness-local-FailedQ --function DonorReadiness-local-Score --dry-run', 'then run it again without --dry-run.']);
+    expect(twin.slice(at + 1, at + 3)).toEqual([
+      '    npx drs redrive --twin --queue DonorReadiness-local-FailedQ --dry-run',
+      'then run it again without --dry-run. On this machine the queues live only while the twin runs: redrive from a run kept up with npm start -- --serve.',
+    ]);
+    // Every other line is the same as in AWS.
+    expect([...twin.slice(0, at + 1), ...twin.slice(at + 3)]).toEqual([...aws.slice(0, at + 1), ...aws.slice(at + 3)]);
+    // Another work dir is named (--twin alone means .drs); one a shell would split is quoted.
+    expect(formatAlert({ ...facts, localTwinWorkDir: '/work/runs/a' }).body).toContain('\n    npx drs redrive --twin /work/runs/a --queue DonorReadiness-local-FailedQ --dry-run\n');
+    expect(formatAlert({ ...facts, localTwinWorkDir: "my run's dir" }).body).toContain(`\n    npx drs redrive --twin 'my run'\\''s dir' --queue DonorReadiness-local-FailedQ --dry-run\n`);
+  });
+
+  it('the digest takes the twin form only where the twin sets LOCAL_TWIN_WORK_DIR (the stack never does)', () => {
+    const env = {
+      STAGE: 'prod', ALERT_STATE_TABLE_NAME: 't', ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:topic', ALERT_WINDOW_MINUTES: '15',
+      SCORING_LOG_GROUP_NAME: '/g', SCORING_FUNCTION_NAME: 'fn', REJECTED_QUEUE_NAME: 'r', FAILED_QUEUE_NAME: 'f',
+    };
+    expect(readDigestConfig(env)).not.toHaveProperty('localTwinWorkDir');
+    expect(readDigestConfig({ ...env, LOCAL_TWIN_WORK_DIR: '.drs' }).localTwinWorkDir).toBe('.drs');
   });
 });
