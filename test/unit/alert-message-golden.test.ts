@@ -81,5 +81,10 @@ describe('alert details', () => {
   it('names the function in the redrive command when it is known', () => {
     expect(redriveCommand('q1', 'fn-1')).toBe('npx drs redrive --queue q1 --function fn-1 --dry-run');
     expect(redriveCommand('q1')).toBe('npx drs redrive --queue q1 --function <scoring function name> --dry-run');
+    // The twin's form: `--twin` alone for npm start's default .drs, with or without trailing slashes;
+    // any other work dir named, as written.
+    for (const dir of ['.drs', '.drs/', '.drs//']) expect(redriveCommand('q1', 'fn-1', dir)).toBe('npx drs redrive --twin --queue q1 --dry-run');
+    expect(redriveCommand('q1', 'fn-1', '/.drs')).toBe('npx drs redrive --twin /.drs --queue q1 --dry-run');
+    expect(redriveCommand('q1', undefined, 'runs/.drs')).toBe('npx drs redrive --twin runs/.drs --queue q1 --dry-run');
   });
 });
