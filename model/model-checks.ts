@@ -76,13 +76,26 @@ export function modelShapeGates(manifest: ModelManifest, monotone: Record<string
       gate: 'reason wording',
       passed: wrongWording.length === 0,
       detail: wrongWording.length
-        ? wrongWording.map((c) => `${c.code} claims to ${CLAIMED_EFFECT[c.code]} the score but ${c.effect} it`).join('; ')
+        ? wrongWording.map((c) => `${c.code} is worded as ${CLAIMED_EFFECT[c.code] === 'raises' ? 'raising' : 'lowering'} the score but ${c.effect} it`).join('; ')
         : `${manifest.reasonCodes.codes.length} catalogue codes, each with the direction its name claims`,
     },
-    {
-      gate: 'reason codes fire',
-      passed: manifest.reasonCodes.codes.length > 0 && manifest.reasonCodes.codes.every((c) => (c.firedFor ?? 0) > 0),
-      detail: `${manifest.reasonCodes.codes.length} codes in the catalogue, each given to at least one synthetic donor`,
-    },
+    reasonCodesFireGate(manifest),
   ];
+}
+
+/** Every code in the catalogue is given to at least one donor of the training data, or it is removed. */
+function reasonCodesFireGate(manifest: ModelManifest): GateResult {
+  const codes = manifest.reasonCodes.codes;
+  const silent = codes.filter((c) => !((c.firedFor ?? 0) > 0)).map((c) => c.code);
+  return {
+    gate: 'reason codes fire',
+    passed: codes.length > 0 && silent.length === 0,
+    detail:
+      codes.length === 0
+        ? 'the catalogue has no codes'
+        : silent.length
+          ? `${silent.length} of ${codes.length} codes are given to no donor of the training data: ${silent.join(', ')} (remove them from the catalogue or fix their rule)`
+          : // Worded as in the committed model card (a retrain reproduces model/ byte for byte).
+            `${codes.length} codes in the catalogue, each given to at least one synthetic donor`,
+  };
 }

@@ -393,6 +393,8 @@ export function publishArtifacts(dir: string, artifacts: TrainedArtifacts, commi
     if (failed.length) return { written: [], failed };
     // The ONNX file goes last: a reader that sees new bytes also sees the manifest that pins them.
     const ordered = [...names.filter((n) => n !== ONNX_FILE), ONNX_FILE];
+    // A challenger's folder (--out) is made only now: a failed gate leaves no empty folder behind.
+    mkdirSync(dir, { recursive: true });
     for (const name of ordered) copyFileSync(join(staging, name), join(dir, name));
     return { written: ordered, failed: [] };
   } finally {
@@ -422,8 +424,8 @@ export function trainArguments(argv: readonly string[]): { gates: string[]; data
 }
 
 /**
- * Trains (on history with `--data FILE`) and publishes into `dir` (or `--out DIR`, created if
- * missing: a challenger beside the champion) only when every gate passes.
+ * Trains (on history with `--data FILE`) and publishes into `dir` (or `--out DIR`, created once
+ * every gate has passed: a challenger beside the champion) only when every gate passes.
  */
 export async function trainAndPublish(
   dir: string,
@@ -435,7 +437,6 @@ export async function trainAndPublish(
   const limits = gateLimits(config, args.gates);
   const data = args.data === undefined ? undefined : { file: args.data, rows: readTrainingData(args.data) };
   const artifacts = await train(config, log, limits, data);
-  if (args.out !== undefined) mkdirSync(args.out, { recursive: true });
   return { artifacts, ...publishArtifacts(args.out ?? dir, artifacts, dir) };
 }
 

@@ -1,7 +1,7 @@
 // Training on real history (`npm run train -- --data FILE`) and champion against challenger
 // (`drs compare`), on history files in the drs export-training format drawn from the generator.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelManifest } from '../../lambdas/core/model-manifest';
@@ -122,7 +122,12 @@ describe('npm run train -- --data FILE', () => {
     const again = await trainAndPublish(join(root, 'unused'), ['--data', file, '--out', out, '--gate', 'maxCalibrationError=-1'], () => {});
     expect(again.failed.map((g) => g.gate)).toContain('calibration error');
     expect(snapshot(out)).toEqual(before);
-  }, 60_000);
+    // ... and into a folder not made yet: none is made for a training that failed.
+    const never = join(root, 'trained', 'never');
+    const failedInto = await trainAndPublish(join(root, 'unused'), ['--data', file, '--out', never, '--gate', 'maxCalibrationError=-1'], () => {});
+    expect(failedInto.written).toEqual([]);
+    expect(existsSync(never)).toBe(false);
+  }, 90_000);
 
   it('fails a broken file with a clear message and leaves the folder untouched', async () => {
     const broken = join(root, 'broken.jsonl');

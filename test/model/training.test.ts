@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
@@ -48,6 +48,10 @@ describe('npm run train', () => {
     expect(result.written).toEqual([]);
     expect(result.failed.map((g) => g.gate)).toEqual(['calibration error']);
     expect(snapshot(dir)).toEqual(before);
+    // A challenger folder that does not exist yet (--out) is not made for a failed training.
+    const challenger = join(tempDir(), 'challenger');
+    expect(publishArtifacts(challenger, failing, dir).written).toEqual([]);
+    expect(existsSync(challenger)).toBe(false);
   });
 
   it('refuses a retrain that keeps the version label with different bytes, and leaves the folder as it was', () => {
