@@ -72,13 +72,25 @@ function twinTarget(workDir: string): RedriveTarget {
       handler ??= loadHandler(fn.handlerFile, fn.handlerExport, { ...fn.environment, ...session.env });
       try {
         const [record] = await deliverAll([event as unknown as BusEvent], { matches: () => true, handler, fn, sqs, functionArn: session.functionArn, concurrency: 1 });
-        return { accepted: true, fate: record.fate };
+        return twinResendResult(record);
       } catch (error) {
         return { accepted: false, error: errorText(error) };
       }
     },
     around: (work) => withCapturedLogs(resolve(workDir, 'score-donor.log'), work),
   };
+}
+
+/** Fates of a re-sent event on the twin that account for it: it was scored, or kept again in a queue. */
+const ACCOUNTED_FATES = new Set(['scored', 'stale', 'rejected', 'dead-lettered']);
+
+/**
+ * A re-send through the twin is accepted only when its event ended somewhere: scored, stale, or kept
+ * again in a queue. An event no queue kept (`undelivered`) is not accounted for: its message stays.
+ */
+export function twinResendResult(record: { fate: string; reason?: string }): ResendResult {
+  if (!ACCOUNTED_FATES.has(record.fate)) return { accepted: false, error: `the twin kept the event nowhere (${record.fate}${record.reason ? `: ${record.reason}` : ''})` };
+  return { accepted: true, fate: record.fate };
 }
 
 /** What would move, one line per message: event id, class, field and rule (or error). No donor data. */
@@ -106,7 +118,11 @@ export function formatRedriveReport(queue: string, target: string, report: Redri
   if (kept.length) lines.push(`  kept in the queue     ${String(kept.length).padStart(6)}`);
   const cameBack = kept.filter((i) => i.action === 'kept-seen-this-run').length;
   if (cameBack) lines.push(`    ${cameBack} came back in this run (rejected or failed again): read the cause in the log or alert e-mail before redriving again`);
-  const problems = kept.filter((i) => i.action !== 'kept-seen-this-run');
+  const notDeleted = report.items.filter((i) => i.action === 'resent' && i.problem);
+  if (notDeleted.length) lines.push(`  re-sent, not deleted  ${String(notDeleted.length).padStart(6)}  ${notDeleted[0].problem}`);
+  const undecided = kept.filter((i) => i.action === 'kept-undecided').length;
+  if (undecided) lines.push(`    ${undecided} second cop${undecided === 1 ? 'y' : 'ies'} of events ${report.dryRun ? 'listed' : 're-sent'} above that cannot be told from a comeback yet (no time from SQS, or sent moments ago): kept; a later run sorts them`);
+  const problems = kept.filter((i) => i.action !== 'kept-seen-this-run' && i.action !== 'kept-undecided');
   for (const i of problems.slice(0, 20)) lines.push(`    ${i.eventId ?? `message ${i.messageId}`}: ${i.problem}`);
   if (problems.length > 20) lines.push(`    ... and ${problems.length - 20} more (use --json for all)`);
   if (report.dryRun) lines.push(...dryRunListing(report));

@@ -33,8 +33,13 @@ export interface RedriveItem {
   shape?: KeptShape;
   /** Why it was kept: class, and field and rule (rejected) or error name (failed). */
   failure?: KeptFailure;
-  /** `kept-seen-this-run`: the event came back after it was re-sent in this run (rejected or failed again). */
-  action: 'resent' | 'would-resend' | 'deleted-duplicate' | 'would-delete-duplicate' | 'kept-unreadable' | 'kept-resend-failed' | 'kept-seen-this-run';
+  /**
+   * `kept-seen-this-run`: the event came back after it was re-sent in this run (rejected or failed again).
+   * `kept-undecided`: a second copy SQS gave no time for, or, on a dry run, one not clearly older than
+   * its event's listing: kept, and a later run sorts it. (A copy within the clock margin of a real
+   * re-send is kept as came back: most such copies are the event rejected again at once.)
+   */
+  action: 'resent' | 'would-resend' | 'deleted-duplicate' | 'would-delete-duplicate' | 'kept-unreadable' | 'kept-resend-failed' | 'kept-seen-this-run' | 'kept-undecided';
   fate?: string;
   problem?: string;
 }
@@ -75,7 +80,9 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
   const handledEvents = new Map<string, { digest: string; before: number }>();
   let sqsTimeReached = Number.NEGATIVE_INFINITY;
   const seenMessages = new Set<string>();
-  const toRelease: string[] = [];
+  // The newest receipt handle of each message to leave in the queue (an older one is void once the
+  // message is received again or its visibility ran out).
+  const toRelease = new Map<string, string>();
 
   receiving: while (items.length < limit) {
     const { Messages } = await sqs.send(
@@ -95,7 +102,7 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
     for (const message of Messages) {
       const messageId = message.MessageId!;
       if (seenMessages.has(messageId)) {
-        toRelease.push(message.ReceiptHandle!);
+        toRelease.set(messageId, message.ReceiptHandle!);
         continue;
       }
       seenMessages.add(messageId);
@@ -108,34 +115,44 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
       let item: RedriveItem;
       if (!kept.ok) {
         item = { messageId, eventId: null, action: 'kept-unreadable', problem: kept.problem };
-        toRelease.push(message.ReceiptHandle!);
-      } else if (handled && digest === handled.digest && (options.dryRun || sentAt < handled.before - SQS_CLOCK_MARGIN_MS)) {
-        // In the queue before the same event was re-sent above (on a dry run nothing was re-sent, so every
-        // second copy was): a duplicate delivery, accounted for by that re-send.
+        toRelease.set(messageId, message.ReceiptHandle!);
+      } else if (handled && digest === handled.digest && sentAt < handled.before - SQS_CLOCK_MARGIN_MS) {
+        // In the queue before the same event was re-sent (on a dry run: listed) above: a duplicate
+        // delivery, accounted for by that re-send. The dry run applies the same test as the real run.
         if (options.dryRun) {
           item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'would-delete-duplicate' };
-          toRelease.push(message.ReceiptHandle!);
+          toRelease.set(messageId, message.ReceiptHandle!);
         } else {
           await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
           item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'deleted-duplicate' };
         }
+      } else if (handled && digest === handled.digest && (options.dryRun || Number.isNaN(sentAt))) {
+        // No time from SQS to judge by, or a dry run (nothing was re-sent, so nothing came back) for a
+        // copy not clearly older than its event's listing: kept, a later run sorts it.
+        item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-undecided' };
+        toRelease.set(messageId, message.ReceiptHandle!);
       } else if (handled && (digest === handled.digest || !(sentAt < handled.before))) {
         // Sent to the queue after its event was re-sent: it came back, rejected or failed again. Leave it
         // for a person. So does a copy too close to the re-send for SQS's clocks to tell, or one SQS gave
         // no time for: kept, nothing is lost.
         item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-seen-this-run' };
-        toRelease.push(message.ReceiptHandle!);
+        toRelease.set(messageId, message.ReceiptHandle!);
       } else if (options.dryRun) {
         item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'would-resend' };
-        toRelease.push(message.ReceiptHandle!);
+        toRelease.set(messageId, message.ReceiptHandle!);
       } else {
         const result = await options.resend(kept.event);
         if (result.accepted) {
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
           item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'resent', ...(result.fate ? { fate: result.fate } : {}) };
+          try {
+            await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }));
+          } catch (error) {
+            // The event was re-sent; its message stays (a later run re-sends it: a no-op) and is said so.
+            item.problem = `re-sent, but the message could not be deleted (${(error as Error).name}): a later run re-sends it, which changes nothing`;
+          }
         } else {
           item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-resend-failed', problem: result.error };
-          toRelease.push(message.ReceiptHandle!);
+          toRelease.set(messageId, message.ReceiptHandle!);
         }
       }
       // Only an event actually re-sent (or listed, on a dry run) makes later copies duplicates or comebacks.
@@ -150,9 +167,15 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
     if (fresh === 0) break;
   }
 
-  // What stays in the queue becomes visible again now, not after the visibility timeout.
-  for (const receiptHandle of toRelease) {
-    await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
+  // What stays in the queue becomes visible again now, not after the visibility timeout. A handle
+  // that no longer holds its message (its visibility ran out) is skipped: the message is visible
+  // already, and the report is owed either way.
+  for (const receiptHandle of toRelease.values()) {
+    try {
+      await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }));
+    } catch {
+      // visible again at its timeout at the latest
+    }
   }
   const count = (action: RedriveItem['action']) => items.filter((i) => i.action === action).length;
   const byFate: Record<string, number> = {};
@@ -161,7 +184,7 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
     dryRun: options.dryRun,
     received: items.length,
     resent: count('resent'),
-    deleted: count('resent') + count('deleted-duplicate'),
+    deleted: items.filter((i) => i.action === 'resent' && !i.problem).length + count('deleted-duplicate'),
     wouldResend: count('would-resend'),
     duplicates: count('deleted-duplicate') + count('would-delete-duplicate'),
     kept: items.filter((i) => i.action.startsWith('kept')).length,

@@ -4,16 +4,18 @@
 // margin for its clocks; when in doubt, kept. The queue is a stand-in holding exactly the
 // timestamps under test (the integration suite runs the same code on fauxqs).
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { twinResendResult } from '../../cli/redrive-command';
 import { redriveQueue, SQS_CLOCK_MARGIN_MS, type ResendResult } from '../../cli/redrive';
 
-interface Held { id: string; body: string; sent?: number; firstReceive?: number; visible: boolean }
+interface Held { id: string; body: string; sent: number | null; firstReceive?: number; visible: boolean }
 
 /** An SQS queue in memory with a clock of its own (SQS's time, not this machine's). */
 class StandInQueue {
   messages: Held[] = [];
   deleted: string[] = [];
   constructor(public now: number) {}
-  put(id: string, body: unknown, sent: number | undefined = this.now) {
+  /** `sent: null`: SQS gave no SentTimestamp. */
+  put(id: string, body: unknown, sent: number | null = this.now) {
     this.messages.push({ id, body: JSON.stringify(body), sent, visible: true });
   }
   readonly client = {
@@ -24,7 +26,7 @@ class StandInQueue {
           m.visible = false;
           m.firstReceive ??= this.now;
         }
-        const attributes = (m: Held) => ({ ...(m.sent !== undefined ? { SentTimestamp: String(m.sent) } : {}), ApproximateFirstReceiveTimestamp: String(m.firstReceive) });
+        const attributes = (m: Held) => ({ ...(m.sent !== null ? { SentTimestamp: String(m.sent) } : {}), ApproximateFirstReceiveTimestamp: String(m.firstReceive) });
         return { Messages: out.length ? out.map((m) => ({ MessageId: m.id, ReceiptHandle: m.id, Body: m.body, Attributes: attributes(m) })) : undefined };
       }
       if (command instanceof DeleteMessageCommand) {
@@ -85,10 +87,11 @@ describe('a second copy of an event re-sent in this run', () => {
     const queue = new StandInQueue(T);
     queue.put('m1', event('e1'), T - 60_000);
     queue.put('m2', event('e1'), T - SQS_CLOCK_MARGIN_MS + 1);
-    queue.put('m3', event('e1'), undefined);
+    queue.put('m3', event('e1'), null);
     const report = await run(queue);
-    expect(actions(report)).toEqual([['m1', 'resent'], ['m2', 'kept-seen-this-run'], ['m3', 'kept-seen-this-run']]);
+    expect(actions(report)).toEqual([['m1', 'resent'], ['m2', 'kept-seen-this-run'], ['m3', 'kept-undecided']]);
     expect(queue.deleted).toEqual(['m1']);
+    expect(report).toMatchObject({ deleted: 1, duplicates: 0, kept: 2 });
   });
 
   it('is re-sent, not deleted, when it holds another event under the same id (the conditional write decides)', async () => {
@@ -111,16 +114,49 @@ describe('a second copy of an event re-sent in this run', () => {
     expect(queue.messages.map((m) => m.id)).toEqual(['m1']);
   });
 
-  it('on --dry-run, is listed as a duplicate it would delete, and nothing is deleted', async () => {
+  it('on --dry-run, is listed as a duplicate it would delete by the real run\'s test, and nothing is deleted', async () => {
     const queue = new StandInQueue(T);
     queue.put('m1', event('e1'), T - 60_000);
-    queue.put('m2', event('e1'), T - 10);
+    queue.put('m2', event('e1'), T - 30_000);
+    queue.put('m3', event('e1'), T - 10);
     const report = await run(queue, async () => {
       throw new Error('a dry run sends nothing');
     }, true);
-    expect(actions(report)).toEqual([['m1', 'would-resend'], ['m2', 'would-delete-duplicate']]);
-    expect(report).toMatchObject({ wouldResend: 1, duplicates: 1, deleted: 0, kept: 0 });
+    // m3 is not clearly older than the listing of m1: the real run would not delete it either.
+    expect(actions(report)).toEqual([['m1', 'would-resend'], ['m2', 'would-delete-duplicate'], ['m3', 'kept-undecided']]);
+    expect(report).toMatchObject({ wouldResend: 1, duplicates: 1, deleted: 0, kept: 1 });
     expect(queue.deleted).toEqual([]);
     expect(queue.messages.every((m) => m.visible)).toBe(true);
+  });
+});
+
+describe('what the queue cannot undo', () => {
+  it('an event the twin kept nowhere (undelivered) is not accounted for: its copies all stay', async () => {
+    expect(twinResendResult({ fate: 'undelivered', reason: 'no queue kept it' })).toEqual({ accepted: false, error: 'the twin kept the event nowhere (undelivered: no queue kept it)' });
+    expect(twinResendResult({ fate: 'unmatched' }).accepted).toBe(false);
+    for (const fate of ['scored', 'stale', 'rejected', 'dead-lettered']) expect(twinResendResult({ fate })).toEqual({ accepted: true, fate });
+    const queue = new StandInQueue(T);
+    queue.put('m1', event('e1'), T - 60_000);
+    queue.put('m2', event('e1'), T - 60_000);
+    const report = await run(queue, async () => twinResendResult({ fate: 'undelivered' }));
+    expect(actions(report)).toEqual([['m1', 'kept-resend-failed'], ['m2', 'kept-resend-failed']]);
+    expect(queue.deleted).toEqual([]);
+  });
+
+  it('a delete or a release that SQS refuses (a handle past its visibility) still gives the whole report', async () => {
+    const queue = new StandInQueue(T);
+    queue.put('m1', event('e1'), T - 60_000);
+    queue.put('m2', { not: 'an event' }, T - 60_000);
+    const send = queue.client.send.bind(queue.client);
+    (queue.client as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (command: unknown) => {
+      if (command instanceof DeleteMessageCommand || command instanceof ChangeMessageVisibilityCommand) {
+        throw Object.assign(new Error('Value is not a valid receipt handle'), { name: 'ReceiptHandleIsInvalid' });
+      }
+      return send(command as never);
+    };
+    const report = await run(queue);
+    expect(actions(report)).toEqual([['m1', 'resent'], ['m2', 'kept-unreadable']]);
+    expect(report.items[0].problem).toMatch(/^re-sent, but the message could not be deleted \(ReceiptHandleIsInvalid\)/);
+    expect(report).toMatchObject({ resent: 1, deleted: 0, kept: 1 });
   });
 });
