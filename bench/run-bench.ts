@@ -170,8 +170,7 @@ async function main(): Promise<void> {
     };
 
     // The record the function writes for an event, with its input, as a conditional PutItem body
-    // serialised beforehand: what the cold start's I/O floors write (the warm floor below builds the
-    // same body inside its loop, where it also needs the vector and prediction).
+    // serialised beforehand: what the warm floor and the cold start's I/O floors write.
     const model = await loadLocalModel();
     const tableName = pipeline.scoreTable;
     const floorPutBody = async (e: ReturnType<typeof event>, donorId: string) => {
@@ -260,13 +259,7 @@ async function main(): Promise<void> {
       const [prediction] = await model.predict([vector]);
       const detail = e.detail as DonorUpdatedDetail;
       const fullRecord = (donorId: string) => ({ ...buildScoreRecord({ detail: { ...detail, donorId }, sourceEventId: e.id, vector, prediction }, model, today(), new Date().toISOString()), input: encodeInput({ ...detail, donorId }) });
-      const floorRecord = fullRecord(`floor-${i}`);
-      const floorBody = putItemBody({
-        TableName: tableName,
-        Item: floorRecord,
-        ConditionExpression: NEWER_SCORE_CONDITION,
-        ExpressionAttributeValues: { ':revision': floorRecord.revision, ':modelSha256': floorRecord.modelSha256, ':scoringDate': floorRecord.scoringDate },
-      });
+      const floorBody = await floorPutBody(e, `floor-${i}`);
       const t2 = performance.now();
       await floorSender.send({ method: 'POST', url: floorUrl, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.PutItem' }, body: floorBody }, dynamoDbError);
       putMs.push(performance.now() - t2);

@@ -132,9 +132,8 @@ export async function redriveQueue(options: RedriveOptions): Promise<RedriveRepo
         item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-undecided' };
         toRelease.set(messageId, message.ReceiptHandle!);
       } else if (handled && (digest === handled.digest || !(sentAt < handled.before))) {
-        // Sent to the queue after its event was re-sent: it came back, rejected or failed again. Leave it
-        // for a person. So does a copy too close to the re-send for SQS's clocks to tell, or one SQS gave
-        // no time for: kept, nothing is lost.
+        // Sent to the queue after its event was re-sent (or too close to the re-send for SQS's clocks
+        // to tell): it came back, rejected or failed again. Leave it for a person: nothing is lost.
         item = { messageId, eventId: kept.eventId, shape: kept.shape, failure: kept.failure, action: 'kept-seen-this-run' };
         toRelease.set(messageId, message.ReceiptHandle!);
       } else if (options.dryRun) {

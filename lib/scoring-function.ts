@@ -32,7 +32,7 @@ export const DETAIL_SCHEMA_ENTRY = join(PROJECT_ROOT, 'lambdas', 'score-donor', 
  * `detail-schema`) into a file of its own beside the handler, with the same esbuild options as the
  * handler: index.js requires it at its first use, so a cold start does not compile it (bench/PROFILE.md).
  */
-export function bundleApartCommand(outputDir: string, entry: string): string {
+export function bundleApartCommand(outputDir: string, entry: string, externals: readonly string[] = []): string {
   const esbuild = join(dirname(require.resolve('esbuild/package.json')), 'bin', 'esbuild');
   const options = [
     '--bundle',
@@ -44,6 +44,7 @@ export function bundleApartCommand(outputDir: string, entry: string): string {
     '--supported:dynamic-import=false',
     `--alias:@aws-sdk/credential-provider-node=${ENVIRONMENT_CREDENTIALS}`,
     '--log-level=error',
+    ...externals.map((name) => `--external:${name}`),
   ];
   const name = `${basename(entry, '.ts')}.js`;
   return `"${esbuild}" "${entry}" ${options.join(' ')} --outfile="${join(outputDir, name)}"`;

@@ -8,7 +8,8 @@ import { progressBar } from '../cli/terminal';
 import { writeTwinSession } from './twin-session';
 import { parseDuration } from '../lambdas/core/duration';
 import { recurringScoreTableFault } from './recurring-fault';
-import { runTwin, withCapturedLogs, type TwinSummary } from './run-twin';
+import { withCapturedLogs } from './captured-logs';
+import { runTwin, type TwinSummary } from './run-twin';
 import { runRegistryFromCli } from './registry-run-cli';
 import { startLocalApi } from './local-api';
 

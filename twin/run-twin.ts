@@ -100,9 +100,6 @@ export interface TwinRun {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-// Kept here too: the twin's callers import it from this module.
-export { LOG_FLUSH_MS, withCapturedLogs } from './captured-logs';
-
 async function queueDepth(clients: AwsClients, url: string): Promise<number> {
   const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0);

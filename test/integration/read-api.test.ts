@@ -12,7 +12,8 @@ import { BatchGetResponse } from '../../lambdas/read-api/readiness-contract';
 import { dynamoDbOperation, startFaultProxy, type FaultProxy } from '../../twin/fault-proxy';
 import { startLocalApi, type LocalApi } from '../../twin/local-api';
 import { pipesFromTemplate, renderInputTemplate } from '../../twin/local-pipes';
-import { runTwin, scanTable, withCapturedLogs, type TwinRun } from '../../twin/run-twin';
+import { withCapturedLogs } from '../../twin/captured-logs';
+import { runTwin, scanTable, type TwinRun } from '../../twin/run-twin';
 import { writeTwinSession } from '../../twin/twin-session';
 import { donorUpdatedEvent, validDetail } from '../fixtures/donor-events';
 
